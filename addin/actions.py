@@ -1,0 +1,224 @@
+"""One function per button: each takes a Book, runs the pure core on it, and reports."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from addin.errors import AddinError, RemitParseError
+from addin.posting import Adjudication, Ledger, PostingStats, adjudication
+from addin.remit import Claim, RemitReader, TransactionEnd
+from addin.remit.export import claim_dict
+from addin.workbook.base import Book
+from addin.workbook.layout import CLAIMS, DENIALS, REMITS
+
+MAX_REMIT_BYTES = 1 << 30
+REMIT_SUFFIXES = frozenset({".835", ".txt", ".edi", ".era", ".x12", ".dat", ".rmt", ""})
+Progress = Callable[[Iterable], Iterable]
+
+
+@dataclass(slots=True)
+class FileReport:
+    """What happened to one input file."""
+
+    path: Path
+    outcome: str  # imported | already imported | failed
+    message: str = ""
+    transactions: int = 0
+    claims: int = 0
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """The result of one Import Remittances run."""
+
+    files: list[FileReport] = field(default_factory=list)
+    stats: PostingStats = field(default_factory=PostingStats)
+    saved: bool = False
+
+    @property
+    def failed(self) -> list[FileReport]:
+        return [f for f in self.files if f.outcome == "failed"]
+
+    def summary(self) -> str:
+        counts = {
+            o: sum(f.outcome == o for f in self.files) for o in ("imported", "already imported")
+        }
+        s = self.stats
+        parts = [f"{counts['imported']} file(s) imported"]
+        if counts["already imported"]:
+            parts.append(f"{counts['already imported']} already imported")
+        if self.failed:
+            parts.append(f"{len(self.failed)} failed")
+        money = f"${s.recovered:,.2f}"
+        return (
+            f"{', '.join(parts)}: {s.claims} claims ({s.new_claims} new), "
+            f"{s.new_denials} new denials, {s.resolved_denials} resolved ({money} recovered), "
+            f"{s.reversals} reversals, {s.findings} findings."
+        )
+
+
+@dataclass(slots=True)
+class _ParsedTransaction:
+    path: Path
+    sha256: str
+    order: int
+    end: TransactionEnd
+    adjudications: list[Adjudication]
+
+
+def remit_files(paths: Iterable[Path | str]) -> list[Path]:
+    """The files to import: named files as given, and the remit-like files inside folders."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.iterdir() if _looks_like_remit(p)))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise AddinError(f"{path} does not exist. Check the file or folder name.")
+    return found
+
+
+def _looks_like_remit(path: Path) -> bool:
+    return (
+        path.is_file()
+        and not path.name.startswith((".", "~$"))
+        and path.suffix.lower() in REMIT_SUFFIXES
+    )
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_remit_file(path: Path, order: int, sha256: str) -> list[_ParsedTransaction]:
+    """Parse one file completely into postable transactions (raises RemitParseError)."""
+    size = path.stat().st_size
+    if size > MAX_REMIT_BYTES:
+        raise RemitParseError(f"the file is {size / 1e9:.1f} GB, far larger than any 835 remit")
+    transactions: list[_ParsedTransaction] = []
+    pending: list[Adjudication] = []
+    with path.open("rb") as handle:
+        for record in RemitReader(handle):
+            if isinstance(record, Claim):
+                pending.append(adjudication(record, path.name))
+            else:
+                transactions.append(_ParsedTransaction(path, sha256, order, record, pending))
+                pending = []
+    return transactions
+
+
+def import_remittances(
+    book: Book,
+    paths: Iterable[Path | str],
+    *,
+    progress: Progress = iter,
+    now: datetime | None = None,
+) -> ImportReport:
+    """Import 835 files into the tracker: new claims, new denials, payments that resolve them.
+
+    Every file is read completely before anything is posted; a file that cannot be read is
+    reported and skipped whole, and the workbook is saved once, only if something changed.
+    """
+    report = ImportReport()
+    inputs = remit_files(paths)
+    ledger = Ledger.from_frames(
+        book.read_table(CLAIMS), book.read_table(DENIALS), book.read_table(REMITS)
+    )
+    parsed: list[_ParsedTransaction] = []
+    for order, path in enumerate(progress(inputs)):
+        parsed.extend(_read_one(path, order, ledger, report))
+    parsed.sort(key=lambda t: (t.end.header.payment.date or date.max, t.order))
+    stamp = (now or datetime.now()).replace(microsecond=0)
+    posted_from: set[Path] = set()
+    for item in parsed:
+        if ledger.post_transaction(
+            item.end,
+            item.adjudications,
+            file_name=item.path.name,
+            file_sha256=item.sha256,
+            imported_at=stamp,
+        ):
+            posted_from.add(item.path)
+    _mark_repeats(report, posted_from)
+    report.stats = ledger.stats
+    if ledger.stats.transactions:
+        claims, denials, remits = ledger.frames()
+        book.write_table(CLAIMS, claims)
+        book.write_table(DENIALS, denials)
+        book.write_table(REMITS, remits)
+        book.save()
+        report.saved = True
+    return report
+
+
+def _mark_repeats(report: ImportReport, posted_from: set[Path]) -> None:
+    """A file whose every transaction was imported before (under another name) changed nothing."""
+    for item in report.files:
+        if item.outcome == "imported" and item.path not in posted_from:
+            item.outcome = "already imported"
+            item.message = "its payments were imported before from another file"
+
+
+def _read_one(
+    path: Path, order: int, ledger: Ledger, report: ImportReport
+) -> list[_ParsedTransaction]:
+    try:
+        sha = file_sha256(path)
+        if sha in ledger.known_files:
+            report.files.append(
+                FileReport(path, "already imported", "same content imported before")
+            )
+            return []
+        transactions = read_remit_file(path, order, sha)
+    except RemitParseError as error:
+        report.files.append(FileReport(path, "failed", str(error)))
+        return []
+    except OSError as error:
+        report.files.append(FileReport(path, "failed", f"cannot read the file ({error.strerror})"))
+        return []
+    ledger.known_files.add(sha)
+    claims = sum(len(t.adjudications) for t in transactions)
+    report.files.append(FileReport(path, "imported", "", len(transactions), claims))
+    return transactions
+
+
+def describe_remit(path: Path, *, as_json: bool) -> Iterator[str]:
+    """Lines for `denialdesk parse`: JSON per claim, or a summary per transaction."""
+    with path.open("rb") as handle:
+        reader = RemitReader(handle)
+        for record in reader:
+            if isinstance(record, Claim):
+                if as_json:
+                    yield json.dumps(claim_dict(record, path.name))
+            elif not as_json:
+                yield _transaction_line(path, record)
+            elif record.findings:
+                yield from (
+                    f"# {path.name} transaction {record.header.control_number}: {f}"
+                    for f in record.findings
+                )
+        if not as_json and reader.other_transactions:
+            kinds = ", ".join(f"{n}×{k}" for k, n in sorted(reader.other_transactions.items()))
+            yield f"{path.name}: skipped non-835 transactions ({kinds})"
+
+
+def _transaction_line(path: Path, end: TransactionEnd) -> str:
+    header = end.header
+    amount = "?" if header.payment.amount is None else f"${header.payment.amount:,.2f}"
+    status = "balanced" if end.is_balanced else "; ".join(end.findings)
+    return (
+        f"{path.name} ST {header.control_number}: {header.payer.name or '?'} paid {amount} "
+        f"on {header.payment.date or '?'} ({header.payment.trace_number or 'no trace'}), "
+        f"{end.claims} claims, {end.service_lines} lines, {end.adjustments} adjustments — {status}"
+    )

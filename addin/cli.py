@@ -1,0 +1,165 @@
+"""The `denialdesk` command line: parses options, calls one action, reports the result."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from addin import __version__, actions
+from addin.errors import AddinError
+from addin.workbook.openpyxl_book import open_for_update
+from addin.workbook.template import write_template
+
+
+def _friendly_errors(command):
+    """Turn an AddinError into `Error: …` and exit status 1, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except AddinError as error:
+            raise click.ClickException(str(error)) from None
+
+    return wrapper
+
+
+def _progress(label: str):
+    """A tqdm progress bar on an interactive terminal, silence otherwise."""
+
+    def wrap(items):
+        from tqdm import tqdm
+
+        items = list(items)
+        return tqdm(
+            items,
+            desc=label,
+            unit="file",
+            disable=None if len(items) > 1 else True,
+            file=sys.stderr,
+            leave=False,
+        )
+
+    return wrap
+
+
+@click.group()
+@click.version_option(__version__, prog_name="denialdesk")
+def cli():
+    """DenialDesk: catch, explain, appeal and track claim denials in one Excel workbook."""
+
+
+@cli.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@_friendly_errors
+def new(path: Path):
+    """Create an empty tracker workbook at PATH.
+
+    Example:
+
+        denialdesk new "Denials 2026.xlsx"
+    """
+    write_template(path)
+    click.echo(f"Created {path}")
+
+
+@cli.command("import")
+@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_friendly_errors
+def import_(workbook: Path, inputs: tuple[Path, ...]):
+    """Import 835 remittance files (or folders of them) into WORKBOOK.
+
+    Files already imported are skipped; a file that cannot be read is reported and the
+    rest still import. Exits with status 1 when any file failed.
+
+    Example:
+
+        denialdesk import tracker.xlsx "Remits Inbox"
+    """
+    with open_for_update(workbook) as book:
+        report = actions.import_remittances(book, inputs, progress=_progress("Importing"))
+    for item in report.failed:
+        click.echo(f"Error: {item.path.name}: {item.message}", err=True)
+    click.echo(report.summary())
+    if report.failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per claim (JSON Lines).")
+@_friendly_errors
+def parse(files: tuple[Path, ...], as_json: bool):
+    """Read 835 FILES and print their claims (no workbook needed).
+
+    Without --json, prints one summary line per transaction. Patient names and member
+    ids are never printed, so the output can go into a support ticket.
+
+    Example:
+
+        denialdesk parse remit.835 --json > claims.jsonl
+    """
+    failed = 0
+    for path in files:
+        try:
+            for line in actions.describe_remit(path, as_json=as_json):
+                click.echo(line)
+        except AddinError as error:
+            failed += 1
+            click.echo(f"Error: {path.name}: {error}", err=True)
+    if failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--claims", type=click.IntRange(min=1), required=True, help="How many claims.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same file.")
+def synth(out: Path, claims: int, seed: int):
+    """Write a synthetic, balanced 5010 835 with CLAIMS claims to OUT (test and demo data).
+
+    Example:
+
+        denialdesk synth --claims 100000 --seed 7 big.835
+    """
+    from addin import synth as generator
+
+    with out.open("w", encoding="ascii", newline="") as handle:
+        generator.write_835(handle, claims, seed)
+    click.echo(f"Wrote {claims:,} synthetic claims to {out}")
+
+
+@cli.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("demo"),
+    show_default=True,
+    help="Folder for the demo tracker and its inputs.",
+)
+@_friendly_errors
+def demo(out: Path):
+    """Build a demo tracker from bundled synthetic 835 files and show what it found.
+
+    Example:
+
+        denialdesk demo --out demo
+    """
+    from addin import demo as demo_run
+
+    for line in demo_run.run_demo(out):
+        click.echo(line)
+
+
+def main():  # pragma: no cover - console script entry
+    cli()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    cli()

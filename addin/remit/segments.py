@@ -1,0 +1,212 @@
+"""X12 text → segments: delimiters from the ISA (or a bare ST), streamed in chunks."""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import BinaryIO, TextIO
+
+from addin.errors import RemitParseError
+
+CHUNK_SIZE = 1 << 20
+MAX_SEGMENT_LENGTH = 64 * 1024  # no real 835 segment comes near this; junk does
+_HEAD_SIZE = 4096
+_NEWLINES = "\r\n"
+
+Source = str | bytes | TextIO | BinaryIO | Iterable[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Delimiters:
+    """The separators an interchange declares; `segment` is "\\n" when lines end segments."""
+
+    element: str
+    component: str
+    segment: str
+    repetition: str = ""
+
+
+@dataclass(slots=True)
+class DecodeStats:
+    """What decoding noticed about the raw bytes (shared with the parser for findings)."""
+
+    replaced_characters: int = 0
+
+
+def detect_delimiters(head: str) -> Delimiters:
+    """Read the delimiters from the start of an interchange (ISA) or of a bare transaction (ST)."""
+    if head.startswith("ISA") and len(head) > 4:
+        return _isa_delimiters(head)
+    if head.startswith("ST") and len(head) > 3 and not head[2].isalnum():
+        return _st_delimiters(head)
+    raise RemitParseError(
+        "not an X12 file: it should start with an ISA (or ST) segment but starts with "
+        f"{_printable(head[:20])!r}. Check that this is the 835 remittance file from your "
+        "clearinghouse, not a report or a PDF."
+    )
+
+
+def _isa_delimiters(head: str) -> Delimiters:
+    element = head[3]
+    if element.isalnum() or element in _NEWLINES or element == " ":
+        raise RemitParseError(f"the ISA segment has no usable element separator ({element!r})")
+    position, seen = 3, 1  # the separator after "ISA" is the first of sixteen
+    while seen < 16:
+        position = head.find(element, position + 1)
+        if position < 0:
+            raise RemitParseError("the ISA segment is cut short: it has fewer than 16 elements")
+        seen += 1
+    component = head[position + 1 : position + 2]
+    if not component:
+        raise RemitParseError("the ISA segment is cut short: no component separator (ISA16)")
+    segment = _terminator_after(head, position + 2)
+    fields = head[:position].split(element)
+    repetition = fields[11] if len(fields) > 12 and fields[12] >= "00501" else ""
+    if len(repetition) != 1 or repetition.isalnum():
+        repetition = ""
+    return Delimiters(element, component, segment, repetition)
+
+
+def _st_delimiters(head: str) -> Delimiters:
+    element = head[2]
+    for index in range(3, len(head)):
+        char = head[index]
+        if not (char.isalnum() or char in (element, " ")):
+            return Delimiters(element, ":", _terminator_after(head, index))
+    raise RemitParseError("the file starts with ST but no segment terminator follows it")
+
+
+def _terminator_after(head: str, index: int) -> str:
+    """The segment terminator: the character at `index`, or newline when lines end segments.
+
+    Some payers write the terminator at the start of the next line (`…\\n~GS|…`): then the
+    first character after the line break is the terminator, not the start of a segment.
+    """
+    char = head[index : index + 1]
+    if not char:
+        raise RemitParseError("the file ends right after its first segment")
+    if char not in _NEWLINES:
+        return char
+    rest = head[index:].lstrip(_NEWLINES + " ")
+    if rest and not rest[0].isalnum():
+        return rest[0]
+    return "\n"
+
+
+def iter_text(source: Source, stats: DecodeStats | None = None) -> Iterator[str]:
+    """Yield the source as text chunks: str, bytes, text or binary file, or an iterable of str."""
+    stats = stats if stats is not None else DecodeStats()
+    if isinstance(source, str):
+        yield source
+    elif isinstance(source, bytes | bytearray):
+        yield from _decode_chunks([bytes(source)], stats)
+    elif hasattr(source, "read"):
+        chunks = iter(lambda: source.read(CHUNK_SIZE), source.read(0))
+        first = next(chunks, None)
+        if first is None:
+            return
+        if isinstance(first, str):
+            yield first
+            yield from chunks
+        else:
+            yield from _decode_chunks(_prepend(first, chunks), stats)
+    else:
+        yield from source
+
+
+def _prepend(first, rest):
+    yield first
+    yield from rest
+
+
+def _decode_chunks(chunks: Iterable[bytes], stats: DecodeStats) -> Iterator[str]:
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    first = True
+    for chunk in chunks:
+        if first:
+            _refuse_binary(chunk)
+            first = False
+        text = decoder.decode(chunk)
+        stats.replaced_characters += text.count("\ufffd")
+        yield text
+    tail = decoder.decode(b"", final=True)
+    if tail:
+        stats.replaced_characters += tail.count("\ufffd")
+        yield tail
+
+
+def _refuse_binary(chunk: bytes) -> None:
+    sample = chunk[:_HEAD_SIZE]
+    if b"\x00" in sample or sample.startswith((b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0")):
+        kind = (
+            "a ZIP/Office document"
+            if sample.startswith(b"PK")
+            else ("a PDF" if sample.startswith(b"%PDF") else "binary data")
+        )
+        raise RemitParseError(
+            f"not an 835 text file: it holds {kind}. Save the remittance as the plain X12 "
+            "text your clearinghouse provides (often .835, .txt or .edi)."
+        )
+
+
+def read_segments(
+    source: Source, stats: DecodeStats | None = None
+) -> tuple[Delimiters, Iterator[list[str]]]:
+    """Detect the delimiters, then stream each segment as its list of elements (id first)."""
+    chunks = iter_text(source, stats)
+    head = _read_head(chunks)
+    if not head.strip():
+        raise RemitParseError("the file is empty")
+    delimiters = detect_delimiters(head)
+    return delimiters, _stream_segments(head, chunks, delimiters)
+
+
+def _stream_segments(buffer: str, chunks: Iterator[str], delimiters: Delimiters):
+    terminator, element = delimiters.segment, delimiters.element
+    wrapped_lines = terminator != "\n"
+    while True:
+        parts = buffer.split(terminator)
+        buffer = parts.pop()
+        for part in parts:
+            segment = _clean(part, wrapped_lines)
+            if segment:
+                yield _split(segment, element)
+        if len(buffer) > MAX_SEGMENT_LENGTH:
+            raise RemitParseError(
+                f"a segment is longer than {MAX_SEGMENT_LENGTH:,} characters: the file is "
+                "damaged or is not an 835"
+            )
+        chunk = next(chunks, None)
+        if chunk is None:
+            break
+        buffer += chunk
+    segment = _clean(buffer, wrapped_lines)
+    if segment:
+        yield _split(segment, element)
+
+
+def _read_head(chunks: Iterator[str]) -> str:
+    buffer = ""
+    while len(buffer) < _HEAD_SIZE:
+        chunk = next(chunks, None)
+        if chunk is None:
+            break
+        buffer += chunk
+    return buffer.lstrip("\ufeff \t\r\n")
+
+
+def _clean(part: str, wrapped_lines: bool) -> str:
+    if wrapped_lines and ("\n" in part or "\r" in part):
+        part = part.replace("\r", "").replace("\n", "")
+    return part.strip(" \t\r\n")
+
+
+def _split(segment: str, element: str) -> list[str]:
+    elements = segment.split(element)
+    elements[0] = elements[0].strip().upper()
+    return elements
+
+
+def _printable(text: str) -> str:
+    return "".join(c if c.isprintable() else "?" for c in text)

@@ -1,0 +1,44 @@
+"""Element values → Python values (Decimal money, dates) without raising on bad input."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+CENT = Decimal("0.01")
+
+
+def element(elements: list[str], index: int) -> str:
+    """The element at `index` (1-based as in X12 names, e.g. CLP03 → 3), stripped; "" if absent."""
+    return elements[index].strip() if index < len(elements) else ""
+
+
+def to_decimal(text: str) -> Decimal | None:
+    """An X12 numeric (R/N) value as Decimal; None when empty or not a finite number."""
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except (InvalidOperation, ValueError):
+        return None
+    return value if value.is_finite() and abs(value) < Decimal("1e12") else None
+
+
+def to_date(text: str) -> date | None:
+    """A CCYYMMDD (or YYMMDD) date; None when empty, not a real date, or outside 1900–2099."""
+    if not text.isdigit():
+        return None
+    try:
+        if len(text) == 8:
+            year = int(text[:4])
+            return date(year, int(text[4:6]), int(text[6:])) if 1900 <= year <= 2099 else None
+        if len(text) == 6:
+            return date(2000 + int(text[:2]), int(text[2:4]), int(text[4:]))
+    except ValueError:
+        return None
+    return None
+
+
+def money_text(value: Decimal | None) -> str | None:
+    """Money as a string with two decimals (JSON output), None stays None."""
+    return None if value is None else str(value.quantize(CENT))

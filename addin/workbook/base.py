@@ -1,0 +1,63 @@
+"""The small Book protocol that actions need, whichever program holds the workbook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+import pandas as pd
+
+from addin.workbook.layout import SETTING_DEFAULTS, TableSpec
+
+
+class Book(Protocol):
+    """A tracker workbook: named tables in and out as DataFrames, settings, a place on disk."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def folder(self) -> Path | None:
+        """The folder the workbook lives in (relative settings paths start here)."""
+
+    def read_table(self, spec: TableSpec) -> pd.DataFrame:
+        """All rows of a table: layout columns typed by kind, then any columns people added."""
+
+    def write_table(self, spec: TableSpec, frame: pd.DataFrame) -> None:
+        """Replace a table's rows with `frame`, which carries every column `read_table` gave."""
+
+    def read_settings(self) -> dict[str, object]:
+        """Setting name → value, with defaults for settings the sheet lacks."""
+
+    def save(self) -> None:
+        """Make the changes durable (a file: atomic replace with a backup)."""
+
+
+def settings_from_rows(rows: list[tuple[object, object]]) -> dict[str, object]:
+    """Settings from (name, value) rows, typed like their defaults; blanks take the default."""
+    settings = {s.name: s.default for s in SETTING_DEFAULTS}
+    for name, value in rows:
+        if name is None or value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        key = str(name).strip()
+        default = settings.get(key)
+        settings[key] = _like(default, value)
+    return settings
+
+
+def _like(default: object, value: object) -> object:
+    if isinstance(default, bool):
+        return str(value).strip().lower() in ("yes", "true", "1", "y")
+    if isinstance(default, int):
+        try:
+            return int(float(value))
+        except (TypeError, ValueError):
+            return default
+    if isinstance(default, float):
+        try:
+            return float(str(value).strip().rstrip("%")) / (
+                100 if str(value).strip().endswith("%") else 1
+            )
+        except ValueError:
+            return default
+    return value.strip() if isinstance(value, str) else value

@@ -1,0 +1,359 @@
+"""The tracker's shape in one place: sheets, tables, columns, who owns each column, settings."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+SCHEMA_VERSION = 1
+
+
+class Kind(enum.StrEnum):
+    """How a column's values are typed in Python and formatted in the sheet."""
+
+    TEXT = "text"
+    MONEY = "money"
+    DATE = "date"
+    DATETIME = "datetime"
+    INT = "int"
+    NUMBER = "number"
+    PERCENT = "percent"
+    LINK = "link"  # text shown, with a hyperlink to a file
+
+
+class Owner(enum.StrEnum):
+    """Who may write a column: actions write SYSTEM columns; only people change USER columns."""
+
+    SYSTEM = "system"
+    USER = "user"
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    kind: Kind = Kind.TEXT
+    owner: Owner = Owner.SYSTEM
+    width: int = 14
+    choices: str = ""  # name of a list on the Lists sheet that validates this column
+
+
+@dataclass(frozen=True, slots=True)
+class TableSpec:
+    """A named Excel table on its own sheet, with a key column that identifies each row."""
+
+    sheet: str
+    name: str
+    key: str
+    columns: tuple[Column, ...]
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def user_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.owner is Owner.USER)
+
+    def column(self, name: str) -> Column | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+
+class Col:
+    """Column names, shared by every table that carries the same fact."""
+
+    CLAIM_KEY = "Claim Key"
+    CLAIM_ID = "Claim ID"
+    PAYER = "Payer"
+    PAYER_ID = "Payer ID"
+    PAYER_CLAIM_NUMBER = "Payer Claim Number"
+    PATIENT = "Patient"
+    MEMBER_ID = "Member ID"
+    SERVICE_DATE = "Service Date"
+    BILLED = "Billed"
+    PAID = "Paid"
+    FIRST_STATUS = "First Status"
+    FIRST_PAID = "First Paid"
+    FIRST_REMIT_DATE = "First Remit Date"
+    INITIALLY_DENIED = "Initially Denied"
+    INITIAL_DENIED_AMOUNT = "Initial Denied Amount"
+    LATEST_STATUS = "Latest Status"
+    LATEST_PAID = "Latest Paid"
+    PATIENT_RESPONSIBILITY = "Patient Responsibility"
+    LAST_REMIT_DATE = "Last Remit Date"
+    ADJUDICATIONS = "Adjudications"
+    REVERSED_ON = "Reversed On"
+    FINDINGS = "Findings"
+    SOURCE_FILE = "Source File"
+    NOTES = "Notes"
+
+    DENIAL_ID = "Denial ID"
+    PROCEDURE = "Procedure"
+    LINE = "Line"
+    LEVEL = "Level"
+    DENIED_AMOUNT = "Denied Amount"
+    GROUP = "Group"
+    CARC = "CARC"
+    RARC = "RARC"
+    CLAIM_STATUS = "Claim Status"
+    REMIT_DATE = "Remit Date"
+    CHECK_NUMBER = "Check Number"
+    LAST_DENIED_ON = "Last Denied On"
+    TIMES_DENIED = "Times Denied"
+    RESOLUTION = "Resolution"
+    RECOVERED_AMOUNT = "Recovered Amount"
+    RESOLVED_ON = "Resolved On"
+    STATUS = "Status"
+    OWNER = "Owner"
+
+    REMIT_KEY = "Remit Key"
+    FILE = "File"
+    FILE_SHA256 = "File SHA256"
+    TRANSACTION = "Transaction"
+    METHOD = "Method"
+    PAYMENT_AMOUNT = "Payment Amount"
+    PAYMENT_DATE = "Payment Date"
+    CLAIMS = "Claims"
+    NEW_DENIALS = "New Denials"
+    RESOLVED_DENIALS = "Resolved Denials"
+    IMPORTED_AT = "Imported At"
+
+    PAYER_IDS = "Payer IDs"
+    PLAN_TYPE = "Plan Type"
+    TIMELY_FILING_DAYS = "Timely Filing Days"
+    APPEAL_WINDOW_DAYS = "Appeal Window Days"
+    APPEAL_CLOCK = "Appeal Window Counts From"
+    APPEAL_ADDRESS = "Appeal Address"
+    APPEAL_FAX = "Appeal Fax"
+    APPEAL_PORTAL = "Appeal Portal"
+
+    CODE_TYPE = "Code Type"
+    CODE = "Code"
+    CATEGORY_OVERRIDE = "Category Override"
+
+    SETTING = "Setting"
+    VALUE = "Value"
+    DESCRIPTION = "Description"
+
+
+def _sys(name: str, kind: Kind = Kind.TEXT, width: int = 14) -> Column:
+    return Column(name, kind, Owner.SYSTEM, width)
+
+
+def _user(name: str, kind: Kind = Kind.TEXT, width: int = 14, choices: str = "") -> Column:
+    return Column(name, kind, Owner.USER, width, choices)
+
+
+CLAIMS = TableSpec(
+    "Claims",
+    "tblClaims",
+    Col.CLAIM_KEY,
+    (
+        _sys(Col.CLAIM_KEY, width=14),
+        _sys(Col.CLAIM_ID, width=18),
+        _sys(Col.PAYER, width=28),
+        _sys(Col.PAYER_ID, width=12),
+        _sys(Col.PAYER_CLAIM_NUMBER, width=20),
+        _sys(Col.PATIENT, width=22),
+        _sys(Col.MEMBER_ID, width=14),
+        _sys(Col.SERVICE_DATE, Kind.DATE, 12),
+        _sys(Col.BILLED, Kind.MONEY, 12),
+        _sys(Col.FIRST_STATUS, width=16),
+        _sys(Col.FIRST_PAID, Kind.MONEY, 12),
+        _sys(Col.FIRST_REMIT_DATE, Kind.DATE, 12),
+        _sys(Col.INITIALLY_DENIED, width=10),
+        _sys(Col.INITIAL_DENIED_AMOUNT, Kind.MONEY, 12),
+        _sys(Col.LATEST_STATUS, width=16),
+        _sys(Col.LATEST_PAID, Kind.MONEY, 12),
+        _sys(Col.PATIENT_RESPONSIBILITY, Kind.MONEY, 12),
+        _sys(Col.LAST_REMIT_DATE, Kind.DATE, 12),
+        _sys(Col.ADJUDICATIONS, Kind.INT, 8),
+        _sys(Col.REVERSED_ON, Kind.DATE, 12),
+        _sys(Col.FINDINGS, width=40),
+        _sys(Col.SOURCE_FILE, width=28),
+        _user(Col.NOTES, width=30),
+    ),
+)
+
+DENIALS = TableSpec(
+    "Denials",
+    "tblDenials",
+    Col.DENIAL_ID,
+    (
+        _sys(Col.DENIAL_ID, width=14),
+        _sys(Col.CLAIM_KEY, width=14),
+        _sys(Col.CLAIM_ID, width=18),
+        _sys(Col.PAYER, width=28),
+        _sys(Col.PAYER_ID, width=12),
+        _sys(Col.PATIENT, width=22),
+        _sys(Col.MEMBER_ID, width=14),
+        _sys(Col.SERVICE_DATE, Kind.DATE, 12),
+        _sys(Col.PROCEDURE, width=12),
+        _sys(Col.LEVEL, width=7),
+        _sys(Col.LINE, Kind.INT, 6),
+        _sys(Col.BILLED, Kind.MONEY, 12),
+        _sys(Col.PAID, Kind.MONEY, 12),
+        _sys(Col.DENIED_AMOUNT, Kind.MONEY, 12),
+        _sys(Col.GROUP, width=7),
+        _sys(Col.CARC, width=7),
+        _sys(Col.RARC, width=12),
+        _sys(Col.CLAIM_STATUS, width=16),
+        _sys(Col.PAYER_CLAIM_NUMBER, width=20),
+        _sys(Col.REMIT_DATE, Kind.DATE, 12),
+        _sys(Col.CHECK_NUMBER, width=16),
+        _sys(Col.SOURCE_FILE, width=28),
+        _sys(Col.LAST_DENIED_ON, Kind.DATE, 12),
+        _sys(Col.TIMES_DENIED, Kind.INT, 8),
+        _sys(Col.RESOLUTION, width=16),
+        _sys(Col.RECOVERED_AMOUNT, Kind.MONEY, 12),
+        _sys(Col.RESOLVED_ON, Kind.DATE, 12),
+        _user(Col.STATUS, width=18, choices="Statuses"),
+        _user(Col.OWNER, width=16, choices="Owners"),
+        _user(Col.NOTES, width=30),
+    ),
+)
+
+REMITS = TableSpec(
+    "Remits",
+    "tblRemits",
+    Col.REMIT_KEY,
+    (
+        _sys(Col.REMIT_KEY, width=14),
+        _sys(Col.FILE, width=32),
+        _sys(Col.FILE_SHA256, width=16),
+        _sys(Col.TRANSACTION, width=10),
+        _sys(Col.PAYER, width=28),
+        _sys(Col.PAYER_ID, width=12),
+        _sys(Col.CHECK_NUMBER, width=18),
+        _sys(Col.METHOD, width=8),
+        _sys(Col.PAYMENT_AMOUNT, Kind.MONEY, 14),
+        _sys(Col.PAYMENT_DATE, Kind.DATE, 12),
+        _sys(Col.CLAIMS, Kind.INT, 8),
+        _sys(Col.NEW_DENIALS, Kind.INT, 8),
+        _sys(Col.RESOLVED_DENIALS, Kind.INT, 8),
+        _sys(Col.FINDINGS, width=50),
+        _sys(Col.IMPORTED_AT, Kind.DATETIME, 17),
+        _user(Col.NOTES, width=30),
+    ),
+)
+
+PAYERS = TableSpec(
+    "Payers",
+    "tblPayers",
+    Col.PAYER,
+    (
+        _user(Col.PAYER, width=34),
+        _user(Col.PAYER_IDS, width=16),
+        _user(Col.PLAN_TYPE, width=18),
+        _user(Col.TIMELY_FILING_DAYS, Kind.INT, 10),
+        _user(Col.APPEAL_WINDOW_DAYS, Kind.INT, 10),
+        _user(Col.APPEAL_CLOCK, width=24),
+        _user(Col.APPEAL_ADDRESS, width=40),
+        _user(Col.APPEAL_FAX, width=14),
+        _user(Col.APPEAL_PORTAL, width=30),
+        _user(Col.NOTES, width=50),
+    ),
+)
+
+CODES = TableSpec(
+    "Codes",
+    "tblCodes",
+    Col.CODE,
+    (
+        _user(Col.CODE_TYPE, width=10),
+        _user(Col.CODE, width=10),
+        _user(Col.DESCRIPTION, width=60),
+        _user(Col.CATEGORY_OVERRIDE, width=20),
+        _user(Col.NOTES, width=40),
+    ),
+)
+
+SETTINGS = TableSpec(
+    "Settings",
+    "tblSettings",
+    Col.SETTING,
+    (
+        _sys(Col.SETTING, width=28),
+        _user(Col.VALUE, width=40),
+        _sys(Col.DESCRIPTION, width=80),
+    ),
+)
+
+TABLES: tuple[TableSpec, ...] = (DENIALS, CLAIMS, REMITS, PAYERS, CODES, SETTINGS)
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    name: str
+    default: object
+    description: str
+
+
+class S:
+    """Setting names (the Setting column of the Settings sheet)."""
+
+    SCHEMA_VERSION = "Schema Version"
+    PRACTICE_NAME = "Practice Name"
+    REMITS_INBOX = "Remits Inbox"
+    BACKUPS_TO_KEEP = "Backups To Keep"
+
+
+SETTING_DEFAULTS: tuple[Setting, ...] = (
+    Setting(
+        S.SCHEMA_VERSION,
+        SCHEMA_VERSION,
+        "Version of this workbook's layout. DenialDesk upgrades it; do not edit.",
+    ),
+    Setting(S.PRACTICE_NAME, "", "Your practice's legal name, as on your payer contracts."),
+    Setting(
+        S.REMITS_INBOX,
+        "Remits Inbox",
+        "Folder that Import Remittances reads 835 files from (relative to this workbook).",
+    ),
+    Setting(
+        S.BACKUPS_TO_KEEP,
+        10,
+        "How many earlier copies of this workbook to keep in the 'DenialDesk Backups' folder.",
+    ),
+)
+
+# Status workflow of a denial (the Status column's drop-down), in the order work moves.
+STATUSES: tuple[str, ...] = (
+    "New",
+    "In Review",
+    "Corrected & Resubmitted",
+    "Appeal Sent",
+    "Won",
+    "Lost",
+    "Written Off",
+)
+CLOSED_STATUSES: frozenset[str] = frozenset({"Won", "Lost", "Written Off"})
+DEFAULT_OWNERS: tuple[str, ...] = ("Front Desk", "Billing", "Coder", "Clinical Reviewer", "Manager")
+
+LISTS_SHEET = "Lists"
+LISTS: dict[str, tuple[str, ...]] = {"Statuses": STATUSES, "Owners": DEFAULT_OWNERS}
+KPIS_SHEET = "KPIs"
+ABOUT_SHEET = "About"
+
+SHEET_ORDER: tuple[str, ...] = (
+    ABOUT_SHEET,
+    DENIALS.sheet,
+    CLAIMS.sheet,
+    REMITS.sheet,
+    KPIS_SHEET,
+    PAYERS.sheet,
+    CODES.sheet,
+    SETTINGS.sheet,
+    LISTS_SHEET,
+)
+
+MONEY_FORMAT = "#,##0.00;[Red]-#,##0.00"
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+PERCENT_FORMAT = "0.0%"
+NUMBER_FORMATS = {
+    Kind.MONEY: MONEY_FORMAT,
+    Kind.DATE: DATE_FORMAT,
+    Kind.DATETIME: DATETIME_FORMAT,
+    Kind.PERCENT: PERCENT_FORMAT,
+    Kind.INT: "0",
+}

@@ -1,0 +1,275 @@
+"""The headless Book: a tracker .xlsx on disk, read and written with openpyxl (CLI, CI, jobs)."""
+
+from __future__ import annotations
+
+import contextlib
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.cell_range import MultiCellRange
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table
+from openpyxl.worksheet.worksheet import Worksheet
+
+from addin.errors import WorkbookLayoutError
+from addin.workbook import files
+from addin.workbook.base import settings_from_rows
+from addin.workbook.layout import NUMBER_FORMATS, SETTINGS, Kind, Owner, S, TableSpec
+from addin.workbook.values import CellValueError, from_cell, needs_text_guard, to_cell
+
+
+class OpenpyxlBook:
+    """A tracker workbook file loaded with openpyxl; `save()` replaces it atomically."""
+
+    def __init__(self, path: Path, workbook: Workbook):
+        self.path = Path(path)
+        self.workbook = workbook
+
+    @classmethod
+    def open(cls, path: Path | str) -> OpenpyxlBook:
+        """Load a tracker, with a clear error for a missing, damaged or foreign file."""
+        path = Path(path)
+        if not path.is_file():
+            raise WorkbookLayoutError(
+                f"no workbook at {path}. Create one with `denialdesk new {path}`."
+            )
+        files.check_zip(path)
+        try:
+            workbook = openpyxl.load_workbook(path, rich_text=False)
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError) as error:
+            raise WorkbookLayoutError(
+                f"{path.name} could not be read as an Excel workbook ({type(error).__name__}: "
+                f"{error}). Restore a backup with `denialdesk restore {path.name} --list`."
+            ) from None
+        return cls(path, workbook)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+    # -- tables -------------------------------------------------------------------------
+
+    def locate(self, spec: TableSpec) -> tuple[Worksheet, Table]:
+        """The sheet and Excel table for a spec, found by table name wherever it was moved."""
+        for worksheet in self.workbook.worksheets:
+            for table in worksheet.tables.values():
+                if table.displayName.lower() == spec.name.lower():
+                    return worksheet, table
+        raise WorkbookLayoutError(
+            f"the workbook has no table named {spec.name} (expected on sheet '{spec.sheet}'). "
+            "It may have been deleted or converted to a plain range; run `denialdesk doctor` on "
+            "the workbook to repair it."
+        )
+
+    def read_table(self, spec: TableSpec) -> pd.DataFrame:
+        worksheet, table = self.locate(spec)
+        min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+        rows = worksheet.iter_rows(
+            min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col, values_only=True
+        )
+        header = _header_names(next(rows))
+        if spec.key not in header:
+            raise WorkbookLayoutError(
+                f"table {spec.name} on sheet '{worksheet.title}' has no '{spec.key}' column. "
+                "Put the column back (or restore a backup) before running DenialDesk again."
+            )
+        data = [row for row in rows if any(v is not None and v != "" for v in row)]
+        columns = {name: [row[i] for row in data] for i, name in enumerate(header)}
+        for name in columns:
+            columns[name] = self._typed(spec, worksheet, min_row, name, columns[name])
+        for name in spec.column_names:
+            columns.setdefault(name, [None] * len(data))
+        return pd.DataFrame(
+            {name: pd.Series(values, dtype=object) for name, values in columns.items()},
+            columns=list(columns),
+        )
+
+    @staticmethod
+    def _typed(spec, worksheet, min_row, name, values):
+        column = spec.column(name)
+        if column is None:
+            return values
+        keep_formulas = column.owner is Owner.USER
+        typed = []
+        for offset, value in enumerate(values):
+            if keep_formulas and isinstance(value, str) and value.startswith("="):
+                typed.append(value)
+                continue
+            try:
+                typed.append(from_cell(column.kind, value))
+            except CellValueError as error:
+                raise WorkbookLayoutError(
+                    f"sheet '{worksheet.title}', column '{name}', data row {offset + 1}: {error}. "
+                    "Correct or clear that cell, then run again; nothing was changed."
+                ) from None
+        return typed
+
+    def write_table(self, spec: TableSpec, frame: pd.DataFrame) -> None:
+        worksheet, table = self.locate(spec)
+        min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+        positions = self._positions(worksheet, min_row, min_col, max_col, frame, spec)
+        last_row = min_row + max(len(frame), 1)
+        self._write_rows(worksheet, min_row + 1, frame, positions, spec)
+        self._clear_rows(worksheet, last_row + 1, max_row, positions.values())
+        last_col = max(positions.values())
+        ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(last_col)}{last_row}"
+        table.ref = ref
+        if table.autoFilter is not None:
+            table.autoFilter.ref = ref
+        table.tableColumns = []  # openpyxl rebuilds them from the header row on save
+        self._refresh_validations(worksheet, spec, positions, min_row + 1, last_row)
+
+    @staticmethod
+    def _positions(worksheet, min_row, min_col, max_col, frame, spec) -> dict[str, int]:
+        header = _header_names(
+            worksheet.cell(min_row, c).value for c in range(min_col, max_col + 1)
+        )
+        positions = {name: min_col + i for i, name in enumerate(header)}
+        dropped = [name for name in positions if name not in frame.columns]
+        if dropped:
+            raise ValueError(f"write_table({spec.name}) would drop columns {dropped}")
+        next_col = max_col + 1
+        for name in frame.columns:
+            if name not in positions:
+                worksheet.cell(min_row, next_col, name)
+                column = spec.column(name)
+                worksheet.column_dimensions[get_column_letter(next_col)].width = (
+                    column.width if column else 14
+                )
+                positions[name] = next_col
+                next_col += 1
+        return positions
+
+    @staticmethod
+    def _write_rows(worksheet, first_row, frame, positions, spec) -> None:
+        plan = []
+        for name in frame.columns:
+            column = spec.column(name)
+            kind = column.kind if column else None
+            guard = column is not None and column.owner is Owner.SYSTEM
+            plan.append((positions[name], kind, NUMBER_FORMATS.get(kind), guard))
+        cell_at = worksheet.cell
+        for offset, row in enumerate(frame.itertuples(index=False, name=None)):
+            row_number = first_row + offset
+            for value, (col, kind, number_format, guard) in zip(row, plan, strict=True):
+                cell = cell_at(row_number, col)
+                _store(cell, kind, value, number_format, guard)
+
+    @staticmethod
+    def _clear_rows(worksheet, first_row, last_row, columns) -> None:
+        for row in range(first_row, last_row + 1):
+            for col in columns:
+                cell = worksheet.cell(row, col)
+                cell.value = None
+                cell.hyperlink = None
+
+    @staticmethod
+    def _refresh_validations(worksheet, spec, positions, first_row, last_row) -> None:
+        for column in spec.columns:
+            if not column.choices or column.name not in positions:
+                continue
+            set_list_validation(
+                worksheet, positions[column.name], column.choices, first_row, last_row
+            )
+
+    # -- settings and saving -----------------------------------------------------------
+
+    def read_settings(self) -> dict[str, object]:
+        frame = self.read_table(SETTINGS)
+        names, values = frame[SETTINGS.key].tolist(), frame["Value"].tolist()
+        return settings_from_rows(list(zip(names, values, strict=True)))
+
+    def save(self) -> Path | None:
+        """Atomically replace the file (verified first); returns the backup that was made."""
+        keep = int(self.read_settings().get(S.BACKUPS_TO_KEEP, 10))
+        sheets = list(self.workbook.sheetnames)
+        return files.atomic_write(
+            self.path, self.workbook.save, lambda written: verify_tracker(written, sheets), keep
+        )
+
+
+def _header_names(cells) -> list[str]:
+    names = []
+    for index, value in enumerate(cells):
+        name = str(value).strip() if value is not None else ""
+        names.append(name or f"Column{index + 1}")
+    return names
+
+
+def _store(cell, kind, value, number_format, guard) -> None:
+    if kind is None:  # a column people added: keep exactly what was there
+        cell.value = value
+        return
+    stored = to_cell(kind, value) if guard or not _is_formula(value) else value
+    cell.value = stored
+    if isinstance(stored, str):
+        if guard and needs_text_guard(stored):
+            cell.data_type = "s"  # never a formula, even if it starts with "="
+            cell.quotePrefix = True
+        if kind is Kind.LINK:
+            cell.hyperlink = stored
+            cell.style = "Hyperlink"
+    elif number_format and stored is not None and cell.number_format != number_format:
+        cell.number_format = number_format
+
+
+def _is_formula(value) -> bool:
+    return isinstance(value, str) and value.startswith("=")
+
+
+def set_list_validation(
+    worksheet, column: int, list_name: str, first_row: int, last_row: int
+) -> None:
+    """A drop-down from a named list on a table column, with room for rows added in Excel."""
+    letter = get_column_letter(column)
+    sqref = f"{letter}{first_row}:{letter}{max(last_row, first_row + 500)}"
+    _validation_for(worksheet, list_name).sqref = MultiCellRange(sqref)
+
+
+def _validation_for(worksheet, list_name: str) -> DataValidation:
+    formula = f"={list_name}"
+    for validation in worksheet.data_validations.dataValidation:
+        if validation.formula1 in (formula, list_name):
+            return validation
+    validation = DataValidation(
+        type="list",
+        formula1=formula,
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="warning",
+        errorTitle="Not in the list",
+        error=f"Pick a value from the {list_name} list (sheet Lists).",
+    )
+    worksheet.add_data_validation(validation)
+    return validation
+
+
+def verify_tracker(path: Path, sheets: list[str]) -> None:
+    """Check a freshly written file opens as a workbook with the sheets it should have."""
+    files.check_zip(path)
+    workbook = openpyxl.load_workbook(path, read_only=True)
+    try:
+        written = list(workbook.sheetnames)
+    finally:
+        workbook.close()
+    if written != sheets:
+        raise WorkbookLayoutError(f"the written workbook has sheets {written}, expected {sheets}")
+
+
+@contextlib.contextmanager
+def open_for_update(path: Path | str) -> Iterator[OpenpyxlBook]:
+    """Open a tracker for writing: refuse while it is open elsewhere, hold the write lock."""
+    path = Path(path)
+    files.refuse_if_open(path)
+    with files.write_lock(path):
+        yield OpenpyxlBook.open(path)

@@ -1,0 +1,132 @@
+"""Cell values ↔ typed Python values for each column kind; text from files is never a formula."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from addin.workbook.layout import Kind
+
+CENT = Decimal("0.01")
+# Characters that make Excel (or a CSV reader) treat typed text as a formula or command.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "|")
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+class CellValueError(ValueError):
+    """A cell holds a value that does not fit its column (e.g. text in a money column)."""
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or value != value
+
+
+def to_money(value: object) -> Decimal | None:
+    if is_blank(value):
+        return None
+    if isinstance(value, Decimal):
+        return value.quantize(CENT)
+    if isinstance(value, bool):
+        raise CellValueError(f"{value!r} is not an amount")
+    if isinstance(value, int | float):
+        return Decimal(repr(float(value))).quantize(CENT)
+    try:
+        return Decimal(str(value).replace(",", "").replace("$", "").strip()).quantize(CENT)
+    except InvalidOperation:
+        raise CellValueError(f"{value!r} is not an amount") from None
+
+
+def to_date(value: object) -> date | None:
+    if is_blank(value):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        raise CellValueError(f"{value!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def to_datetime(value: object) -> datetime | None:
+    if is_blank(value):
+        return None
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    try:
+        return datetime.fromisoformat(str(value).strip())
+    except ValueError:
+        raise CellValueError(f"{value!r} is not a date and time") from None
+
+
+def to_int(value: object) -> int | None:
+    if is_blank(value):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise CellValueError(f"{value!r} is not a whole number") from None
+    if number != int(number):
+        raise CellValueError(f"{value!r} is not a whole number")
+    return int(number)
+
+
+def to_number(value: object) -> float | None:
+    if is_blank(value):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise CellValueError(f"{value!r} is not a number") from None
+
+
+def to_text(value: object) -> str | None:
+    if is_blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+_READERS = {
+    Kind.MONEY: to_money,
+    Kind.DATE: to_date,
+    Kind.DATETIME: to_datetime,
+    Kind.INT: to_int,
+    Kind.NUMBER: to_number,
+    Kind.PERCENT: to_number,
+    Kind.TEXT: to_text,
+    Kind.LINK: to_text,
+}
+
+
+def from_cell(kind: Kind, value: object) -> object:
+    """The typed Python value of a cell in a column of `kind` (raises CellValueError)."""
+    return _READERS[kind](value)
+
+
+def safe_text(text: str) -> str:
+    """Text with the characters a spreadsheet file cannot hold removed."""
+    return _ILLEGAL.sub("", text) if _ILLEGAL.search(text) else text
+
+
+def needs_text_guard(text: str) -> bool:
+    """True when text would look like a formula if a person re-entered the cell."""
+    return text.startswith(FORMULA_TRIGGERS)
+
+
+def to_cell(kind: Kind, value: object) -> object:
+    """The value to store in a cell: Decimal money, dates as dates, everything else as text."""
+    if is_blank(value):
+        return None
+    if kind is Kind.MONEY:
+        return to_money(value)
+    if kind in (Kind.DATE, Kind.DATETIME, Kind.INT, Kind.NUMBER, Kind.PERCENT):
+        return value
+    return safe_text(value if isinstance(value, str) else str(value))

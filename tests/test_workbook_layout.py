@@ -1,0 +1,54 @@
+"""The committed template, the code that builds it and layout.py agree with each other."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+from addin.cli import cli
+from addin.errors import AddinError
+from addin.workbook.layout import LISTS, SHEET_ORDER, TABLES, Owner
+from addin.workbook.template import TEMPLATE_NAME, template_bytes, write_template
+from tests.conftest import ROOT
+
+COMMITTED = ROOT / "workbook_templates" / TEMPLATE_NAME
+
+
+def test_committed_template_is_what_the_code_builds():
+    assert COMMITTED.read_bytes() == template_bytes(), (
+        "run `python -m addin.workbook.template` and commit the result"
+    )
+
+
+def test_every_table_and_header_of_the_layout_is_in_the_template():
+    workbook = openpyxl.load_workbook(COMMITTED)
+    assert workbook.sheetnames == list(SHEET_ORDER)
+    for spec in TABLES:
+        sheet = workbook[spec.sheet]
+        assert spec.name in sheet.tables
+        header = [c.value for c in sheet[1]][: len(spec.columns)]
+        assert header == list(spec.column_names)
+        assert sheet.freeze_panes == "A2"
+
+
+def test_user_columns_have_drop_downs_from_the_lists_sheet():
+    workbook = openpyxl.load_workbook(COMMITTED)
+    assert set(workbook.defined_names) >= set(LISTS)
+    for spec in TABLES:
+        sheet = workbook[spec.sheet]
+        formulas = {v.formula1: str(v.sqref) for v in sheet.data_validations.dataValidation}
+        for index, column in enumerate(spec.columns, start=1):
+            if column.choices:
+                assert column.owner is Owner.USER and column.choices in LISTS
+                letter = openpyxl.utils.get_column_letter(index)
+                assert formulas[f"={column.choices}"] == f"{letter}2:{letter}502"
+
+
+def test_new_creates_a_tracker_and_never_overwrites(runner, tmp_path):
+    target = tmp_path / "Denials 2026.xlsx"
+    result = runner.invoke(cli, ["new", str(target)])
+    assert result.exit_code == 0 and target.read_bytes() == template_bytes()
+    again = runner.invoke(cli, ["new", str(target)])
+    assert again.exit_code == 1 and "already exists" in again.output
+    with pytest.raises(AddinError):
+        write_template(target)
