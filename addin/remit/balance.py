@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from addin.remit.models import Adjustment, Claim, ProviderAdjustment
+from addin.remit.models import ProviderAdjustment
 
 ZERO = Decimal(0)
 
@@ -24,13 +24,12 @@ def _fmt(value: Decimal) -> str:
     return f"{value:,.2f}"
 
 
-def line_findings(number: int, charge, paid, adjustments: Iterable[Adjustment]) -> list[str]:
-    """Service line rule: SVC02 charge − SVC03 paid = Σ line adjustments."""
-    adjusted = _total(a.amount for a in adjustments)
+def line_findings(number: int, charge, paid, adjusted: Decimal | None) -> list[str]:
+    """Service line rule: SVC02 charge − SVC03 paid = Σ line adjustments (`adjusted`)."""
     if charge is None or paid is None or adjusted is None:
         return []  # the unreadable amount has its own finding
     gap = charge - paid - adjusted
-    if gap == 0:
+    if not gap:
         return []
     return [
         f"line {number} does not balance: charge {_fmt(charge)} − paid {_fmt(paid)} ≠ "
@@ -38,16 +37,15 @@ def line_findings(number: int, charge, paid, adjustments: Iterable[Adjustment]) 
     ]
 
 
-def claim_findings(claim: Claim) -> list[str]:
+def claim_findings(charge, paid, adjusted: Decimal | None) -> list[str]:
     """Claim rule: CLP03 charge − CLP04 paid = Σ claim- and line-level adjustments."""
-    adjusted = _total(a.amount for a in claim.all_adjustments)
-    if claim.charge is None or claim.paid is None or adjusted is None:
+    if charge is None or paid is None or adjusted is None:
         return []
-    gap = claim.charge - claim.paid - adjusted
-    if gap == 0:
+    gap = charge - paid - adjusted
+    if not gap:
         return []
     return [
-        f"claim does not balance: charge {_fmt(claim.charge)} − paid {_fmt(claim.paid)} ≠ "
+        f"claim does not balance: charge {_fmt(charge)} − paid {_fmt(paid)} ≠ "
         f"adjustments {_fmt(adjusted)} (off by {_fmt(gap)})"
     ]
 

@@ -1,11 +1,16 @@
-"""Frozen records read from an X12 835 remittance: payment, parties, claims, lines, adjustments."""
+"""Frozen records read from an X12 835 remittance: payment, parties, claims, lines, adjustments.
+
+The records are immutable NamedTuples rather than frozen dataclasses: a reader builds about ten
+of them per claim, and positional NamedTuple construction is several times cheaper (see
+bench/README.md), which is most of what makes the reader fast.
+"""
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 
 class GroupCode(enum.StrEnum):
@@ -59,8 +64,7 @@ def status_label(code: str) -> str:
         return f"Unknown status {code}" if code else "No status"
 
 
-@dataclass(frozen=True, slots=True)
-class Adjustment:
+class Adjustment(NamedTuple):
     """One CAS triplet: group code, reason code (CARC), amount and optional quantity."""
 
     group: str
@@ -74,8 +78,7 @@ class Adjustment:
         return "claim" if self.line is None else "line"
 
 
-@dataclass(frozen=True, slots=True)
-class Procedure:
+class Procedure(NamedTuple):
     """An SVC01/SVC06 composite: qualifier (HC, NU, AD …), code and modifiers."""
 
     qualifier: str
@@ -87,8 +90,7 @@ class Procedure:
         return "-".join((self.code, *self.modifiers)) if self.code else ""
 
 
-@dataclass(frozen=True, slots=True)
-class ServiceLine:
+class ServiceLine(NamedTuple):
     """One SVC loop (2110): the billed procedure, its money, dates, adjustments and remarks."""
 
     number: int
@@ -107,8 +109,7 @@ class ServiceLine:
     remarks: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Person:
+class Person(NamedTuple):
     """An NM1 name with its identifier (patient, insured, rendering provider …)."""
 
     last: str = ""
@@ -125,8 +126,7 @@ class Person:
         return f"{self.last}, {self.first}" + (f" {self.middle}" if self.middle else "")
 
 
-@dataclass(frozen=True, slots=True)
-class Party:
+class Party(NamedTuple):
     """An N1 loop: payer (PR) or payee (PE) with its identifier and address."""
 
     name: str = ""
@@ -142,8 +142,7 @@ class Party:
         return next((value for q, value in self.references if q == qualifier), "")
 
 
-@dataclass(frozen=True, slots=True)
-class Payment:
+class Payment(NamedTuple):
     """BPR and TRN: how much was paid, how, when, and the check or EFT trace number."""
 
     handling: str = ""
@@ -155,8 +154,7 @@ class Payment:
     originator_id: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class TransactionHeader:
+class TransactionHeader(NamedTuple):
     """Everything in an 835 transaction before its first claim."""
 
     file_index: int  # 1-based position of this ST in the file
@@ -174,8 +172,7 @@ class TransactionHeader:
         return self.payer.id or self.payer.reference("2U") or self.payer.name.upper()
 
 
-@dataclass(frozen=True, slots=True)
-class Claim:
+class Claim(NamedTuple):
     """One CLP loop (2100) with its service lines; `header` links it to its transaction."""
 
     header: TransactionHeader
@@ -190,7 +187,7 @@ class Claim:
     facility_type: str = ""
     frequency: str = ""
     drg: str = ""
-    patient: Person = field(default_factory=Person)
+    patient: Person = Person()
     insured: Person | None = None
     corrected_patient: Person | None = None
     rendering_provider: Person | None = None
@@ -238,8 +235,7 @@ class Claim:
         return min(dates) if dates else self.statement_from
 
 
-@dataclass(frozen=True, slots=True)
-class ProviderAdjustment:
+class ProviderAdjustment(NamedTuple):
     """One PLB reason/amount pair: a provider-level adjustment not tied to a claim."""
 
     provider_id: str
@@ -249,8 +245,7 @@ class ProviderAdjustment:
     amount: Decimal | None
 
 
-@dataclass(frozen=True, slots=True)
-class TransactionEnd:
+class TransactionEnd(NamedTuple):
     """What the reader knows once an 835 transaction's SE is read: totals and findings."""
 
     header: TransactionHeader

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import codecs
+import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO, TextIO
 
 from addin.errors import RemitParseError
 
-CHUNK_SIZE = 1 << 20
+CHUNK_SIZE = 1 << 16  # small chunks keep each batch of segment strings in the CPU cache
 MAX_SEGMENT_LENGTH = 64 * 1024  # no real 835 segment comes near this; junk does
 _HEAD_SIZE = 4096
 _NEWLINES = "\r\n"
+_PADDING = " \t"
 
 Source = str | bytes | TextIO | BinaryIO | Iterable[str]
 
@@ -98,9 +100,9 @@ def iter_text(source: Source, stats: DecodeStats | None = None) -> Iterator[str]
     """Yield the source as text chunks: str, bytes, text or binary file, or an iterable of str."""
     stats = stats if stats is not None else DecodeStats()
     if isinstance(source, str):
-        yield source
+        yield from _slices(source)
     elif isinstance(source, bytes | bytearray):
-        yield from _decode_chunks([bytes(source)], stats)
+        yield from _decode_chunks(_slices(bytes(source)), stats)
     elif hasattr(source, "read"):
         chunks = iter(lambda: source.read(CHUNK_SIZE), source.read(0))
         first = next(chunks, None)
@@ -113,6 +115,11 @@ def iter_text(source: Source, stats: DecodeStats | None = None) -> Iterator[str]
             yield from _decode_chunks(_prepend(first, chunks), stats)
     else:
         yield from source
+
+
+def _slices(data):
+    for start in range(0, len(data), CHUNK_SIZE):
+        yield data[start : start + CHUNK_SIZE]
 
 
 def _prepend(first, rest):
@@ -150,28 +157,49 @@ def _refuse_binary(chunk: bytes) -> None:
         )
 
 
-def read_segments(
+def read_segment_text(
     source: Source, stats: DecodeStats | None = None
-) -> tuple[Delimiters, Iterator[list[str]]]:
-    """Detect the delimiters, then stream each segment as its list of elements (id first)."""
+) -> tuple[Delimiters, Iterator[str]]:
+    """Detect the delimiters, then stream each segment's text (without its terminator)."""
     chunks = iter_text(source, stats)
     head = _read_head(chunks)
     if not head.strip():
         raise RemitParseError("the file is empty")
     delimiters = detect_delimiters(head)
-    return delimiters, _stream_segments(head, chunks, delimiters)
+    batches = _segment_batches(head, chunks, delimiters.segment)
+    return delimiters, itertools.chain.from_iterable(batches)
 
 
-def _stream_segments(buffer: str, chunks: Iterator[str], delimiters: Delimiters):
-    terminator, element = delimiters.segment, delimiters.element
-    wrapped_lines = terminator != "\n"
+def read_segments(
+    source: Source, stats: DecodeStats | None = None
+) -> tuple[Delimiters, Iterator[list[str]]]:
+    """Detect the delimiters, then stream each segment as its list of elements (id first)."""
+    delimiters, texts = read_segment_text(source, stats)
+    element = delimiters.element
+    return delimiters, (text.split(element) for text in texts)
+
+
+def _segment_batches(buffer: str, chunks: Iterator[str], terminator: str) -> Iterator[list[str]]:
+    """Split each chunk into its segments in one go (lists, so the caller iterates in C).
+
+    Spaces some writers put around terminators are stripped, but only in chunks that have
+    them (tabs and other oddities are left to the readers, which strip what they keep).
+    """
+    newline_mode = terminator == "\n"
+    padding_after = terminator + " "  # spaces after a value are stripped where values are read
     while True:
+        # Line breaks mean nothing in "~"-terminated files (some payers wrap at 80 columns).
+        if "\r" in buffer:
+            buffer = buffer.replace("\r", "")
+        if not newline_mode and "\n" in buffer:
+            buffer = buffer.replace("\n", "")
         parts = buffer.split(terminator)
+        if padding_after in buffer:  # one C search: spaces before an id would hide it
+            parts = [p.strip(_PADDING) for p in parts]
         buffer = parts.pop()
-        for part in parts:
-            segment = _clean(part, wrapped_lines)
-            if segment:
-                yield _split(segment, element)
+        if "" in parts:
+            parts = [p for p in parts if p]
+        yield parts
         if len(buffer) > MAX_SEGMENT_LENGTH:
             raise RemitParseError(
                 f"a segment is longer than {MAX_SEGMENT_LENGTH:,} characters: the file is "
@@ -181,9 +209,9 @@ def _stream_segments(buffer: str, chunks: Iterator[str], delimiters: Delimiters)
         if chunk is None:
             break
         buffer += chunk
-    segment = _clean(buffer, wrapped_lines)
-    if segment:
-        yield _split(segment, element)
+    buffer = buffer.strip(_PADDING + "\n")
+    if buffer:
+        yield [buffer]
 
 
 def _read_head(chunks: Iterator[str]) -> str:
@@ -194,18 +222,6 @@ def _read_head(chunks: Iterator[str]) -> str:
             break
         buffer += chunk
     return buffer.lstrip("\ufeff \t\r\n")
-
-
-def _clean(part: str, wrapped_lines: bool) -> str:
-    if wrapped_lines and ("\n" in part or "\r" in part):
-        part = part.replace("\r", "").replace("\n", "")
-    return part.strip(" \t\r\n")
-
-
-def _split(segment: str, element: str) -> list[str]:
-    elements = segment.split(element)
-    elements[0] = elements[0].strip().upper()
-    return elements
 
 
 def _printable(text: str) -> str:

@@ -6,26 +6,46 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
-
-
-def element(elements: list[str], index: int) -> str:
-    """The element at `index` (1-based as in X12 names, e.g. CLP03 → 3), stripped; "" if absent."""
-    return elements[index].strip() if index < len(elements) else ""
+_TOO_LARGE = Decimal("1e12")
+_CACHE_LIMIT = 50_000
+_MISSING = object()
+_DECIMALS: dict[str, Decimal | None] = {}
+_DATES: dict[str, date | None] = {}
 
 
 def to_decimal(text: str) -> Decimal | None:
     """An X12 numeric (R/N) value as Decimal; None when empty or not a finite number."""
+    value = _DECIMALS.get(text, _MISSING)
+    if value is _MISSING:
+        value = _parse_decimal(text)
+        if len(_DECIMALS) < _CACHE_LIMIT:  # remits repeat the same few amounts endlessly
+            _DECIMALS[text] = value
+    return value
+
+
+def _parse_decimal(text: str) -> Decimal | None:
+    text = text.strip()
     if not text:
         return None
     try:
         value = Decimal(text)
     except (InvalidOperation, ValueError):
         return None
-    return value if value.is_finite() and abs(value) < Decimal("1e12") else None
+    return value if value.is_finite() and abs(value) < _TOO_LARGE else None
 
 
 def to_date(text: str) -> date | None:
     """A CCYYMMDD (or YYMMDD) date; None when empty, not a real date, or outside 1900–2099."""
+    value = _DATES.get(text, _MISSING)
+    if value is _MISSING:
+        value = _parse_date(text)
+        if len(_DATES) < _CACHE_LIMIT:  # a remit repeats a few dozen dates thousands of times
+            _DATES[text] = value
+    return value
+
+
+def _parse_date(text: str) -> date | None:
+    text = text.strip()
     if not text.isdigit():
         return None
     try:
