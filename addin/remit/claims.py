@@ -53,9 +53,8 @@ CAS_TRIPLETS = (2, 5, 8, 11, 14, 17)
 class ClaimLoop:
     """Reads claims from a segment stream shared with the transaction reader."""
 
-    def __init__(self, texts: Iterator[str], element: str, component: str):
-        self._texts = texts
-        self._element = element
+    def __init__(self, segments: Iterator[list[str]], component: str):
+        self._segments = segments
         self._component = component
         self._procedures: dict[str, Procedure] = {}
 
@@ -81,18 +80,17 @@ class ClaimLoop:
         lines: list[ServiceLine] = []
         line: list | None = None  # the open service line, see _open_line
         adjusted: Decimal | None = ZERO
-        separator = self._element
         procedures = self._procedures
         count = 0
         ending = None
-        for text in self._texts:
-            elements = text.split(separator)
+        for elements in self._segments:
             name = elements[0]
             count += 1
             if name == "DTM":
-                if len(elements) < 3:
+                try:
+                    qualifier, raw = elements[1], elements[2]
+                except IndexError:
                     continue
-                qualifier, raw = elements[1], elements[2]
                 value = _DATES.get(raw)
                 if value is None:
                     value = to_date(raw)
@@ -110,9 +108,10 @@ class ClaimLoop:
                     if slot is not None:
                         dates[slot] = value
             elif name == "AMT":
-                if len(elements) < 3:
+                try:
+                    amount = _DECIMALS.get(elements[2])
+                except IndexError:
                     continue
-                amount = _DECIMALS.get(elements[2])
                 if amount is None:
                     self._amt(elements, line, amounts, findings)
                 elif line is None:

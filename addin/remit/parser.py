@@ -23,7 +23,7 @@ from addin.remit.models import (
     TransactionEnd,
     TransactionHeader,
 )
-from addin.remit.segments import DecodeStats, Delimiters, Source, read_segment_text
+from addin.remit.segments import DecodeStats, Delimiters, Source, read_segments
 from addin.remit.values import to_date, to_decimal
 
 _X12_NAMES = {
@@ -71,13 +71,13 @@ class _Transaction:
         the same payment resent under another file name or control number is recognised.
         """
         pending = self.pending
-        pending.append("\x1f".join(elements))
-        if len(pending) >= 4096:  # hashing in batches keeps this cheap per claim
+        pending += elements
+        pending.append("\x1e")
+        if len(pending) >= 16384:  # hashing in batches keeps this cheap per claim
             self.flush_digest()
 
     def flush_digest(self) -> None:
-        self.digest.update("\x1e".join(self.pending).encode())
-        self.digest.update(b"\x1e")
+        self.digest.update("\x1f".join(self.pending).encode())
         self.pending.clear()
 
 
@@ -100,19 +100,17 @@ class RemitReader:
         self._sender = ""
         self._tx: _Transaction | None = None
         self._ready: list[Claim | TransactionEnd] = []
-        self._texts: Iterator[str] = iter(())
+        self._segments: Iterator[list[str]] = iter(())
         self._claims: ClaimLoop | None = None
         self._ending: list[str] | None = None
 
     def __iter__(self) -> Iterator[Claim | TransactionEnd]:
-        self.delimiters, self._texts = read_segment_text(self._source, self.stats)
-        separator = self.delimiters.element
-        self._claims = ClaimLoop(self._texts, separator, self.delimiters.component)
+        self.delimiters, self._segments = read_segments(self._source, self.stats)
+        self._claims = ClaimLoop(self._segments, self.delimiters.component)
         handlers = self._handlers()
         ready = self._ready
         unknown = self._unknown
-        for text in self._texts:
-            elements: list[str] | None = text.split(separator)
+        for elements in self._segments:
             while elements is not None:  # a run of claims hands back the segment that ended it
                 name = elements[0]
                 if name != "CLP" and name not in handlers:  # rare: padded or lower-case id
@@ -199,9 +197,8 @@ class RemitReader:
 
     def _skip_transaction(self) -> None:
         """Pass over a non-835 transaction: read on, in the shared stream, to its SE."""
-        separator = self.delimiters.element
-        for text in self._texts:
-            if text.split(separator, 1)[0].strip().upper() == "SE":
+        for elements in self._segments:
+            if elements[0].strip().upper() == "SE":
                 return
 
     def _close_open_transaction(self, what: str):
@@ -396,28 +393,36 @@ class RemitReader:
 
     def _claim_run(self, clp: list[str], tx: _Transaction) -> Iterator[Claim]:
         """Read consecutive claims, yielding each; leave the segment that ended them in
-        `self._ending` for the main loop."""
+        `self._ending` for the main loop. Totals are kept in locals (this runs per claim)."""
         header = tx.header or self._header()
         tx.party = None
         read, remember, unknown = self._claims.read, tx.remember, tx.unknown
-        while True:
-            remember(clp)
-            claim, ending, count = read(clp, header, tx.claims + 1, unknown)
-            tx.segments += count
-            tx.claims += 1
-            lines = claim.lines
-            tx.lines += len(lines)
-            tx.adjustments += len(claim.adjustments)
-            for line in lines:
-                tx.adjustments += len(line.adjustments)
-            if claim.paid is not None:
-                tx.paid_total += claim.paid
-            yield claim
-            if ending is None or ending[0] != "CLP":
-                self._ending = ending
-                return
-            tx.segments += 1
-            clp = ending
+        segments = claims = lines = adjustments = 0
+        paid_total = _ZERO
+        try:
+            while True:
+                remember(clp)
+                claims += 1
+                claim, ending, count = read(clp, header, tx.claims + claims, unknown)
+                segments += count
+                lines += len(claim.lines)
+                adjustments += len(claim.adjustments)
+                for line in claim.lines:
+                    adjustments += len(line.adjustments)
+                if claim.paid is not None:
+                    paid_total += claim.paid
+                yield claim
+                if ending is None or ending[0] != "CLP":
+                    self._ending = ending
+                    return
+                segments += 1
+                clp = ending
+        finally:
+            tx.segments += segments
+            tx.claims += claims
+            tx.lines += lines
+            tx.adjustments += adjustments
+            tx.paid_total += paid_total
 
     def _plb(self, elements):
         tx = self._require_tx(elements)

@@ -157,26 +157,23 @@ def _refuse_binary(chunk: bytes) -> None:
         )
 
 
-def read_segment_text(
+def read_segments(
     source: Source, stats: DecodeStats | None = None
-) -> tuple[Delimiters, Iterator[str]]:
-    """Detect the delimiters, then stream each segment's text (without its terminator)."""
+) -> tuple[Delimiters, Iterator[list[str]]]:
+    """Detect the delimiters, then stream each segment as its list of elements (id first).
+
+    Splitting happens in C (`map(str.split, …)` over each chunk's segments): the readers'
+    loops then receive ready element lists, which is measurably cheaper than splitting there.
+    """
     chunks = iter_text(source, stats)
     head = _read_head(chunks)
     if not head.strip():
         raise RemitParseError("the file is empty")
     delimiters = detect_delimiters(head)
     batches = _segment_batches(head, chunks, delimiters.segment)
-    return delimiters, itertools.chain.from_iterable(batches)
-
-
-def read_segments(
-    source: Source, stats: DecodeStats | None = None
-) -> tuple[Delimiters, Iterator[list[str]]]:
-    """Detect the delimiters, then stream each segment as its list of elements (id first)."""
-    delimiters, texts = read_segment_text(source, stats)
-    element = delimiters.element
-    return delimiters, (text.split(element) for text in texts)
+    separator = itertools.repeat(delimiters.element)
+    split_batches = map(lambda batch: map(str.split, batch, separator), batches)
+    return delimiters, itertools.chain.from_iterable(split_batches)
 
 
 def _segment_batches(buffer: str, chunks: Iterator[str], terminator: str) -> Iterator[list[str]]:
