@@ -20,6 +20,9 @@ CHILD_PRELUDE = """
 import json, resource, sys, time
 def peak_kb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def report(claims, seconds, baseline):
+    figures = {"claims": claims, "seconds": seconds, "baseline_kb": baseline}
+    print(json.dumps(figures | {"peak_kb": peak_kb()}))
 """
 
 OURS_STREAMING = (
@@ -35,7 +38,7 @@ with open(sys.argv[1], "rb") as handle:
             claims += 1
             paid += record.paid or 0
 seconds = time.perf_counter() - start
-print(json.dumps({"claims": claims, "seconds": seconds, "peak_kb": peak_kb(), "baseline_kb": baseline}))
+report(claims, seconds, baseline)
 """
 )
 
@@ -49,7 +52,7 @@ with open(sys.argv[1], "rb") as handle:
     records = list(read_remit(handle))
 claims = sum(isinstance(r, Claim) for r in records)
 seconds = time.perf_counter() - start
-print(json.dumps({"claims": claims, "seconds": seconds, "peak_kb": peak_kb(), "baseline_kb": baseline}))
+report(claims, seconds, baseline)
 """
 )
 
@@ -64,7 +67,7 @@ start = time.perf_counter()
 sets = parse(sys.argv[1])
 claims = sum(len(s.claims) for s in sets.transaction_sets)
 seconds = time.perf_counter() - start
-print(json.dumps({"claims": claims, "seconds": seconds, "peak_kb": peak_kb(), "baseline_kb": baseline}))
+report(claims, seconds, baseline)
 """
 )
 
@@ -90,10 +93,11 @@ def measure(path: Path, repeat: int) -> dict[str, dict]:
 def report(results: dict[str, dict], path: Path) -> str:
     reference = results[REFERENCE]
     lines = [
-        f"File: {path.name} ({path.stat().st_size / 1e6:.1f} MB), Python {platform.python_version()}"
-        f" on {platform.machine()}",
+        f"File: {path.name} ({path.stat().st_size / 1e6:.1f} MB), "
+        f"Python {platform.python_version()} on {platform.machine()}",
         "",
-        "| reader | claims | best time | claims/s | × edi-835-parser | peak RSS | ÷ edi-835-parser |",
+        "| reader | claims | best time | claims/s | × edi-835-parser | peak RSS "
+        "| ÷ edi-835-parser |",
         "|---|---|---|---|---|---|---|",
     ]
     for name, r in results.items():

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import Protocol
 
 from addin.remit.balance import claim_findings, line_findings
 from addin.remit.models import Adjustment, Claim, Person, Procedure, ServiceLine, TransactionHeader
@@ -50,6 +51,20 @@ CLAIM_DATES = {"050": 0, "232": 1, "233": 2, "036": 3}
 CAS_TRIPLETS = (2, 5, 8, 11, 14, 17)
 
 
+class ClaimTally(Protocol):
+    """What a run of claims reports to its transaction (see parser._Transaction)."""
+
+    unknown: Counter
+    claims: int
+    segments: int
+    lines: int
+    adjustments: int
+    paid_total: Decimal
+    ending: list[str] | None
+
+    def remember(self, elements: list[str]) -> None: ...
+
+
 class ClaimLoop:
     """Reads claims from a segment stream shared with the transaction reader."""
 
@@ -58,198 +73,214 @@ class ClaimLoop:
         self._component = component
         self._procedures: dict[str, Procedure] = {}
 
-    def read(
-        self, clp: list[str], header: TransactionHeader, number: int, unknown: Counter
-    ) -> tuple[Claim, list[str] | None, int]:
-        """Read one claim from its CLP to the segment that ends it.
+    def run(
+        self, clp: list[str], header: TransactionHeader, number: int, tally: ClaimTally
+    ) -> Iterator[Claim]:
+        """Read consecutive claims from a CLP on, yielding each; stop at the first segment
+        that is not another claim's CLP and leave it in `tally.ending`.
 
-        Returns the claim, the ending segment's elements (None at end of file) and how many
-        segments after the CLP belonged to the claim.
+        `tally` (the transaction being read) receives the segment, line and adjustment
+        counts and the paid total, and remembers each CLP for the transaction's fingerprint.
         """
-        findings: list[str] = []
-        clp = clp + PAD
-        e = clp
-        charge = _DECIMALS.get(e[3]) or self._amount(e[3], "CLP03", findings)
-        paid = _DECIMALS.get(e[4]) or self._amount(e[4], "CLP04", findings)
-        responsibility = self._amount(e[5], "CLP05", findings) if e[5].strip() else None
-        people: list[Person | None] = [None] * 5
-        dates: list = [None] * 4
-        remarks: list[str] = []
-        amounts: list[tuple[str, Decimal]] = []
-        claim_cas: list[Adjustment] = []
-        lines: list[ServiceLine] = []
-        line: list | None = None  # the open service line, see _open_line
-        adjusted: Decimal | None = ZERO
         procedures = self._procedures
-        count = 0
-        ending = None
-        for elements in self._segments:
-            name = elements[0]
-            count += 1
-            if name == "DTM":
-                try:
-                    qualifier, raw = elements[1], elements[2]
-                except IndexError:
-                    continue
-                value = _DATES.get(raw)
-                if value is None:
-                    value = to_date(raw)
-                if value is None and raw:
-                    (line[_FINDINGS] if line else findings).append(
-                        f"DTM*{qualifier} date {raw!r} is not a valid date"
-                    )
-                if line is not None:
-                    if qualifier == "472" or qualifier == "150":
-                        line[_DATE_FROM] = value
-                    elif qualifier == "151":
-                        line[_DATE_TO] = value
-                else:
-                    slot = CLAIM_DATES.get(qualifier)
-                    if slot is not None:
-                        dates[slot] = value
-            elif name == "AMT":
-                try:
-                    amount = _DECIMALS.get(elements[2])
-                except IndexError:
-                    continue
-                if amount is None:
-                    self._amt(elements, line, amounts, findings)
-                elif line is None:
-                    amounts.append((elements[1], amount))
-                elif elements[1] == "B6":
-                    line[_ALLOWED] = amount
-            elif name == "CAS":
-                size = len(elements)
-                amount = _DECIMALS.get(elements[3]) if 3 < size < 6 else None
-                if amount is not None and elements[2]:  # one triplet: the usual case
-                    quantity = to_decimal(elements[4]) if size == 5 and elements[4] else None
-                    if line is None:
-                        claim_cas.append(
-                            _new(Adjustment, (elements[1], elements[2], amount, quantity, None))
+        unknown = tally.unknown
+        while True:
+            tally.remember(clp)
+            findings: list[str] = []
+            clp = clp + PAD
+            e = clp
+            charge = _DECIMALS.get(e[3]) or self._amount(e[3], "CLP03", findings)
+            paid = _DECIMALS.get(e[4]) or self._amount(e[4], "CLP04", findings)
+            responsibility = self._amount(e[5], "CLP05", findings) if e[5].strip() else None
+            people: list[Person | None] = [None] * 5
+            dates: list = [None] * 4
+            remarks: list[str] = []
+            amounts: list[tuple[str, Decimal]] = []
+            claim_cas: list[Adjustment] = []
+            lines: list[ServiceLine] = []
+            line: list | None = None  # the open service line, see _open_line
+            adjusted: Decimal | None = ZERO
+            count = 0
+            ending = None
+            for elements in self._segments:
+                name = elements[0]
+                count += 1
+                if name == "DTM":
+                    try:
+                        qualifier, raw = elements[1], elements[2]
+                    except IndexError:
+                        continue
+                    value = _DATES.get(raw)
+                    if value is None:
+                        value = to_date(raw)
+                    if value is None and raw:
+                        (line[_FINDINGS] if line else findings).append(
+                            f"DTM*{qualifier} date {raw!r} is not a valid date"
                         )
+                    if line is not None:
+                        if qualifier == "472" or qualifier == "150":
+                            line[_DATE_FROM] = value
+                        elif qualifier == "151":
+                            line[_DATE_TO] = value
                     else:
-                        line[_ADJUSTMENTS].append(
-                            _new(
-                                Adjustment,
-                                (elements[1], elements[2], amount, quantity, line[_NUMBER]),
+                        slot = CLAIM_DATES.get(qualifier)
+                        if slot is not None:
+                            dates[slot] = value
+                elif name == "AMT":
+                    try:
+                        amount = _DECIMALS.get(elements[2])
+                    except IndexError:
+                        continue
+                    if amount is None:
+                        self._amt(elements, line, amounts, findings)
+                    elif line is None:
+                        amounts.append((elements[1], amount))
+                    elif elements[1] == "B6":
+                        line[_ALLOWED] = amount
+                elif name == "CAS":
+                    size = len(elements)
+                    amount = _DECIMALS.get(elements[3]) if 3 < size < 6 else None
+                    if amount is not None and elements[2]:  # one triplet: the usual case
+                        quantity = to_decimal(elements[4]) if size == 5 and elements[4] else None
+                        if line is None:
+                            claim_cas.append(
+                                _new(Adjustment, (elements[1], elements[2], amount, quantity, None))
                             )
+                        else:
+                            line[_ADJUSTMENTS].append(
+                                _new(
+                                    Adjustment,
+                                    (elements[1], elements[2], amount, quantity, line[_NUMBER]),
+                                )
+                            )
+                            if line[_ADJUSTED] is not None:
+                                line[_ADJUSTED] += amount
+                        if adjusted is not None:
+                            adjusted += amount
+                        continue
+                    target = line[_ADJUSTMENTS] if line else claim_cas
+                    total = self._adjustments(elements, target, line, findings)
+                    if line is not None:
+                        line_total = line[_ADJUSTED]
+                        line[_ADJUSTED] = (
+                            None if line_total is None or total is None else (line_total + total)
                         )
-                        if line[_ADJUSTED] is not None:
-                            line[_ADJUSTED] += amount
-                    if adjusted is not None:
-                        adjusted += amount
-                    continue
-                target = line[_ADJUSTMENTS] if line else claim_cas
-                total = self._adjustments(elements, target, line, findings)
-                if line is not None:
-                    line_total = line[_ADJUSTED]
-                    line[_ADJUSTED] = (
-                        None if line_total is None or total is None else (line_total + total)
-                    )
-                adjusted = None if adjusted is None or total is None else adjusted + total
-            elif name == "SVC":
-                if line is not None:
-                    lines.append(_close_line(line, findings))
-                size = len(elements)
-                procedure = procedures.get(elements[1])
-                charge_ = _DECIMALS.get(elements[2]) if 3 < size < 7 else None
-                paid_ = _DECIMALS.get(elements[3]) if charge_ is not None else None
-                if procedure is None or paid_ is None:  # first sight, or anything unusual
-                    line = self._open_line(elements, len(lines) + 1)
-                else:
-                    line = [
-                        len(lines) + 1,
-                        procedure,
-                        charge_,
-                        paid_,
-                        elements[4] if size > 4 else "",
-                        to_decimal(elements[5]) if size > 5 and elements[5] else None,
-                        None,
-                        None,
-                        None,
-                        None,
-                        "",
-                        None,
-                        [],
-                        [],
-                        [],
-                        ZERO,
-                    ]
-            elif name == "REF":
-                if line is not None and len(elements) > 2 and elements[1] == "6R":
-                    line[_CONTROL] = elements[2].strip()
-            elif name == "NM1":
-                slot = NM1_ROLES.get(elements[1]) if len(elements) > 1 else None
-                if slot is not None and people[slot] is None:
-                    e = elements if len(elements) > 9 else elements + PAD
-                    people[slot] = _new(
-                        Person,
-                        (
-                            e[3].strip(),
-                            e[4].strip(),
-                            e[5].strip(),
-                            e[8].strip(),
-                            e[9].strip(),
-                            e[2] == "2",
-                        ),
-                    )
-            elif name == "LQ":
-                if line is not None and len(elements) > 2 and elements[1] == "HE":
-                    code = elements[2].strip()
-                    if code and code not in line[_REMARKS]:
-                        line[_REMARKS].append(code)
-            elif name == "MOA" or name == "MIA":
-                positions = (3, 4, 5, 6, 7) if name == "MOA" else (5, 20, 21, 22, 23)
-                e = elements + PAD
-                remarks.extend(e[i].strip() for i in positions if e[i].strip())
-            elif name in IGNORED_IN_CLAIM:
-                pass
-            elif name in CLAIM_ENDERS:
-                count -= 1
-                ending = elements
-                break
-            else:
-                ending = self._unusual(elements, unknown)
-                if ending is not None:
+                    adjusted = None if adjusted is None or total is None else adjusted + total
+                elif name == "SVC":
+                    if line is not None:
+                        lines.append(_close_line(line, findings))
+                    size = len(elements)
+                    procedure = procedures.get(elements[1])
+                    charge_ = _DECIMALS.get(elements[2]) if 3 < size < 7 else None
+                    paid_ = _DECIMALS.get(elements[3]) if charge_ is not None else None
+                    if procedure is None or paid_ is None:  # first sight, or anything unusual
+                        line = self._open_line(elements, len(lines) + 1)
+                    else:
+                        line = [
+                            len(lines) + 1,
+                            procedure,
+                            charge_,
+                            paid_,
+                            elements[4] if size > 4 else "",
+                            to_decimal(elements[5]) if size > 5 and elements[5] else None,
+                            None,
+                            None,
+                            None,
+                            None,
+                            "",
+                            None,
+                            [],
+                            [],
+                            [],
+                            ZERO,
+                        ]
+                elif name == "REF":
+                    if line is not None and len(elements) > 2 and elements[1] == "6R":
+                        line[_CONTROL] = elements[2].strip()
+                elif name == "NM1":
+                    slot = NM1_ROLES.get(elements[1]) if len(elements) > 1 else None
+                    if slot is not None and people[slot] is None:
+                        e = elements if len(elements) > 9 else elements + PAD
+                        people[slot] = _new(
+                            Person,
+                            (
+                                e[3].strip(),
+                                e[4].strip(),
+                                e[5].strip(),
+                                e[8].strip(),
+                                e[9].strip(),
+                                e[2] == "2",
+                            ),
+                        )
+                elif name == "LQ":
+                    if line is not None and len(elements) > 2 and elements[1] == "HE":
+                        code = elements[2].strip()
+                        if code and code not in line[_REMARKS]:
+                            line[_REMARKS].append(code)
+                elif name == "MOA" or name == "MIA":
+                    positions = (3, 4, 5, 6, 7) if name == "MOA" else (5, 20, 21, 22, 23)
+                    e = elements + PAD
+                    remarks.extend(e[i].strip() for i in positions if e[i].strip())
+                elif name in IGNORED_IN_CLAIM:
+                    pass
+                elif name in CLAIM_ENDERS:
                     count -= 1
+                    ending = elements
                     break
-        if line is not None:
-            lines.append(_close_line(line, findings))
-        if charge is not None and paid is not None and adjusted is not None:
-            if charge - paid != adjusted:
-                findings.extend(claim_findings(charge, paid, adjusted))
-        claim = _new(
-            Claim,
-            (
-                header,
-                number,
-                clp[1].strip(),
-                clp[2].strip(),
-                charge,
-                paid,
-                responsibility,
-                clp[6].strip(),
-                clp[7].strip(),
-                clp[8].strip(),
-                clp[9].strip(),
-                clp[11].strip(),
-                people[0] or _NOBODY,
-                people[1],
-                people[2],
-                people[3],
-                people[4],
-                dates[0],
-                dates[1],
-                dates[2],
-                dates[3],
-                tuple(dict.fromkeys(remarks)) if remarks else (),
-                tuple(amounts),
-                tuple(claim_cas),
-                tuple(lines),
-                tuple(dict.fromkeys(findings)) if findings else (),
-            ),
-        )
-        return claim, ending, count
+                else:
+                    ending = self._unusual(elements, unknown)
+                    if ending is not None:
+                        count -= 1
+                        break
+            if line is not None:
+                lines.append(_close_line(line, findings))
+            if charge is not None and paid is not None and adjusted is not None:
+                if charge - paid != adjusted:
+                    findings.extend(claim_findings(charge, paid, adjusted))
+            claim = _new(
+                Claim,
+                (
+                    header,
+                    number,
+                    clp[1].strip(),
+                    clp[2].strip(),
+                    charge,
+                    paid,
+                    responsibility,
+                    clp[6].strip(),
+                    clp[7].strip(),
+                    clp[8].strip(),
+                    clp[9].strip(),
+                    clp[11].strip(),
+                    people[0] or _NOBODY,
+                    people[1],
+                    people[2],
+                    people[3],
+                    people[4],
+                    dates[0],
+                    dates[1],
+                    dates[2],
+                    dates[3],
+                    tuple(dict.fromkeys(remarks)) if remarks else (),
+                    tuple(amounts),
+                    tuple(claim_cas),
+                    tuple(lines),
+                    tuple(dict.fromkeys(findings)) if findings else (),
+                ),
+            )
+            tally.claims += 1
+            tally.segments += count
+            tally.lines += len(lines)
+            tally.adjustments += len(claim_cas) + sum(len(x.adjustments) for x in lines)
+            if paid is not None:
+                tally.paid_total += paid
+            yield claim
+            if ending is None or ending[0] != "CLP":
+                tally.ending = ending
+                return
+            tally.segments += 1  # the CLP that starts the next claim
+            clp = ending
+            number += 1
 
     # -- the less frequent pieces -------------------------------------------------------
 

@@ -63,6 +63,7 @@ class _Transaction:
         self.paid_total = _ZERO
         self.digest = hashlib.sha256()
         self.pending: list[str] = []
+        self.ending: list[str] | None = None  # the segment that ended a run of claims
 
     def remember(self, elements: list[str]) -> None:
         """Feed a payment-defining segment (BPR, TRN, N1, CLP, PLB) into the fingerprint.
@@ -102,7 +103,6 @@ class RemitReader:
         self._ready: list[Claim | TransactionEnd] = []
         self._segments: Iterator[list[str]] = iter(())
         self._claims: ClaimLoop | None = None
-        self._ending: list[str] | None = None
 
     def __iter__(self) -> Iterator[Claim | TransactionEnd]:
         self.delimiters, self._segments = read_segments(self._source, self.stats)
@@ -121,8 +121,10 @@ class RemitReader:
                 if tx is not None:
                     tx.segments += 1
                     if name == "CLP":
-                        yield from self._claim_run(elements, tx)
-                        elements = self._ending
+                        tx.party = None
+                        header = tx.header or self._header()
+                        yield from self._claims.run(elements, header, tx.claims + 1, tx)
+                        elements = tx.ending
                         continue
                 handlers.get(name, unknown)(elements)
                 elements = None
@@ -390,39 +392,6 @@ class RemitReader:
         return tx.header
 
     # -- claims and provider adjustments --------------------------------------------------
-
-    def _claim_run(self, clp: list[str], tx: _Transaction) -> Iterator[Claim]:
-        """Read consecutive claims, yielding each; leave the segment that ended them in
-        `self._ending` for the main loop. Totals are kept in locals (this runs per claim)."""
-        header = tx.header or self._header()
-        tx.party = None
-        read, remember, unknown = self._claims.read, tx.remember, tx.unknown
-        segments = claims = lines = adjustments = 0
-        paid_total = _ZERO
-        try:
-            while True:
-                remember(clp)
-                claims += 1
-                claim, ending, count = read(clp, header, tx.claims + claims, unknown)
-                segments += count
-                lines += len(claim.lines)
-                adjustments += len(claim.adjustments)
-                for line in claim.lines:
-                    adjustments += len(line.adjustments)
-                if claim.paid is not None:
-                    paid_total += claim.paid
-                yield claim
-                if ending is None or ending[0] != "CLP":
-                    self._ending = ending
-                    return
-                segments += 1
-                clp = ending
-        finally:
-            tx.segments += segments
-            tx.claims += claims
-            tx.lines += lines
-            tx.adjustments += adjustments
-            tx.paid_total += paid_total
 
     def _plb(self, elements):
         tx = self._require_tx(elements)
