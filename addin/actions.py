@@ -109,13 +109,26 @@ def read_remit_file(path: Path, order: int, sha256: str) -> list[_ParsedTransact
     transactions: list[_ParsedTransaction] = []
     pending: list[Adjudication] = []
     with path.open("rb") as handle:
-        for record in RemitReader(handle):
+        reader = RemitReader(handle)
+        for record in reader:
             if isinstance(record, Claim):
                 pending.append(adjudication(record, path.name))
             else:
                 transactions.append(_ParsedTransaction(path, sha256, order, record, pending))
                 pending = []
+    notes = _file_notes(reader)
+    if notes:  # file-level findings go on the import-log row of the file's first payment
+        first = transactions[0]
+        first.end = first.end._replace(findings=first.end.findings + tuple(notes))
     return transactions
+
+
+def _file_notes(reader: RemitReader) -> list[str]:
+    notes = list(reader.file_findings)
+    if reader.other_transactions:
+        kinds = ", ".join(f"{n} × {k}" for k, n in sorted(reader.other_transactions.items()))
+        notes.append(f"skipped transactions that are not 835s ({kinds})")
+    return notes
 
 
 def import_remittances(

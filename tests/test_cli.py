@@ -1,0 +1,72 @@
+"""The `denialdesk` command line: parse, synth and demo, through click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+
+from addin.cli import cli
+from addin.workbook.layout import CLAIMS, DENIALS, REMITS
+from addin.workbook.openpyxl_book import OpenpyxlBook
+from tests.conftest import REMITS as REMIT_DATA
+
+DENIED = REMIT_DATA / "2026-03-co50-denied.835"
+REQUIRED_KEYS = {
+    "file", "transaction", "payer_name", "payer_id", "check_number", "payment_date", "claim_id",
+    "status", "charge", "paid", "patient_responsibility", "payer_claim_number", "adjustments",
+    "remarks", "lines", "balanced", "findings",
+}
+
+
+def test_parse_json_prints_one_claim_per_line(runner):
+    result = runner.invoke(cli, ["parse", str(DENIED), "--json"])
+    assert result.exit_code == 0, result.output
+    claims = [json.loads(line) for line in result.output.splitlines()]
+    assert [c["claim_id"] for c in claims] == ["DD1001", "DD1002"]
+    first = claims[0]
+    assert REQUIRED_KEYS <= set(first)
+    assert (first["status"], first["charge"], first["paid"], first["payment_date"]) == (
+        "4", "250.00", "0.00", "2026-03-02")
+    assert first["adjustments"] == [{"level": "line", "line": 1, "group": "CO", "carc": "50",
+                                     "amount": "250.00", "quantity": None}]
+    assert first["remarks"] == ["N115"] and first["balanced"] is True
+    assert first["lines"][0]["procedure"] == "99214" and first["lines"][0]["units"] == "1"
+    assert claims[1]["patient_responsibility"] == "20.00"
+    assert "TESTPATIENT" not in result.output and "SYN0001" not in result.output
+
+
+def test_parse_summary_and_a_bad_file(runner, tmp_path):
+    bad = tmp_path / "report.pdf"
+    bad.write_bytes(b"%PDF-1.4 binary")
+    result = runner.invoke(cli, ["parse", str(DENIED), str(bad)])
+    assert result.exit_code == 1
+    assert ("2026-03-co50-denied.835 ST 0001: TEST HEALTH PLAN paid $80.00 on 2026-03-02 "
+            "(EFT0001), 2 claims, 2 lines, 3 adjustments — balanced") in result.output
+    assert "Error: report.pdf: not an 835 text file: it holds a PDF" in result.output
+
+
+def test_synth_is_deterministic_and_balanced(runner, tmp_path):
+    one, two, other = tmp_path / "a.835", tmp_path / "b.835", tmp_path / "c.835"
+    for path, seed in ((one, "5"), (two, "5"), (other, "6")):
+        result = runner.invoke(cli, ["synth", "--claims", "250", "--seed", seed, str(path)])
+        assert result.exit_code == 0 and "Wrote 250 synthetic claims" in result.output
+    assert one.read_bytes() == two.read_bytes() != other.read_bytes()
+    parsed = runner.invoke(cli, ["parse", str(one)])
+    assert "250 claims" in parsed.output and parsed.output.rstrip().endswith("balanced")
+
+
+def test_demo_builds_a_tracker_and_can_run_again(runner, tmp_path):
+    out = tmp_path / "demo"
+    result = runner.invoke(cli, ["demo", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "30 file(s) imported: 370 claims (349 new), 55 new denials, 17 resolved" in result.output
+    book = OpenpyxlBook.open(out / "DenialDesk Tracker.xlsx")
+    assert len(book.read_table(CLAIMS)) == 349
+    assert len(book.read_table(DENIALS)) == 55 and len(book.read_table(REMITS)) == 30
+    assert runner.invoke(cli, ["demo", "--out", str(out)]).exit_code == 0
+
+
+def test_demo_refuses_a_folder_that_is_not_its_own(runner, tmp_path):
+    (tmp_path / "mine.txt").write_text("precious")
+    result = runner.invoke(cli, ["demo", "--out", str(tmp_path)])
+    assert result.exit_code == 1 and "not a DenialDesk demo folder" in result.output
+    assert (tmp_path / "mine.txt").read_text() == "precious"

@@ -1,0 +1,120 @@
+"""The 835 reader on our own synthetic remits, in every physical layout payers use."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from addin import synth
+from addin.errors import RemitParseError
+from addin.remit import Claim, RemitReader, TransactionEnd, read_remit
+from tests.conftest import REMITS
+from tests.support import read_all
+
+DENIED = REMITS / "2026-03-co50-denied.835"
+
+
+def _claims(text: str | bytes) -> list[Claim]:
+    return [r for r in read_remit(text) if isinstance(r, Claim)]
+
+
+def _facts(claims: list[Claim]) -> list[tuple]:
+    return [(c.claim_id, c.status, c.charge, c.paid, c.payer_claim_number,
+             [(a.group, a.carc, a.amount, a.line) for a in c.all_adjustments], c.findings)
+            for c in claims]
+
+
+LAYOUTS = {
+    "one line": lambda t: t.replace("~\n", "~"),
+    "CRLF after each terminator": lambda t: t.replace("~\n", "~\r\n"),
+    "newline as terminator": lambda t: t.replace("~\n", "\n"),
+    "CR LF as terminator": lambda t: t.replace("~\n", "\r\n"),
+    "terminator at the start of the next line": lambda t: t.replace("~\n", "\n~"),
+    "wrapped at 80 columns": lambda t: "\n".join(
+        t.replace("~\n", "~")[i : i + 80] for i in range(0, len(t), 80)),
+    "spaces around terminators": lambda t: t.replace("~\n", " ~ "),
+    "other delimiters": lambda t: t.replace("*", "|").replace("HC:", "HC^").replace("|:~", "|^~"),
+    "unpadded ISA": lambda t: t.replace("*TESTPAYER      *", "*TESTPAYER*").replace(
+        "*TESTPRACTICE   *", "*TESTPRACTICE*"),
+    "no ISA/GS envelope": lambda t: t[t.index("ST*835") : t.index("GE*")],
+    "byte order mark": lambda t: "\ufeff" + t,
+}
+
+
+@pytest.mark.parametrize("layout", LAYOUTS, ids=list(LAYOUTS))
+def test_every_layout_reads_the_same_claims(layout):
+    text = DENIED.read_text()
+    expected = _facts(_claims(text))
+    assert expected and not any(c[-1] for c in expected)
+    assert _facts(_claims(LAYOUTS[layout](text))) == expected
+
+
+def test_many_interchanges_in_one_file_repeat_control_numbers():
+    text = DENIED.read_text()
+    reader = RemitReader(text * 3)
+    records = list(reader)
+    assert reader.interchanges == 3
+    ends = [r for r in records if isinstance(r, TransactionEnd)]
+    assert len({e.fingerprint for e in ends}) == 1 and len(ends) == 3
+
+
+def test_money_is_decimal_and_balancing_is_checked():
+    text = DENIED.read_text().replace("CLP*DD1002*1*150*80*20", "CLP*DD1002*1*150*75*20")
+    claims = _claims(text)
+    assert isinstance(claims[1].charge, Decimal)
+    assert claims[1].findings == (
+        "claim does not balance: charge 150.00 − paid 75.00 ≠ adjustments 70.00 (off by 5.00)",)
+    ends = [r for r in read_remit(text) if isinstance(r, TransactionEnd)]
+    assert "payment 80.00 ≠ claims paid 75.00 − provider adjustments 0.00 (off by 5.00)" in (
+        ends[0].findings)
+
+
+def test_unknown_segments_are_ignored_and_counted():
+    text = DENIED.read_text().replace("DTM*050*20260215~", "DTM*050*20260215~ZZZ*1~K3*x~")
+    text = text.replace("SE*28*0001", "SE*30*0001")
+    ends = [r for r in read_remit(text) if isinstance(r, TransactionEnd)]
+    assert ends[0].unknown_segments == 2
+    assert "2 unknown segment(s) ignored (K3, ZZZ)" in ends[0].findings
+
+
+def test_a_reversal_and_its_correction_are_both_read():
+    claims = _claims((REMITS / "2026-05-reversal-and-duplicate.835").read_bytes())
+    assert [(c.claim_id, c.status, c.paid) for c in claims[:2]] == [
+        ("DD1002", "22", Decimal("-80")), ("DD1002", "1", Decimal("90"))]
+    assert claims[0].is_reversal and not claims[0].is_zero_pay
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "the file is empty"),
+    (b"\x00\x01\x02", "binary data"),
+    (b"Dear provider, your payment ...", "not an X12 file"),
+    (b"ISA*00*", "cut short"),
+])
+def test_unreadable_files_raise_one_clear_error(content, message):
+    with pytest.raises(RemitParseError, match=message):
+        list(read_remit(content))
+
+
+def test_truncated_file_is_refused_whole():
+    text = DENIED.read_text()
+    with pytest.raises(RemitParseError, match="ends inside transaction 0001"):
+        list(read_remit(text[: text.index("CLP*DD1002")]))
+
+
+def test_invalid_utf8_is_replaced_and_reported():
+    data = DENIED.read_bytes().replace(b"SAMPLE", b"SAMPL\xff")
+    reader = RemitReader(data)
+    claims = [r for r in reader if isinstance(r, Claim)]
+    assert claims[1].patient.last == "SAMPL\ufffd"
+    assert reader.file_findings == ["2 byte(s) were not valid UTF-8 and were replaced"]
+
+
+def test_streams_a_large_file_from_disk(tmp_path):
+    path = tmp_path / "big.835"
+    with path.open("w", encoding="ascii", newline="") as handle:
+        synth.write_835(handle, 3000, seed=11)
+    reader, claims, ends = read_all(path)
+    assert len(claims) == 3000 and len(ends) == 1
+    assert ends[0].is_balanced and not any(c.findings for c in claims)
+    assert sum(c.paid for c in claims) == ends[0].header.payment.amount
