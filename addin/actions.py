@@ -136,6 +136,7 @@ def import_remittances(
     paths: Iterable[Path | str],
     *,
     progress: Progress = iter,
+    notify: Callable[[str], None] = lambda message: None,
     now: datetime | None = None,
 ) -> ImportReport:
     """Import 835 files into the tracker: new claims, new denials, payments that resolve them.
@@ -167,9 +168,11 @@ def import_remittances(
     report.stats = ledger.stats
     if ledger.stats.transactions:
         claims, denials, remits = ledger.frames()
+        notify(f"Writing {len(claims):,} claims and {len(denials):,} denials to {book.name}…")
         book.write_table(CLAIMS, claims)
         book.write_table(DENIALS, denials)
         book.write_table(REMITS, remits)
+        notify(f"Saving {book.name}…")
         book.save()
         report.saved = True
     return report

@@ -46,6 +46,12 @@ def _progress(label: str):
     return wrap
 
 
+def _status(message: str) -> None:
+    """A progress note on an interactive terminal (stderr), silence in scripts and logs."""
+    if sys.stderr.isatty():
+        click.echo(message, err=True)
+
+
 @click.group()
 @click.version_option(__version__, prog_name="denialdesk")
 def cli():
@@ -81,7 +87,9 @@ def import_(workbook: Path, inputs: tuple[Path, ...]):
         denialdesk import tracker.xlsx "Remits Inbox"
     """
     with open_for_update(workbook) as book:
-        report = actions.import_remittances(book, inputs, progress=_progress("Importing"))
+        report = actions.import_remittances(
+            book, inputs, progress=_progress("Reading remits"), notify=_status
+        )
     for item in report.failed:
         click.echo(f"Error: {item.path.name}: {item.message}", err=True)
     click.echo(report.summary())
