@@ -1,66 +1,22 @@
-"""The `denialdesk` command line: parses options, calls one action, reports the result."""
+"""Commands for remits and trackers: new, import, parse, synth, demo."""
 
 from __future__ import annotations
 
-import functools
 import sys
 from pathlib import Path
 
 import click
 
-from addin import __version__, actions
+from addin import actions
+from addin.cli._shared import cli, friendly_errors, progress_bar, status
 from addin.errors import AddinError
 from addin.workbook.openpyxl_book import open_for_update
 from addin.workbook.template import write_template
 
 
-def _friendly_errors(command):
-    """Turn an AddinError into `Error: …` and exit status 1, never a traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except AddinError as error:
-            raise click.ClickException(str(error)) from None
-
-    return wrapper
-
-
-def _progress(label: str):
-    """A tqdm progress bar on an interactive terminal, silence otherwise."""
-
-    def wrap(items):
-        from tqdm import tqdm
-
-        items = list(items)
-        return tqdm(
-            items,
-            desc=label,
-            unit="file",
-            disable=None if len(items) > 1 else True,
-            file=sys.stderr,
-            leave=False,
-        )
-
-    return wrap
-
-
-def _status(message: str) -> None:
-    """A progress note on an interactive terminal (stderr), silence in scripts and logs."""
-    if sys.stderr.isatty():
-        click.echo(message, err=True)
-
-
-@click.group()
-@click.version_option(__version__, prog_name="denialdesk")
-def cli():
-    """DenialDesk: catch, explain, appeal and track claim denials in one Excel workbook."""
-
-
 @cli.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@_friendly_errors
+@friendly_errors
 def new(path: Path):
     """Create an empty tracker workbook at PATH.
 
@@ -75,7 +31,7 @@ def new(path: Path):
 @cli.command("import")
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@_friendly_errors
+@friendly_errors
 def import_(workbook: Path, inputs: tuple[Path, ...]):
     """Import 835 remittance files (or folders of them) into WORKBOOK.
 
@@ -88,7 +44,7 @@ def import_(workbook: Path, inputs: tuple[Path, ...]):
     """
     with open_for_update(workbook) as book:
         report = actions.import_remittances(
-            book, inputs, progress=_progress("Reading remits"), notify=_status
+            book, inputs, progress=progress_bar("Reading remits"), notify=status
         )
     for item in report.failed:
         click.echo(f"Error: {item.path.name}: {item.message}", err=True)
@@ -102,7 +58,7 @@ def import_(workbook: Path, inputs: tuple[Path, ...]):
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per claim (JSON Lines).")
-@_friendly_errors
+@friendly_errors
 def parse(files: tuple[Path, ...], as_json: bool):
     """Read 835 FILES and print their claims (no workbook needed).
 
@@ -151,7 +107,7 @@ def synth(out: Path, claims: int, seed: int):
     show_default=True,
     help="Folder for the demo tracker and its inputs.",
 )
-@_friendly_errors
+@friendly_errors
 def demo(out: Path):
     """Build a demo tracker from bundled synthetic 835 files and show what it found.
 
@@ -163,11 +119,3 @@ def demo(out: Path):
 
     for line in demo_run.run_demo(out):
         click.echo(line)
-
-
-def main():  # pragma: no cover - console script entry
-    cli()
-
-
-if __name__ == "__main__":  # pragma: no cover
-    cli()

@@ -1,4 +1,4 @@
-"""One function per button: each takes a Book, runs the pure core on it, and reports."""
+"""Import Remittances: 835 files into the tracker's Claims, Denials and Remits tables."""
 
 from __future__ import annotations
 

@@ -1,0 +1,55 @@
+"""The `denialdesk` click group and what every command module shares."""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+import click
+
+from addin import __version__
+from addin.errors import AddinError
+
+
+def friendly_errors(command):
+    """Turn an AddinError into `Error: …` and exit status 1, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except AddinError as error:
+            raise click.ClickException(str(error)) from None
+
+    return wrapper
+
+
+def progress_bar(label: str):
+    """A tqdm progress bar on an interactive terminal, silence otherwise."""
+
+    def wrap(items):
+        from tqdm import tqdm
+
+        items = list(items)
+        return tqdm(
+            items,
+            desc=label,
+            unit="file",
+            disable=None if len(items) > 1 else True,
+            file=sys.stderr,
+            leave=False,
+        )
+
+    return wrap
+
+
+def status(message: str) -> None:
+    """A progress note on an interactive terminal (stderr), silence in scripts and logs."""
+    if sys.stderr.isatty():
+        click.echo(message, err=True)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="denialdesk")
+def cli():
+    """DenialDesk: catch, explain, appeal and track claim denials in one Excel workbook."""
