@@ -104,6 +104,26 @@ class Col:
     RESOLVED_ON = "Resolved On"
     STATUS = "Status"
     OWNER = "Owner"
+    # classification and priority (Classify & Prioritize)
+    CATEGORY = "Category"
+    TYPE = "Type"
+    STAGE = "Stage"
+    NATURE = "Nature"
+    ACTION = "Action"
+    CHECKLIST = "Checklist"
+    RULE = "Rule"
+    APPEAL_DEADLINE = "Appeal Deadline"
+    DAYS_LEFT = "Days Left"
+    CHANCE_OF_OVERTURN = "Chance Of Overturn"
+    PRIORITY_SCORE = "Priority Score"
+    PRIORITY_REASON = "Priority Reason"
+    RANK = "Rank"
+    SUGGESTED_OWNER = "Suggested Owner"
+    FOLLOW_UP_DATE = "Follow-up Date"
+    # appeal letters (Generate Appeal Letters)
+    LETTER_WANTED = "Letter?"
+    LETTER = "Letter"
+    LETTER_GENERATED_ON = "Letter Generated On"
 
     REMIT_KEY = "Remit Key"
     FILE = "File"
@@ -125,10 +145,14 @@ class Col:
     APPEAL_ADDRESS = "Appeal Address"
     APPEAL_FAX = "Appeal Fax"
     APPEAL_PORTAL = "Appeal Portal"
+    TIMELY_FILING_CLOCK = "Timely Filing Counts From"
+    LETTER_TEMPLATE = "Letter Template"
+    PROFILE = "Profile"
 
     CODE_TYPE = "Code Type"
     CODE = "Code"
     CATEGORY_OVERRIDE = "Category Override"
+    IS_DENIAL = "Is Denial"
 
     SETTING = "Setting"
     VALUE = "Value"
@@ -196,6 +220,14 @@ DENIALS = TableSpec(
         _sys(Col.GROUP, width=7),
         _sys(Col.CARC, width=7),
         _sys(Col.RARC, width=12),
+        _sys(Col.DESCRIPTION, width=40),
+        _sys(Col.CATEGORY, width=18),
+        _sys(Col.TYPE, width=7),
+        _sys(Col.STAGE, width=10),
+        _sys(Col.NATURE, width=14),
+        _sys(Col.ACTION, width=50),
+        _sys(Col.CHECKLIST, width=50),
+        _sys(Col.RULE, width=24),
         _sys(Col.CLAIM_STATUS, width=16),
         _sys(Col.PAYER_CLAIM_NUMBER, width=20),
         _sys(Col.REMIT_DATE, Kind.DATE, 12),
@@ -203,12 +235,49 @@ DENIALS = TableSpec(
         _sys(Col.SOURCE_FILE, width=28),
         _sys(Col.LAST_DENIED_ON, Kind.DATE, 12),
         _sys(Col.TIMES_DENIED, Kind.INT, 8),
+        _sys(Col.APPEAL_DEADLINE, Kind.DATE, 12),
+        _sys(Col.DAYS_LEFT, Kind.INT, 8),
+        _sys(Col.CHANCE_OF_OVERTURN, Kind.PERCENT, 10),
+        _sys(Col.PRIORITY_SCORE, Kind.NUMBER, 10),
+        _sys(Col.PRIORITY_REASON, width=40),
+        _sys(Col.RANK, Kind.INT, 7),
+        _sys(Col.SUGGESTED_OWNER, width=16),
         _sys(Col.RESOLUTION, width=16),
         _sys(Col.RECOVERED_AMOUNT, Kind.MONEY, 12),
         _sys(Col.RESOLVED_ON, Kind.DATE, 12),
+        _sys(Col.LETTER, Kind.LINK, 30),
+        _sys(Col.LETTER_GENERATED_ON, Kind.DATE, 12),
         _user(Col.STATUS, width=18, choices="Statuses"),
         _user(Col.OWNER, width=16, choices="Owners"),
+        _user(Col.FOLLOW_UP_DATE, Kind.DATE, 12),
+        _user(Col.CATEGORY_OVERRIDE, width=18, choices="Categories"),
+        _user(Col.LETTER_WANTED, width=8, choices="YesNo"),
         _user(Col.NOTES, width=30),
+    ),
+)
+
+WORK_QUEUE = TableSpec(
+    "Work Queue",
+    "tblWorkQueue",
+    Col.DENIAL_ID,
+    (
+        _sys(Col.RANK, Kind.INT, 6),
+        _sys(Col.DENIAL_ID, width=14),
+        _sys(Col.CLAIM_ID, width=16),
+        _sys(Col.PAYER, width=24),
+        _sys(Col.PATIENT, width=20),
+        _sys(Col.SERVICE_DATE, Kind.DATE, 12),
+        _sys(Col.DENIED_AMOUNT, Kind.MONEY, 12),
+        _sys(Col.CARC, width=7),
+        _sys(Col.CATEGORY, width=18),
+        _sys(Col.ACTION, width=50),
+        _sys(Col.APPEAL_DEADLINE, Kind.DATE, 12),
+        _sys(Col.DAYS_LEFT, Kind.INT, 8),
+        _sys(Col.OWNER, width=16),
+        _sys(Col.STATUS, width=18),
+        _sys(Col.FOLLOW_UP_DATE, Kind.DATE, 12),
+        _sys(Col.PRIORITY_SCORE, Kind.NUMBER, 10),
+        _sys(Col.PRIORITY_REASON, width=40),
     ),
 )
 
@@ -245,11 +314,14 @@ PAYERS = TableSpec(
         _user(Col.PAYER_IDS, width=16),
         _user(Col.PLAN_TYPE, width=18),
         _user(Col.TIMELY_FILING_DAYS, Kind.INT, 10),
+        _user(Col.TIMELY_FILING_CLOCK, width=22),
         _user(Col.APPEAL_WINDOW_DAYS, Kind.INT, 10),
         _user(Col.APPEAL_CLOCK, width=24),
         _user(Col.APPEAL_ADDRESS, width=40),
         _user(Col.APPEAL_FAX, width=14),
         _user(Col.APPEAL_PORTAL, width=30),
+        _user(Col.LETTER_TEMPLATE, width=20),
+        _sys(Col.PROFILE, width=24),
         _user(Col.NOTES, width=50),
     ),
 )
@@ -261,8 +333,15 @@ CODES = TableSpec(
     (
         _user(Col.CODE_TYPE, width=10),
         _user(Col.CODE, width=10),
+        _user(Col.GROUP, width=7),
         _user(Col.DESCRIPTION, width=60),
-        _user(Col.CATEGORY_OVERRIDE, width=20),
+        _user(Col.CATEGORY, width=20, choices="Categories"),
+        _user(Col.IS_DENIAL, width=9),
+        _user(Col.TYPE, width=7),
+        _user(Col.STAGE, width=10),
+        _user(Col.NATURE, width=14),
+        _user(Col.ACTION, width=50),
+        _user(Col.CHECKLIST, width=50),
         _user(Col.NOTES, width=40),
     ),
 )
@@ -278,7 +357,7 @@ SETTINGS = TableSpec(
     ),
 )
 
-TABLES: tuple[TableSpec, ...] = (DENIALS, CLAIMS, REMITS, PAYERS, CODES, SETTINGS)
+TABLES: tuple[TableSpec, ...] = (WORK_QUEUE, DENIALS, CLAIMS, REMITS, PAYERS, CODES, SETTINGS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,8 +372,22 @@ class S:
 
     SCHEMA_VERSION = "Schema Version"
     PRACTICE_NAME = "Practice Name"
+    PRACTICE_ADDRESS = "Practice Address"
+    PRACTICE_CITY_STATE_ZIP = "Practice City, State ZIP"
+    PRACTICE_NPI = "Practice NPI"
+    PRACTICE_TIN = "Practice TIN"
+    PRACTICE_PHONE = "Practice Phone"
+    PRACTICE_FAX = "Practice Fax"
+    SIGNER_NAME = "Signer Name"
+    SIGNER_TITLE = "Signer Title"
     REMITS_INBOX = "Remits Inbox"
+    LETTERS_FOLDER = "Letters Folder"
     BACKUPS_TO_KEEP = "Backups To Keep"
+    DUE_SOON_DAYS = "Due Soon Days"
+    DEFAULT_TIMELY_FILING_DAYS = "Default Timely Filing Days"
+    DEFAULT_APPEAL_WINDOW_DAYS = "Default Appeal Window Days"
+    DENIAL_RATE_TARGET = "Denial Rate Target"
+    STAFF_HOURLY_COST = "Staff Hourly Cost"
 
 
 SETTING_DEFAULTS: tuple[Setting, ...] = (
@@ -304,15 +397,53 @@ SETTING_DEFAULTS: tuple[Setting, ...] = (
         "Version of this workbook's layout. DenialDesk upgrades it; do not edit.",
     ),
     Setting(S.PRACTICE_NAME, "", "Your practice's legal name, as on your payer contracts."),
+    Setting(S.PRACTICE_ADDRESS, "", "Street address for the letterhead of appeal letters."),
+    Setting(S.PRACTICE_CITY_STATE_ZIP, "", "City, state and ZIP for the letterhead."),
+    Setting(S.PRACTICE_NPI, "", "Billing provider NPI (10 digits), printed on appeal letters."),
+    Setting(S.PRACTICE_TIN, "", "Tax identification number, printed on appeal letters."),
+    Setting(S.PRACTICE_PHONE, "", "Phone number payers should call about an appeal."),
+    Setting(S.PRACTICE_FAX, "", "Fax number for the letterhead (optional)."),
+    Setting(S.SIGNER_NAME, "", "Who signs appeal letters (name)."),
+    Setting(S.SIGNER_TITLE, "", "The signer's title, e.g. Billing Manager."),
     Setting(
         S.REMITS_INBOX,
         "Remits Inbox",
         "Folder that Import Remittances reads 835 files from (relative to this workbook).",
     ),
     Setting(
+        S.LETTERS_FOLDER,
+        "letters",
+        "Folder appeal letters are written to (relative to this workbook).",
+    ),
+    Setting(
         S.BACKUPS_TO_KEEP,
         10,
         "How many earlier copies of this workbook to keep in the 'DenialDesk Backups' folder.",
+    ),
+    Setting(
+        S.DUE_SOON_DAYS,
+        14,
+        "Denials whose appeal deadline is this many days away or fewer are highlighted.",
+    ),
+    Setting(
+        S.DEFAULT_TIMELY_FILING_DAYS,
+        90,
+        "Timely-filing limit used for payers without a profile (conservative).",
+    ),
+    Setting(
+        S.DEFAULT_APPEAL_WINDOW_DAYS,
+        60,
+        "Appeal window used for payers without a profile (conservative).",
+    ),
+    Setting(
+        S.DENIAL_RATE_TARGET,
+        0.10,
+        "Target initial denial rate for the KPIs sheet (industry range 10–15%).",
+    ),
+    Setting(
+        S.STAFF_HOURLY_COST,
+        30.0,
+        "Loaded hourly cost of billing staff, for the cost-to-recover KPI.",
     ),
 )
 
@@ -330,16 +461,52 @@ CLOSED_STATUSES: frozenset[str] = frozenset({"Won", "Lost", "Written Off"})
 DEFAULT_OWNERS: tuple[str, ...] = ("Front Desk", "Billing", "Coder", "Clinical Reviewer", "Manager")
 
 LISTS_SHEET = "Lists"
-LISTS: dict[str, tuple[str, ...]] = {"Statuses": STATUSES, "Owners": DEFAULT_OWNERS}
+CATEGORIES: tuple[str, ...] = (
+    "eligibility",
+    "authorization",
+    "coding",
+    "documentation",
+    "medical_necessity",
+    "timely_filing",
+    "duplicate",
+    "bundling",
+    "coordination_of_benefits",
+    "non_covered",
+    "provider_enrollment",
+    "claim_data",
+    "pricing",
+    "patient_responsibility",
+    "contractual",
+    "other",
+)
+LISTS: dict[str, tuple[str, ...]] = {
+    "Statuses": STATUSES,
+    "Owners": DEFAULT_OWNERS,
+    "Categories": CATEGORIES,
+    "YesNo": ("Yes", "No"),
+}
 KPIS_SHEET = "KPIs"
+# Pivot-style report sheets, rebuilt whole by Refresh KPIs.
+BY_PAYER_SHEET = "By Payer"
+BY_CATEGORY_SHEET = "By Category"
+BY_CARC_SHEET = "By CARC"
+BY_MONTH_SHEET = "By Month"
+REPORT_SHEETS: tuple[str, ...] = (
+    KPIS_SHEET,
+    BY_PAYER_SHEET,
+    BY_CATEGORY_SHEET,
+    BY_CARC_SHEET,
+    BY_MONTH_SHEET,
+)
 ABOUT_SHEET = "About"
 
 SHEET_ORDER: tuple[str, ...] = (
     ABOUT_SHEET,
+    WORK_QUEUE.sheet,
     DENIALS.sheet,
     CLAIMS.sheet,
     REMITS.sheet,
-    KPIS_SHEET,
+    *REPORT_SHEETS,
     PAYERS.sheet,
     CODES.sheet,
     SETTINGS.sheet,

@@ -17,14 +17,15 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from addin import __version__
 from addin.workbook.layout import (
     ABOUT_SHEET,
-    KPIS_SHEET,
     LISTS,
     LISTS_SHEET,
+    REPORT_SHEETS,
     SETTING_DEFAULTS,
     SETTINGS,
     SHEET_ORDER,
     STATUSES,
     TABLES,
+    WORK_QUEUE,
     TableSpec,
 )
 from addin.workbook.openpyxl_book import set_list_validation
@@ -41,9 +42,10 @@ ABOUT_LINES = (
     ("One shared workbook to catch, explain, appeal and track claim denials.", None),
     ("", None),
     ("Sheets", _HEADING),
+    ("Work Queue — open denials in priority order, rebuilt by Classify & Prioritize.", None),
     (
-        "Denials — one row per denied amount. You own Status, Owner and Notes; DenialDesk never "
-        "overwrites them.",
+        "Denials — one row per denied amount. You own Status, Owner, Follow-up Date, Category "
+        "Override, Letter? and Notes; DenialDesk never overwrites them.",
         None,
     ),
     ("Claims — one row per claim adjudicated, the denominator of the denial rate.", None),
@@ -51,7 +53,11 @@ ABOUT_LINES = (
         "Remits — the import log: one row per 835 payment (file, check/EFT number, amount, date).",
         None,
     ),
-    ("KPIs — the manager's report, rebuilt by Refresh KPIs.", None),
+    (
+        "KPIs, By Payer, By Category, By CARC, By Month — the manager's report, rebuilt by "
+        "Refresh KPIs.",
+        None,
+    ),
     ("Payers — appeal deadlines and addresses per payer; fill in what your contracts say.", None),
     ("Codes — your own descriptions or category overrides for CARC/RARC codes.", None),
     ("Settings — practice details and options used by the buttons.", None),
@@ -82,8 +88,9 @@ def build_template() -> Workbook:
         _add_table(workbook[spec.sheet], spec)
     _fill_settings(workbook[SETTINGS.sheet])
     _fill_lists(workbook)
-    workbook[KPIS_SHEET]["A1"] = "Run Refresh KPIs (or `denialdesk kpis`) to fill this sheet."
-    workbook.active = workbook.sheetnames.index("Denials")
+    for sheet in REPORT_SHEETS:
+        workbook[sheet]["A1"] = "Run Refresh KPIs (or `denialdesk kpis`) to fill this sheet."
+    workbook.active = workbook.sheetnames.index(WORK_QUEUE.sheet)
     workbook.properties.creator = f"DenialDesk {__version__}"
     workbook.properties.created = workbook.properties.modified = _FIXED_TIME
     return workbook
