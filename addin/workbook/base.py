@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import pandas as pd
 
 from addin.workbook.layout import SETTING_DEFAULTS, TableSpec
+
+if TYPE_CHECKING:  # the report model lives with the KPI sheets
+    from addin.workbook.report import Report
+
+
+@dataclass(frozen=True, slots=True)
+class Highlight:
+    """Colour whole rows of a table whose `column` value lies in [minimum, maximum].
+
+    Rendered as conditional formatting, so Excel and LibreOffice keep it current as people
+    edit; `minimum` None means no lower bound. Colours are hex RGB ("FFC7CE").
+    """
+
+    label: str
+    column: str
+    maximum: float
+    minimum: float | None = None
+    fill: str = "FFC7CE"
+    font: str = "9C0006"
 
 
 class Book(Protocol):
@@ -25,6 +46,15 @@ class Book(Protocol):
 
     def write_table(self, spec: TableSpec, frame: pd.DataFrame) -> None:
         """Replace a table's rows with `frame`, which carries every column `read_table` gave."""
+
+    def ensure_table(self, spec: TableSpec) -> None:
+        """Create the sheet and empty table of `spec` if the workbook lacks them (older trackers)."""
+
+    def apply_highlights(self, spec: TableSpec, highlights: Sequence[Highlight]) -> None:
+        """Replace the table's row highlights (conditional formats) with `highlights`."""
+
+    def write_report(self, report: Report) -> None:
+        """Rewrite a report sheet (KPI tiles, tables, charts) completely from `report`."""
 
     def read_settings(self) -> dict[str, object]:
         """Setting name → value, with defaults for settings the sheet lacks."""

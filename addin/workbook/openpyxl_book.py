@@ -71,6 +71,27 @@ class OpenpyxlBook:
             "the workbook to repair it."
         )
 
+    def ensure_table(self, spec: TableSpec) -> None:
+        """Create the sheet and empty table of `spec` if this workbook lacks them."""
+        try:
+            self.locate(spec)
+        except WorkbookLayoutError:
+            from addin.workbook.template import add_table_sheet
+
+            add_table_sheet(self.workbook, spec)
+
+    # Book methods whose openpyxl rendering lives in its own module:
+    def apply_highlights(self, spec: TableSpec, highlights) -> None:
+        from addin.workbook.openpyxl_formats import apply_highlights
+
+        worksheet, table = self.locate(spec)
+        apply_highlights(worksheet, table, highlights)
+
+    def write_report(self, report) -> None:
+        from addin.workbook.openpyxl_report import write_report
+
+        write_report(self.workbook, report)
+
     def read_table(self, spec: TableSpec) -> pd.DataFrame:
         worksheet, table = self.locate(spec)
         min_col, min_row, max_col, max_row = range_boundaries(table.ref)

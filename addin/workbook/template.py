@@ -119,6 +119,21 @@ def _add_table(sheet, spec: TableSpec) -> None:
             set_list_validation(sheet, index, column.choices, 2, 2)
 
 
+def add_table_sheet(workbook: Workbook, spec: TableSpec) -> None:
+    """Add `spec`'s sheet (at its place in SHEET_ORDER, or last) with an empty table."""
+    order = list(SHEET_ORDER)
+    index = len(workbook.sheetnames)
+    if spec.sheet in order:
+        later = set(order[order.index(spec.sheet) + 1 :])
+        index = next((i for i, name in enumerate(workbook.sheetnames) if name in later), index)
+    sheet = (
+        workbook[spec.sheet]
+        if spec.sheet in workbook.sheetnames
+        else workbook.create_sheet(spec.sheet, index)
+    )
+    _add_table(sheet, spec)
+
+
 def _fill_settings(sheet) -> None:
     for row, setting in enumerate(SETTING_DEFAULTS, start=2):
         sheet.cell(row, 1, setting.name)
