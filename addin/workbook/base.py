@@ -48,7 +48,7 @@ class Book(Protocol):
         """Replace a table's rows with `frame`, which carries every column `read_table` gave."""
 
     def ensure_table(self, spec: TableSpec) -> None:
-        """Create the sheet and empty table of `spec` if the workbook lacks them (older trackers)."""
+        """Create the sheet and empty table of `spec` when the workbook lacks them."""
 
     def apply_highlights(self, spec: TableSpec, highlights: Sequence[Highlight]) -> None:
         """Replace the table's row highlights (conditional formats) with `highlights`."""
