@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from addin.actions import audit
 from addin.errors import AddinError, RemitParseError
 from addin.posting import Adjudication, Ledger, PostingStats, adjudication
 from addin.remit import Claim, RemitReader, TransactionEnd
@@ -172,6 +173,8 @@ def import_remittances(
         book.write_table(CLAIMS, claims)
         book.write_table(DENIALS, denials)
         book.write_table(REMITS, remits)
+        imported = [f.path.name for f in report.files if f.path in posted_from]
+        audit.record(book, "Import remittances", report.summary(), imported, now=stamp)
         notify(f"Saving {book.name}…")
         book.save()
         report.saved = True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import signal
 import sys
 
 import click
@@ -49,7 +50,21 @@ def status(message: str) -> None:
         click.echo(message, err=True)
 
 
+def password_option(command):
+    """`--password` for a password-protected tracker (also read from DENIALDESK_PASSWORD)."""
+    return click.option(
+        "--password",
+        envvar="DENIALDESK_PASSWORD",
+        default=None,
+        help="Password of a password-protected tracker (or set DENIALDESK_PASSWORD).",
+    )(command)
+
+
 @click.group()
 @click.version_option(__version__, prog_name="denialdesk")
 def cli():
     """DenialDesk: catch, explain, appeal and track claim denials in one Excel workbook."""
+    # Past a file-size limit, the OS would kill the process mid-save (SIGXFSZ); ignoring the
+    # signal turns it into an ordinary write error, reported while the old file stays intact.
+    if hasattr(signal, "SIGXFSZ"):
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from addin import actions
-from addin.cli._shared import cli, friendly_errors, progress_bar, status
+from addin.cli._shared import cli, friendly_errors, password_option, progress_bar, status
 from addin.errors import AddinError
 from addin.workbook.openpyxl_book import open_for_update
 from addin.workbook.template import write_template
@@ -31,8 +31,9 @@ def new(path: Path):
 @cli.command("import")
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@password_option
 @friendly_errors
-def import_(workbook: Path, inputs: tuple[Path, ...]):
+def import_(workbook: Path, inputs: tuple[Path, ...], password: str | None):
     """Import 835 remittance files (or folders of them) into WORKBOOK.
 
     Files already imported are skipped; a file that cannot be read is reported and the
@@ -42,7 +43,7 @@ def import_(workbook: Path, inputs: tuple[Path, ...]):
 
         denialdesk import tracker.xlsx "Remits Inbox"
     """
-    with open_for_update(workbook) as book:
+    with open_for_update(workbook, password) as book:
         report = actions.import_remittances(
             book, inputs, progress=progress_bar("Reading remits"), notify=status
         )

@@ -7,6 +7,7 @@ import getpass
 import os
 import shutil
 import socket
+import stat
 import time
 import zipfile
 from collections.abc import Callable, Iterator
@@ -56,6 +57,38 @@ def _owner_name(lock: Path) -> str:
     if raw and 0 < raw[0] < len(raw):
         return raw[1 : 1 + raw[0]].decode("latin-1", "replace").strip()
     return ""
+
+
+def refuse_if_read_only(path: Path) -> None:
+    """Raise WorkbookWriteError when the workbook file or its folder cannot be written."""
+    if not path.exists():
+        return
+    if not os.access(path, os.W_OK) or not (path.stat().st_mode & stat.S_IWUSR):
+        raise WorkbookWriteError(
+            f"{path.name} is read-only (file attribute or share permissions). Ask whoever "
+            "manages the shared folder to make it writable; nothing was changed."
+        )
+    if not os.access(path.parent, os.W_OK):
+        raise WorkbookWriteError(
+            f"the folder of {path.name} is read-only, so a new copy cannot be saved beside it. "
+            "Ask whoever manages the shared folder for write access; nothing was changed."
+        )
+
+
+def temp_path(path: Path, pid: int | None = None) -> Path:
+    return path.with_name(f".~{path.stem}.{pid or os.getpid()}.tmp{path.suffix}")
+
+
+def remove_stale_temp_files(path: Path) -> list[Path]:
+    """Delete temp files a crashed save left beside the workbook (their process is gone)."""
+    removed = []
+    for candidate in path.parent.glob(f".~{path.stem}.*.tmp{path.suffix}"):
+        pid = candidate.name[len(f".~{path.stem}.") :].split(".")[0]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            with contextlib.suppress(OSError):
+                candidate.unlink()
+                removed.append(candidate)
+    return removed
 
 
 def lock_path(path: Path) -> Path:
@@ -135,21 +168,25 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
-def check_zip(path: Path) -> None:
+def check_zip(source, name: str | None = None) -> None:
     """Refuse a file that is not a sound .xlsx zip, or that would unpack to an absurd size."""
+    name = name or getattr(source, "name", "the workbook")
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(source) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as error:
         raise WorkbookLayoutError(
-            f"{path.name} is not a readable .xlsx workbook ({error}). Restore a backup with "
+            f"{name} is not a readable .xlsx workbook ({error}). Restore a backup with "
             "`denialdesk restore` or create a new tracker with `denialdesk new`."
         ) from None
+    finally:
+        if hasattr(source, "seek"):
+            source.seek(0)
     unpacked = sum(info.file_size for info in infos)
     packed = sum(info.compress_size for info in infos) or 1
     if unpacked > MAX_UNZIPPED_BYTES or unpacked / packed > MAX_COMPRESSION_RATIO:
         raise WorkbookLayoutError(
-            f"{path.name} would unpack to {unpacked:,} bytes ({unpacked / packed:,.0f}× its size): "
+            f"{name} would unpack to {unpacked:,} bytes ({unpacked / packed:,.0f}× its size): "
             "that is not a tracker DenialDesk can open safely."
         )
 
@@ -161,7 +198,7 @@ def atomic_write(
 
     Returns the backup made (None for a new file). On any failure the original is untouched.
     """
-    temp = path.with_name(f".~{path.stem}.{os.getpid()}.tmp{path.suffix}")
+    temp = temp_path(path)
     try:
         write(temp)
         verify(temp)

@@ -154,6 +154,13 @@ class Col:
     CATEGORY_OVERRIDE = "Category Override"
     IS_DENIAL = "Is Denial"
 
+    WHEN = "When"
+    USER = "User"
+    ACTION_NAME = "Did"
+    CHANGES = "Changes"
+    FILES = "Files"
+    VERSION = "DenialDesk Version"
+
     SETTING = "Setting"
     VALUE = "Value"
     DESCRIPTION = "Description"
@@ -357,7 +364,30 @@ SETTINGS = TableSpec(
     ),
 )
 
-TABLES: tuple[TableSpec, ...] = (WORK_QUEUE, DENIALS, CLAIMS, REMITS, PAYERS, CODES, SETTINGS)
+AUDIT = TableSpec(
+    "Audit",
+    "tblAudit",
+    Col.WHEN,
+    (
+        _sys(Col.WHEN, Kind.DATETIME, 17),
+        _sys(Col.USER, width=16),
+        _sys(Col.ACTION_NAME, width=22),
+        _sys(Col.CHANGES, width=70),
+        _sys(Col.FILES, width=50),
+        _sys(Col.VERSION, width=10),
+    ),
+)
+
+TABLES: tuple[TableSpec, ...] = (
+    WORK_QUEUE,
+    DENIALS,
+    CLAIMS,
+    REMITS,
+    PAYERS,
+    CODES,
+    SETTINGS,
+    AUDIT,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -388,6 +418,8 @@ class S:
     DEFAULT_APPEAL_WINDOW_DAYS = "Default Appeal Window Days"
     DENIAL_RATE_TARGET = "Denial Rate Target"
     STAFF_HOURLY_COST = "Staff Hourly Cost"
+    MINUTES_PER_SOFT_DENIAL = "Minutes Per Soft Denial"
+    MINUTES_PER_HARD_DENIAL = "Minutes Per Hard Denial"
 
 
 SETTING_DEFAULTS: tuple[Setting, ...] = (
@@ -444,6 +476,17 @@ SETTING_DEFAULTS: tuple[Setting, ...] = (
         S.STAFF_HOURLY_COST,
         30.0,
         "Loaded hourly cost of billing staff, for the cost-to-recover KPI.",
+    ),
+    Setting(
+        S.MINUTES_PER_SOFT_DENIAL,
+        20.0,
+        "Staff minutes to work a soft denial (correct and resubmit), for the cost KPIs.",
+    ),
+    Setting(
+        S.MINUTES_PER_HARD_DENIAL,
+        50.0,
+        "Staff minutes to work a hard denial (written appeal); unclassified denials count "
+        "as hard. ~$25 a claim at $30/h (MGMA rework cost, secondary source).",
     ),
 )
 
@@ -510,6 +553,7 @@ SHEET_ORDER: tuple[str, ...] = (
     PAYERS.sheet,
     CODES.sheet,
     SETTINGS.sheet,
+    AUDIT.sheet,
     LISTS_SHEET,
 )
 

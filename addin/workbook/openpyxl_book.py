@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +19,7 @@ from openpyxl.worksheet.table import Table
 from openpyxl.worksheet.worksheet import Worksheet
 
 from addin.errors import WorkbookLayoutError
-from addin.workbook import files
+from addin.workbook import crypto, files
 from addin.workbook.base import settings_from_rows
 from addin.workbook.layout import NUMBER_FORMATS, SETTINGS, Kind, Owner, S, TableSpec
 from addin.workbook.values import CellValueError, from_cell, needs_text_guard, to_cell
@@ -27,27 +28,31 @@ from addin.workbook.values import CellValueError, from_cell, needs_text_guard, t
 class OpenpyxlBook:
     """A tracker workbook file loaded with openpyxl; `save()` replaces it atomically."""
 
-    def __init__(self, path: Path, workbook: Workbook):
+    def __init__(self, path: Path, workbook: Workbook, password: str | None = None):
         self.path = Path(path)
         self.workbook = workbook
+        self.password = password
 
     @classmethod
-    def open(cls, path: Path | str) -> OpenpyxlBook:
-        """Load a tracker, with a clear error for a missing, damaged or foreign file."""
+    def open(cls, path: Path | str, password: str | None = None) -> OpenpyxlBook:
+        """Load a tracker, with a clear error for a missing, damaged or foreign file.
+
+        A password-protected tracker needs `password` (or DENIALDESK_PASSWORD); it is saved
+        encrypted with the same password.
+        """
         path = Path(path)
         if not path.is_file():
             raise WorkbookLayoutError(
                 f"no workbook at {path}. Create one with `denialdesk new {path}`."
             )
-        files.check_zip(path)
-        try:
-            workbook = openpyxl.load_workbook(path, rich_text=False)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError) as error:
-            raise WorkbookLayoutError(
-                f"{path.name} could not be read as an Excel workbook ({type(error).__name__}: "
-                f"{error}). Restore a backup with `denialdesk restore {path.name} --list`."
-            ) from None
-        return cls(path, workbook)
+        password = crypto.password_from_env(password)
+        source = path
+        if crypto.is_encrypted(path):
+            source = crypto.decrypt(path, password)
+        else:
+            password = None
+        files.check_zip(source, path.name)
+        return cls(path, _load(source, path.name), password)
 
     @property
     def name(self) -> str:
@@ -215,8 +220,20 @@ class OpenpyxlBook:
         keep = int(self.read_settings().get(S.BACKUPS_TO_KEEP, 10))
         sheets = list(self.workbook.sheetnames)
         return files.atomic_write(
-            self.path, self.workbook.save, lambda written: verify_tracker(written, sheets), keep
+            self.path, self._write, lambda written: self._verify(written, sheets), keep
         )
+
+    def _write(self, target: Path) -> None:
+        if self.password is None:
+            self.workbook.save(target)
+            return
+        plain = io.BytesIO()
+        self.workbook.save(plain)
+        crypto.encrypt(plain.getvalue(), self.password, target)
+
+    def _verify(self, written: Path, sheets: list[str]) -> None:
+        source = crypto.decrypt(written, self.password) if self.password else written
+        verify_tracker(source, sheets)
 
 
 def _header_names(cells) -> list[str]:
@@ -275,10 +292,20 @@ def _validation_for(worksheet, list_name: str) -> DataValidation:
     return validation
 
 
-def verify_tracker(path: Path, sheets: list[str]) -> None:
+def _load(source, name: str) -> Workbook:
+    try:
+        return openpyxl.load_workbook(source, rich_text=False)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError) as error:
+        raise WorkbookLayoutError(
+            f"{name} could not be read as an Excel workbook ({type(error).__name__}: "
+            f"{error}). Restore a backup with `denialdesk restore {name} --list`."
+        ) from None
+
+
+def verify_tracker(source, sheets: list[str]) -> None:
     """Check a freshly written file opens as a workbook with the sheets it should have."""
-    files.check_zip(path)
-    workbook = openpyxl.load_workbook(path, read_only=True)
+    files.check_zip(source)
+    workbook = openpyxl.load_workbook(source, read_only=True)
     try:
         written = list(workbook.sheetnames)
     finally:
@@ -288,9 +315,16 @@ def verify_tracker(path: Path, sheets: list[str]) -> None:
 
 
 @contextlib.contextmanager
-def open_for_update(path: Path | str) -> Iterator[OpenpyxlBook]:
-    """Open a tracker for writing: refuse while it is open elsewhere, hold the write lock."""
+def open_for_update(path: Path | str, password: str | None = None) -> Iterator[OpenpyxlBook]:
+    """Open a tracker for writing: refuse while it is open elsewhere or read-only, hold the
+    write lock, and clear temp files that a crashed run left behind."""
     path = Path(path)
+    if not path.is_file():
+        raise WorkbookLayoutError(
+            f"no workbook at {path}. Create one with `denialdesk new {path}`."
+        )
     files.refuse_if_open(path)
+    files.refuse_if_read_only(path)
     with files.write_lock(path):
-        yield OpenpyxlBook.open(path)
+        files.remove_stale_temp_files(path)
+        yield OpenpyxlBook.open(path, password)

@@ -1,0 +1,294 @@
+"""Restore and Doctor: put a tracker back from a backup, and check (and safely repair) it."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from addin.actions import audit
+from addin.errors import AddinError, WorkbookLayoutError
+from addin.workbook import crypto, files
+from addin.workbook.layout import (
+    AUDIT,
+    CLAIMS,
+    CODES,
+    DENIALS,
+    PAYERS,
+    REMITS,
+    SCHEMA_VERSION,
+    SETTINGS,
+    TABLES,
+    WORK_QUEUE,
+    Col,
+    S,
+    TableSpec,
+)
+from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update, verify_tracker
+
+# Tables DenialDesk can recreate empty without losing anything: they are rebuilt or optional.
+REBUILDABLE = frozenset({WORK_QUEUE.name, AUDIT.name, PAYERS.name, CODES.name})
+KEYED_DATA = (DENIALS, CLAIMS, REMITS)
+
+
+@dataclass(slots=True)
+class Finding:
+    """One thing Doctor noticed; `repair` (when set) fixes it safely in the open workbook."""
+
+    problem: str
+    advice: str = ""
+    repair: Callable[[OpenpyxlBook], None] | None = None
+    repaired: bool = False
+
+
+@dataclass(slots=True)
+class DoctorReport:
+    findings: list[Finding] = field(default_factory=list)
+    removed_files: list[Path] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        lines = [f"Removed leftover file {p.name}" for p in self.removed_files]
+        for f in self.findings:
+            mark = "fixed" if f.repaired else ("can fix with --fix" if f.repair else "to do")
+            lines.append(f"[{mark}] {f.problem}" + (f" — {f.advice}" if f.advice else ""))
+        return lines or ["No problems found."]
+
+    @property
+    def problems_left(self) -> int:
+        return sum(not f.repaired for f in self.findings)
+
+
+def doctor(path: Path, *, fix: bool = False, password: str | None = None) -> DoctorReport:
+    """Check the tracker's sheets, tables, headers, keys, links and schema; repair with `fix`."""
+    if not fix:
+        return DoctorReport(examine(OpenpyxlBook.open(path, password)))
+    report = DoctorReport()
+    with open_for_update(path, password) as book:
+        report.removed_files = files.remove_stale_temp_files(path)
+        report.findings = examine(book)
+        repairs = [f for f in report.findings if f.repair]
+        for finding in repairs:
+            finding.repair(book)
+            finding.repaired = True
+        if repairs:
+            changes = "; ".join(f.problem for f in repairs)
+            audit.record(book, "Doctor --fix", f"repaired: {changes}")
+            book.save()
+    return report
+
+
+def examine(book: OpenpyxlBook) -> list[Finding]:
+    findings: list[Finding] = []
+    frames: dict[str, pd.DataFrame] = {}
+    for spec in TABLES:
+        finding, frame = _check_table(book, spec)
+        if finding is not None:
+            findings.append(finding)
+        if frame is not None:
+            frames[spec.name] = frame
+    for spec in KEYED_DATA:
+        if spec.name in frames:
+            findings.extend(_duplicate_keys(spec, frames[spec.name]))
+    if DENIALS.name in frames and CLAIMS.name in frames:
+        findings.extend(_orphans(frames[DENIALS.name], frames[CLAIMS.name]))
+        findings.extend(_broken_letter_links(frames[DENIALS.name], book.folder))
+    if SETTINGS.name in frames:
+        findings.extend(_schema_version(book))
+    return findings
+
+
+def _check_table(book: OpenpyxlBook, spec: TableSpec) -> tuple[Finding | None, pd.DataFrame | None]:
+    try:
+        book.locate(spec)
+    except WorkbookLayoutError:
+        if spec.name in REBUILDABLE:
+            return Finding(
+                f"table {spec.name} (sheet '{spec.sheet}') is missing",
+                "DenialDesk can recreate it empty",
+                _recreate(spec),
+            ), None
+        return Finding(
+            f"table {spec.name} (sheet '{spec.sheet}') is missing",
+            f"restore a backup: denialdesk restore {book.name} --list",
+        ), None
+    try:
+        frame = book.read_table(spec)
+    except WorkbookLayoutError as error:
+        return Finding(str(error)), None
+    missing = [c for c in spec.column_names if c not in _header(book, spec)]
+    if missing:
+        return Finding(
+            f"table {spec.name} lacks columns {', '.join(missing)}",
+            "DenialDesk adds them (empty) at the right of the table",
+            _rewrite(spec),
+        ), frame
+    return None, frame
+
+
+def _header(book: OpenpyxlBook, spec: TableSpec) -> list[str]:
+    worksheet, table = book.locate(spec)
+    first = worksheet[table.ref][0]
+    return [str(cell.value).strip() for cell in first if cell.value is not None]
+
+
+def _recreate(spec: TableSpec) -> Callable[[OpenpyxlBook], None]:
+    return lambda book: book.ensure_table(spec)
+
+
+def _rewrite(spec: TableSpec) -> Callable[[OpenpyxlBook], None]:
+    return lambda book: book.write_table(spec, book.read_table(spec))
+
+
+def _duplicate_keys(spec: TableSpec, frame: pd.DataFrame) -> list[Finding]:
+    keyed = frame[frame[spec.key].notna()]
+    duplicated = keyed[keyed[spec.key].duplicated(keep=False)]
+    if duplicated.empty:
+        return []
+    keys = sorted(set(duplicated[spec.key]))
+    shown = ", ".join(keys[:5]) + (" …" if len(keys) > 5 else "")
+    identical = len(duplicated.astype(str).drop_duplicates()) == len(keys)
+    if identical:
+        return [
+            Finding(
+                f"{spec.name}: {len(keys)} row(s) appear twice ({shown})",
+                "the copies are identical; DenialDesk keeps one of each",
+                _drop_exact_duplicates(spec),
+            )
+        ]
+    return [
+        Finding(
+            f"{spec.name}: {len(keys)} {spec.key}(s) used by different rows ({shown})",
+            "rows with the same key differ; decide which to keep and delete the other",
+        )
+    ]
+
+
+def _drop_exact_duplicates(spec: TableSpec) -> Callable[[OpenpyxlBook], None]:
+    def repair(book: OpenpyxlBook) -> None:
+        frame = book.read_table(spec)
+        book.write_table(spec, frame[~frame.astype(str).duplicated()].reset_index(drop=True))
+
+    return repair
+
+
+def _orphans(denials: pd.DataFrame, claims: pd.DataFrame) -> list[Finding]:
+    known = set(claims[Col.CLAIM_KEY].dropna())
+    orphans = denials[denials[Col.CLAIM_KEY].notna() & ~denials[Col.CLAIM_KEY].isin(known)]
+    if orphans.empty:
+        return []
+    ids = ", ".join(orphans[Col.DENIAL_ID].astype(str).head(5))
+    return [
+        Finding(
+            f"{len(orphans)} denial(s) point to claims not on the Claims sheet ({ids})",
+            "someone deleted Claims rows; restore a backup or re-import the remits",
+        )
+    ]
+
+
+def _broken_letter_links(denials: pd.DataFrame, folder: Path) -> list[Finding]:
+    letters = denials[denials[Col.LETTER].notna()] if Col.LETTER in denials else denials.iloc[0:0]
+    broken = [
+        row[Col.DENIAL_ID]
+        for _, row in letters.iterrows()
+        if not (folder / str(row[Col.LETTER])).exists()
+    ]
+    if not broken:
+        return []
+    return [
+        Finding(
+            f"{len(broken)} letter link(s) point to missing files "
+            f"({', '.join(map(str, broken[:5]))})",
+            "the letters were moved or deleted; generate them again or fix the link",
+        )
+    ]
+
+
+def _schema_version(book: OpenpyxlBook) -> list[Finding]:
+    found = book.read_settings().get(S.SCHEMA_VERSION)
+    version = int(found) if isinstance(found, int | float) else 0
+    if version > SCHEMA_VERSION:
+        return [
+            Finding(
+                f"the tracker was made by a newer DenialDesk (schema {version})",
+                "upgrade DenialDesk before writing to it",
+            )
+        ]
+    if version < SCHEMA_VERSION:
+        return [
+            Finding(
+                f"schema version {version} is older than {SCHEMA_VERSION}",
+                "DenialDesk upgrades it",
+                _set_schema_version,
+            )
+        ]
+    return []
+
+
+def _set_schema_version(book: OpenpyxlBook) -> None:
+    frame = book.read_table(SETTINGS)
+    rows = frame[Col.SETTING] == S.SCHEMA_VERSION
+    if rows.any():
+        frame.loc[rows, Col.VALUE] = SCHEMA_VERSION
+    else:
+        extra = {Col.SETTING: S.SCHEMA_VERSION, Col.VALUE: SCHEMA_VERSION}
+        frame = pd.concat([frame, pd.DataFrame([extra], dtype=object)], ignore_index=True)
+    book.write_table(SETTINGS, frame)
+
+
+# -- restore -------------------------------------------------------------------------------
+
+
+def restore(path: Path, choice: str | None = None) -> tuple[Path, Path | None]:
+    """Put back a backup (newest, or one chosen by number or file name) in place of the tracker.
+
+    The current workbook is itself backed up first, so a restore can be undone. Returns the
+    backup restored and the backup made of the file it replaced.
+    """
+    backup = pick_backup(path, choice)
+    encrypted = crypto.is_encrypted(backup)  # a protected tracker's backups are protected too
+    sheets = None if encrypted else _sheet_names(backup)
+    files.refuse_if_open(path)
+    files.refuse_if_read_only(path)
+
+    def verify(temp: Path) -> None:
+        if encrypted:
+            if not crypto.is_encrypted(temp):
+                raise AddinError(f"the copy of {backup.name} could not be verified")
+        else:
+            verify_tracker(temp, sheets)
+
+    with files.write_lock(path):
+        keep = len(files.list_backups(path)) + 1
+        saved = files.atomic_write(path, lambda temp: shutil.copyfile(backup, temp), verify, keep)
+    return backup, saved
+
+
+def pick_backup(path: Path, choice: str | None) -> Path:
+    backups = files.list_backups(path)
+    if not backups:
+        raise AddinError(f"there are no backups of {path.name} in '{files.backup_folder(path)}'.")
+    if choice is None:
+        return backups[0]
+    if choice.isdigit() and 1 <= int(choice) <= len(backups):
+        return backups[int(choice) - 1]
+    named = [b for b in backups if b.name == choice]
+    if named:
+        return named[0]
+    raise AddinError(
+        f"no backup {choice!r}: run `denialdesk restore {path.name} --list` to see "
+        "the numbers and names."
+    )
+
+
+def _sheet_names(path: Path) -> list[str]:
+    import openpyxl
+
+    files.check_zip(path)
+    workbook = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return list(workbook.sheetnames)
+    finally:
+        workbook.close()
