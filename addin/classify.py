@@ -1,12 +1,581 @@
-"""Which claim adjustments are denials, and (later) why: an ordered, readable rule table."""
+"""Why each adjustment was not paid and what to do next: an ordered, readable rule table.
+
+`classify(case)` runs `RULES` in order; the first rule whose condition holds decides, and its
+name and reason are kept with the decision so a biller can ask why. Overrides from the
+practice's Codes sheet are laid over the rule's decision last: they always win.
+"""
 
 from __future__ import annotations
 
+import enum
+import functools
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 
-from addin import codes
+from addin.codes import (
+    CARC_TYPE,
+    RARC_TYPE,
+    CarcInfo,
+    Category,
+    CodeBook,
+    CodeOverride,
+    DenialType,
+    Nature,
+    Stage,
+    normalise_code,
+)
 
-_WORKABLE_PATIENT_CATEGORIES = frozenset({"eligibility", "coordination_of_benefits"})
+__all__ = [
+    "BUILT_IN",
+    "Case",
+    "Category",
+    "Decision",
+    "Route",
+    "RULES",
+    "classify",
+    "is_denial",
+    "recategorised",
+]
+
+BUILT_IN = CodeBook()
+
+
+class Route(enum.StrEnum):
+    """The kind of next step, which also decides which deadline applies."""
+
+    RESUBMIT = "resubmit"  # a corrected or new claim to the same payer: timely filing
+    BILL_OTHER_PAYER = "bill_other_payer"  # the right payer's timely filing
+    SEND_RECORDS = "send_records"  # records to the payer, within the appeal window
+    APPEAL = "appeal"  # a written appeal within the payer's appeal window
+    BILL_PATIENT = "bill_patient"
+    NONE = "none"  # nothing to work (write-off, balancing entry, reversal)
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """The facts of one adjustment that classification looks at."""
+
+    group: str
+    carc: str
+    rarcs: tuple[str, ...] = ()
+    claim_status: str = ""  # CLP02 code ("4" = denied, "22" = reversal)
+    amount: Decimal | None = None
+    service_paid_zero: bool = True  # the line (or claim) it adjusts was paid nothing
+
+
+@dataclass(frozen=True, slots=True)
+class Playbook:
+    """What a denial of one category usually is, and what to do about it."""
+
+    type: DenialType | None
+    stage: Stage | None
+    nature: Nature | None
+    route: Route
+    action: str
+    checklist: tuple[str, ...]
+
+
+SOFT, HARD = DenialType.SOFT, DenialType.HARD
+FRONT, BACK = Stage.FRONT_END, Stage.BACK_END
+ADMIN, CLINICAL = Nature.ADMINISTRATIVE, Nature.CLINICAL
+C = Category
+
+PLAYBOOKS: dict[Category, Playbook] = {
+    C.ELIGIBILITY: Playbook(
+        SOFT, FRONT, ADMIN, Route.RESUBMIT,
+        "Verify the patient's coverage for the date of service; correct the member ID, name "
+        "and date of birth and resubmit, bill the right payer, or bill the patient if there "
+        "was no coverage.",
+        ("Eligibility response (271) or portal print-out for the date of service",
+         "Copy of the insurance card on file", "Corrected member ID, name and date of birth"),
+    ),
+    C.AUTHORIZATION: Playbook(
+        HARD, FRONT, ADMIN, Route.APPEAL,
+        "Look for an authorization on file: if there is one, put its number on the claim and "
+        "resubmit; if not, request a retro-authorization and appeal.",
+        ("Authorization or referral number and the approval", "Retro-authorization request and "
+         "the payer's answer", "Notes showing why the service could not wait, if it was urgent"),
+    ),
+    C.CODING: Playbook(
+        SOFT, BACK, ADMIN, Route.RESUBMIT,
+        "Check the codes against the visit note; correct the procedure, diagnosis or modifier "
+        "and send a corrected claim (frequency code 7).",
+        ("Coded visit note", "Corrected CPT/HCPCS, ICD-10 codes and modifiers",
+         "Coding reference (CPT or ICD-10 guideline, NCCI edit) if you appeal instead"),
+    ),
+    C.DOCUMENTATION: Playbook(
+        SOFT, BACK, CLINICAL, Route.SEND_RECORDS,
+        "Send the records or attachment the payer asked for, linked to the claim (attachment "
+        "control number or portal upload); appeal if the payer's window has closed.",
+        ("Signed and dated visit or procedure note", "Orders, referrals or results the payer "
+         "asked for", "The payer's request letter", "Attachment control number (PWK)"),
+    ),
+    C.MEDICAL_NECESSITY: Playbook(
+        HARD, BACK, CLINICAL, Route.APPEAL,
+        "Appeal with the medical records and a letter of medical necessity that shows how the "
+        "payer's coverage criteria are met.",
+        ("Letter of medical necessity signed by the treating provider", "Visit notes, history "
+         "and results that support the service", "The payer's coverage policy (LCD/NCD or "
+         "medical policy) with the criteria met marked", "Signed ABN or waiver, if any"),
+    ),
+    C.TIMELY_FILING: Playbook(
+        HARD, BACK, ADMIN, Route.APPEAL,
+        "Appeal only with proof that the claim reached the payer in time; without proof, "
+        "write it off (the patient cannot be billed).",
+        ("Clearinghouse acceptance report (999/277CA) dated within the filing limit",
+         "Payer acknowledgement or an earlier remit for this claim", "The other payer's remit, "
+         "if the claim was first sent to the wrong payer"),
+    ),
+    C.DUPLICATE: Playbook(
+        SOFT, BACK, ADMIN, Route.RESUBMIT,
+        "Do not appeal: find the original claim and its payment. If this claim corrects the "
+        "first one, send it as a replacement claim (frequency code 7).",
+        ("Original claim number (ICN) and its remit", "Note showing the services were distinct "
+         "(times, modifiers 76/77/59), if they were"),
+    ),
+    C.BUNDLING: Playbook(
+        SOFT, BACK, ADMIN, Route.RESUBMIT,
+        "Check the NCCI edit: if the service was separate and documented, send a corrected "
+        "claim with the right modifier (59/XE/XS/XP/XU or 25); otherwise accept the bundling.",
+        ("NCCI procedure-to-procedure edit and its modifier indicator", "Note showing a "
+         "separate site, session or encounter", "Corrected claim with the modifier"),
+    ),
+    C.COORDINATION_OF_BENEFITS: Playbook(
+        SOFT, FRONT, ADMIN, Route.BILL_OTHER_PAYER,
+        "Update the patient's other coverage; bill the primary payer first, then this payer "
+        "with the primary's remit.",
+        ("Patient's other-coverage questionnaire", "Primary payer's remit (EOB)",
+         "Corrected claim with the other-payer data"),
+    ),
+    C.NON_COVERED: Playbook(
+        HARD, FRONT, ADMIN, Route.APPEAL,
+        "Verify the benefits: if the plan covers the service, appeal with the plan language; "
+        "if not, write it off — the patient can be billed only with a signed waiver/ABN.",
+        ("Benefit summary or plan document for the service", "Signed ABN or waiver, if any",
+         "Eligibility response for the date of service"),
+    ),
+    C.PROVIDER_ENROLLMENT: Playbook(
+        HARD, BACK, ADMIN, Route.APPEAL,
+        "Check the provider's enrollment, credentialing and network status with this payer on "
+        "the date of service; fix it (ask for a retro effective date), then ask the payer to "
+        "reprocess.",
+        ("Enrollment or credentialing approval with its effective date", "Provider NPI, "
+         "taxonomy and TIN as the payer has them", "PECOS record (Medicare)"),
+    ),
+    C.CLAIM_DATA: Playbook(
+        SOFT, BACK, ADMIN, Route.RESUBMIT,
+        "Correct the missing or invalid data the remark codes name and send a corrected claim "
+        "— not an appeal.",
+        ("The remark codes and what each asks for", "Corrected claim (frequency code 7, or a "
+         "new claim when it was rejected as unprocessable)"),
+    ),
+    C.PRICING: Playbook(
+        HARD, BACK, ADMIN, Route.APPEAL,
+        "Compare the payment with your contract's fee schedule; if it is short, dispute the "
+        "pricing with the payer, otherwise accept it.",
+        ("Contract fee schedule for the code", "Your calculation of the expected payment",
+         "Earlier payments for the same code"),
+    ),
+    C.PATIENT_RESPONSIBILITY: Playbook(
+        None, None, None, Route.BILL_PATIENT,
+        "The patient's share: bill the patient or their secondary plan.", (),
+    ),
+    C.CONTRACTUAL: Playbook(
+        None, None, None, Route.NONE,
+        "Normal contractual write-off; check it against your fee schedule if it looks too "
+        "large.", (),
+    ),
+    C.OTHER: Playbook(
+        HARD, BACK, ADMIN, Route.APPEAL,
+        "Read the remark codes for the reason (call the payer if unclear), then correct and "
+        "resubmit or appeal.",
+        ("The remit with its remark codes", "Notes of the call with the payer"),
+    ),
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The answer for one adjustment, and the rule (with its reason) that gave it."""
+
+    carc: str
+    group: str
+    rarcs: tuple[str, ...]
+    description: str
+    category: Category
+    is_denial: bool
+    type: DenialType | None
+    stage: Stage | None
+    nature: Nature | None
+    route: Route
+    action: str
+    checklist: tuple[str, ...]
+    rule: str
+    why: str
+    known: bool = True
+    deactivated: bool = False
+
+    def as_dict(self) -> dict:
+        """A JSON-ready dict (enums as their text)."""
+        data = asdict(self)
+        data["rarcs"], data["checklist"] = list(self.rarcs), list(self.checklist)
+        return {k: (v.value if isinstance(v, enum.Enum) else v) for k, v in data.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a rule decides; blank fields come from the code's mapping, then its playbook."""
+
+    category: Category | None = None
+    is_denial: bool = True
+    route: Route | None = None
+    action: str = ""
+    checklist: tuple[str, ...] = ()
+
+
+Condition = Callable[[Case, CarcInfo | None], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    name: str
+    why: str
+    when: Condition
+    then: Outcome | Callable[[Case, CarcInfo | None], Outcome]
+
+
+# -- conditions ------------------------------------------------------------------------
+
+
+def carc_in(*codes: str) -> Condition:
+    return lambda case, info: case.carc in codes
+
+
+def remark_in(*codes: str) -> Condition:
+    return lambda case, info: any(r in codes for r in case.rarcs)
+
+
+def group_in(*groups: str) -> Condition:
+    return lambda case, info: case.group in groups
+
+
+def flagged(is_denial: str, *categories: Category) -> Condition:
+    """Our code list marks the CARC with `is_denial` (Y/N/depends), in one of `categories`."""
+    return lambda case, info: (
+        info is not None
+        and info.is_denial == is_denial
+        and (not categories or info.category in categories)
+    )
+
+
+def all_of(*conditions: Condition) -> Condition:
+    return lambda case, info: all(c(case, info) for c in conditions)
+
+
+def _remark_hint(case: Case) -> tuple[str, RemarkHint] | None:
+    return next(((r, REMARK_HINTS[r]) for r in case.rarcs if r in REMARK_HINTS), None)
+
+
+# -- remark codes that say what is wrong when the CARC only says "see the remark" ------
+
+
+@dataclass(frozen=True, slots=True)
+class RemarkHint:
+    category: Category
+    action: str
+
+
+_RESUBMIT = "then send a corrected claim."
+REMARK_HINTS: dict[str, RemarkHint] = {
+    "N290": RemarkHint(C.CLAIM_DATA, "Add the rendering provider's NPI (enrolled with this "
+                       f"payer), {_RESUBMIT}"),
+    "N265": RemarkHint(C.CLAIM_DATA, "Add or correct the ordering/referring provider's NPI "
+                       f"(as enrolled; PECOS for Medicare), {_RESUBMIT}"),
+    "N264": RemarkHint(C.CLAIM_DATA, "Add or correct the ordering provider's name, "
+                       f"{_RESUBMIT}"),
+    "N575": RemarkHint(C.CLAIM_DATA, "Match the ordering/referring provider's name to the "
+                       f"payer's records, {_RESUBMIT}"),
+    "M51": RemarkHint(C.CODING, f"Correct the procedure code for the service and date, "
+                      f"{_RESUBMIT}"),
+    "M20": RemarkHint(C.CODING, f"Correct the HCPCS code, {_RESUBMIT}"),
+    "N56": RemarkHint(C.CODING, f"Bill the procedure code that fits the service, {_RESUBMIT}"),
+    "M76": RemarkHint(C.CODING, f"Correct the diagnosis codes and pointers, {_RESUBMIT}"),
+    "MA63": RemarkHint(C.CODING, f"Correct the principal diagnosis, {_RESUBMIT}"),
+    "M119": RemarkHint(C.CODING, f"Correct the NDC and units, {_RESUBMIT}"),
+    "N79": RemarkHint(C.CODING, f"Correct the place of service, {_RESUBMIT}"),
+    "N382": RemarkHint(C.ELIGIBILITY, "Correct the patient's member ID, name and date of "
+                       f"birth to match the card, {_RESUBMIT}"),
+    "MA61": RemarkHint(C.ELIGIBILITY, f"Correct the patient's identifiers, {_RESUBMIT}"),
+    "MA04": RemarkHint(C.COORDINATION_OF_BENEFITS, "Add the primary payer's payment "
+                       "details (payer, paid amount, adjustments) and send the claim again."),
+    "N4": RemarkHint(C.COORDINATION_OF_BENEFITS, "Send the prior payer's remit with the claim."),
+    "N479": RemarkHint(C.COORDINATION_OF_BENEFITS, "Send the other payer's remit with the "
+                       "claim."),
+    "MA92": RemarkHint(C.COORDINATION_OF_BENEFITS, "Get the patient's other insurance and "
+                       "bill the primary payer first."),
+    "M127": RemarkHint(C.DOCUMENTATION, "Send the medical record for this service, linked "
+                       "to the claim."),
+    "N706": RemarkHint(C.DOCUMENTATION, "Send the documentation the payer asked for, linked "
+                       "to the claim."),
+    "N54": RemarkHint(C.AUTHORIZATION, "Match the claim to the authorized services (or update "
+                      "the authorization), then resubmit."),
+    "M62": RemarkHint(C.AUTHORIZATION, f"Add or correct the authorization number, {_RESUBMIT}"),
+    "N95": RemarkHint(C.PROVIDER_ENROLLMENT, "Check the provider's specialty and enrollment "
+                      "for this service with the payer."),
+    "N130": RemarkHint(C.NON_COVERED, "Check the plan's benefits for this service."),
+    "N115": RemarkHint(C.MEDICAL_NECESSITY, "Appeal against the LCD's criteria with the "
+                       "records and a letter of medical necessity."),
+    "N386": RemarkHint(C.MEDICAL_NECESSITY, "Appeal against the NCD's criteria with the "
+                       "records and a letter of medical necessity."),
+    "N30": RemarkHint(C.ELIGIBILITY, "Verify the patient's eligibility for this service."),
+    "N111": RemarkHint(C.DUPLICATE, "Find the original claim and its payment; do not appeal."),
+    "M15": RemarkHint(C.BUNDLING, "Check the bundling edit; use a modifier only if the tests "
+                      "were separate."),
+    "N640": RemarkHint(C.MEDICAL_NECESSITY, "Check the frequency limit; appeal with the "
+                       "reason more services were needed."),
+    "N822": RemarkHint(C.CODING, f"Add the missing modifier, {_RESUBMIT}"),
+    "N823": RemarkHint(C.CODING, f"Correct the modifier, {_RESUBMIT}"),
+}  # fmt: skip
+
+REMARK_DECIDES = ("16", "A1")  # CARCs whose own meaning is "the remark code says why"
+
+
+def _by_remark(case: Case, info: CarcInfo | None) -> Outcome:
+    code, hint = _remark_hint(case)
+    return Outcome(category=hint.category, action=f"{hint.action} (remark {code})")
+
+
+def _unprocessable(case: Case, info: CarcInfo | None) -> Outcome:
+    found = _remark_hint(replace(case, rarcs=tuple(r for r in case.rarcs if r != "MA130")))
+    fix = f" To fix: {found[1].action[0].lower()}{found[1].action[1:]}" if found else ""
+    return Outcome(
+        category=found[1].category if found else C.CLAIM_DATA,
+        route=Route.RESUBMIT,
+        action="Correct the claim and send it again as a new claim — not an appeal: MA130 "
+        f"means it was unprocessable and has no appeal rights.{fix}",
+    )
+
+
+def _not_a_denial(category: Category | None, action: str, route: Route = Route.NONE) -> Outcome:
+    return Outcome(category=category, is_denial=False, route=route, action=action)
+
+
+_CLAIM_DENIED = "4"
+_REVERSAL = "22"
+_PATIENT_WORKABLE = (C.ELIGIBILITY, C.COORDINATION_OF_BENEFITS)
+
+# The rule table. Order matters: the first rule whose condition holds decides.
+RULES: tuple[Rule, ...] = (
+    # 1. Adjustments that are not denials at all.
+    Rule("reversal", "A reversal (CLP02 22) takes back an earlier payment; the corrected "
+         "claim follows. It is not a denial.",
+         lambda case, info: case.claim_status == _REVERSAL,
+         _not_a_denial(None, "Nothing to work: match it with the corrected claim that follows.")),
+    Rule("correction-group", "Group CR (4010) marks a correction of an earlier claim, not a "
+         "new denial.", group_in("CR"),
+         _not_a_denial(None, "Nothing to work: a correction of an earlier claim.")),
+    Rule("nothing-taken", "The adjustment takes nothing (zero or negative amount).",
+         lambda case, info: case.amount is not None and case.amount <= 0,
+         _not_a_denial(None, "Nothing to work.")),
+    Rule("unknown-code", "The CARC is not in DenialDesk's code list; under CO, PI or OA it "
+         "is treated as a denial so a person looks at it.",
+         lambda case, info: info is None,
+         lambda case, info: Outcome(
+             category=C.OTHER, is_denial=case.group in ("CO", "PI", "OA"),
+             action=f"CARC {case.carc} is not in DenialDesk's code list: look it up (or load "
+             "the official list with `denialdesk codes import`) and classify it on the Codes "
+             "sheet.")),
+    Rule("patient-cost-share", "Deductible, coinsurance and copay are the patient's share "
+         "under the plan, not a denial.", flagged("N", C.PATIENT_RESPONSIBILITY),
+         _not_a_denial(C.PATIENT_RESPONSIBILITY, PLAYBOOKS[C.PATIENT_RESPONSIBILITY].action,
+                       Route.BILL_PATIENT)),
+    Rule("contractual-allowance", "A contractual or legislated allowance (e.g. CO-45) is a "
+         "normal write-off, not a denial.", flagged("N", C.CONTRACTUAL),
+         _not_a_denial(C.CONTRACTUAL, PLAYBOOKS[C.CONTRACTUAL].action)),
+    Rule("informational", "Our code list marks this CARC as informational, balancing or "
+         "pending, not a refusal to pay.", flagged("N"),
+         _not_a_denial(None, "Nothing to work now; a pended claim gets a final remit later.")),
+    Rule("patient-liable", "Under group PR the payer assigns the amount to the patient "
+         "(non-covered, benefit limit, ABN): it is the patient's bill, not the practice's "
+         "denial. Only coverage problems under PR stay workable.",
+         lambda case, info: case.group == "PR" and info.category not in _PATIENT_WORKABLE,
+         _not_a_denial(C.PATIENT_RESPONSIBILITY, "Bill the patient (or their secondary plan); "
+                       "no appeal. Where the rules require one, make sure a signed ABN or "
+                       "waiver is on file.", Route.BILL_PATIENT)),
+    Rule("reduction-on-paid-service", "This CARC reduces a payment by rule (e.g. multiple "
+         "procedures); on a service that was paid it is a reduction, not a denial.",
+         lambda case, info: info.is_denial == "depends" and not case.service_paid_zero
+         and case.claim_status != _CLAIM_DENIED,
+         _not_a_denial(None, "Check the reduction against your contract; dispute it only if "
+                       "it was misapplied.")),
+    # 2. Denials whose remark codes decide the answer.
+    Rule("unprocessable-claim", "Remark MA130: the claim could not be processed and has no "
+         "appeal rights; it must be corrected and sent again.",
+         all_of(carc_in(*REMARK_DECIDES), remark_in("MA130")), _unprocessable),
+    Rule("missing-rendering-provider", "Remark N290: the rendering provider's identifier "
+         "(NPI) is missing or invalid.", all_of(carc_in(*REMARK_DECIDES), remark_in("N290")),
+         _by_remark),
+    Rule("remark-says-why", "The CARC only says \"see the remark code\"; the remark code "
+         "names the problem.",
+         lambda case, info: case.carc in REMARK_DECIDES and _remark_hint(case) is not None,
+         _by_remark),
+    # 3. Denials with a well-known next step.
+    Rule("timely-filing", "CARC 29: filed after the payer's limit; only proof of timely "
+         "filing overturns it.", carc_in("29"),
+         Outcome(action="Appeal only with proof that the claim reached the payer within its "
+                 "filing limit (clearinghouse acceptance report, payer acknowledgement); "
+                 "without proof write it off. Medicare: not appealable — ask for a reopening "
+                 "only for an administrative error.")),
+    Rule("wrong-payer", "CARC 22/109: another payer is responsible (other coverage primary, "
+         "or not this payer's patient or contractor).", carc_in("22", "109"),
+         Outcome(route=Route.BILL_OTHER_PAYER,
+                 action="Verify the patient's coverage and bill the right payer (for other "
+                 "coverage: the primary first, then this payer with the primary's remit). "
+                 "Watch that payer's filing limit.")),
+    Rule("no-authorization", "CARC 197: the prior authorization, precertification or "
+         "notification was not obtained.", carc_in("197"),
+         Outcome(action="Check for an authorization on file: if there is one, add its number "
+                 "and resubmit; if not, request a retro-authorization and appeal with notes "
+                 "showing why it could not be obtained in advance.")),
+    Rule("medical-necessity", "CARC 50: the payer judged the service not medically "
+         "necessary; it is overturned with clinical evidence.", carc_in("50"),
+         Outcome(action="Appeal with the medical records and a letter of medical necessity "
+                 "that cites the payer's policy (LCD/NCD or medical policy) criteria.")),
+    Rule("duplicate-claim", "CARC 18: an exact duplicate of a claim already submitted.",
+         carc_in("18"), Outcome()),
+    Rule("records-requested", "The payer needs records or an attachment to decide.",
+         carc_in("252", "226", "163", "164", "250", "251", "B12"), Outcome()),
+    # 4. Everything else: the code's own mapping and its category's playbook.
+    Rule("code-mapping", "Decided by the CARC's category in DenialDesk's code list.",
+         lambda case, info: True, Outcome()),
+)  # fmt: skip
+
+
+def classify(case: Case, book: CodeBook = BUILT_IN) -> Decision:
+    """The decision for one adjustment: first matching rule, then the practice's overrides."""
+    case = _normalised(case)
+    info = book.carc_info(case.carc)
+    rule = next(r for r in RULES if r.when(case, info))
+    outcome = rule.then(case, info) if callable(rule.then) else rule.then
+    decision = _decide(case, info, rule, outcome, book)
+    if rule.name in ("reversal", "correction-group", "nothing-taken"):
+        return decision  # facts of the remit, not a code mapping: no override applies
+    return _with_overrides(decision, case, book)
+
+
+def _normalised(case: Case) -> Case:
+    return replace(
+        case,
+        group=str(case.group).strip().upper(),
+        carc=normalise_code(case.carc),
+        rarcs=tuple(normalise_code(r) for r in case.rarcs),
+    )
+
+
+def _decide(case, info, rule: Rule, outcome: Outcome, book: CodeBook) -> Decision:
+    code_category = Category(info.category) if info else C.OTHER
+    category = outcome.category or code_category
+    playbook = PLAYBOOKS[category]
+    kind, stage, nature = playbook.type, playbook.stage, playbook.nature
+    if info is not None and category == code_category and info.type != "n/a":
+        kind, stage, nature = DenialType(info.type), Stage(info.stage), Nature(info.nature)
+    if not outcome.is_denial:
+        kind = stage = nature = None
+    return Decision(
+        carc=case.carc,
+        group=case.group,
+        rarcs=case.rarcs,
+        description=describe(case, book),
+        category=category,
+        is_denial=outcome.is_denial,
+        type=kind,
+        stage=stage,
+        nature=nature,
+        route=outcome.route or _route(playbook.route, kind, outcome.is_denial),
+        action=outcome.action or playbook.action,
+        checklist=(outcome.checklist or playbook.checklist) if outcome.is_denial else (),
+        rule=rule.name,
+        why=rule.why,
+        known=info is not None,
+        deactivated=bool(info and info.deactivated),
+    )
+
+
+def _route(usual: Route, kind: DenialType | None, denial: bool) -> Route:
+    """The category's usual step, bent by the code's type: soft is fixed, hard is appealed."""
+    if not denial:
+        return Route.NONE
+    if kind is SOFT and usual is Route.APPEAL:
+        return Route.RESUBMIT
+    if kind is HARD and usual is Route.RESUBMIT:
+        return Route.APPEAL
+    return usual
+
+
+def describe(case: Case, book: CodeBook = BUILT_IN) -> str:
+    """The CARC's description, then each remark code's, in plain words."""
+    text = f"{case.group}-{case.carc}: {book.carc_description(case.carc, case.group)}"
+    remarks = [f"{r}: {book.rarc_description(r)}" for r in case.rarcs]
+    return " — ".join([text, *remarks])
+
+
+def _with_overrides(decision: Decision, case: Case, book: CodeBook) -> Decision:
+    """Lay the practice's Codes-sheet rows over the decision: remark rows, then the CARC's."""
+    layers = [book.override(RARC_TYPE, r) for r in case.rarcs]
+    layers.append(book.override(CARC_TYPE, case.carc, case.group))
+    for override in layers:
+        if override is not None and override.changes_mapping:
+            decision = _overlay(decision, override)
+    return decision
+
+
+def _overlay(decision: Decision, override: CodeOverride) -> Decision:
+    if override.category and override.category != decision.category:
+        decision = recategorised(decision, override.category, decision.rule, decision.why)
+    changes = {
+        name: getattr(override, name)
+        for name in ("is_denial", "type", "stage", "nature", "action")
+        if getattr(override, name) not in (None, "")
+    }
+    if override.checklist:
+        changes["checklist"] = tuple(i.strip() for i in override.checklist.split(";") if i.strip())
+    if changes.get("is_denial") is False:
+        changes.update(type=None, stage=None, nature=None, route=Route.NONE, checklist=())
+    where = override.code if not override.group else f"{override.group}-{override.code}"
+    return replace(
+        decision,
+        **changes,
+        rule=f"codes-sheet {override.code_type} {where}",
+        why=f"The practice's Codes sheet row for {override.code_type} {where} overrides "
+        f"DenialDesk's rule '{decision.rule}'.",
+    )
+
+
+NEVER_DENIALS = (C.PATIENT_RESPONSIBILITY, C.CONTRACTUAL)
+
+
+def recategorised(decision: Decision, category: Category, rule: str, why: str) -> Decision:
+    """The decision moved to another category, with that category's playbook.
+
+    Moving a denial to patient_responsibility or contractual says it is not one (it leaves
+    the queue): the patient's bill, or a write-off.
+    """
+    playbook = PLAYBOOKS[category]
+    denial = decision.is_denial and category not in NEVER_DENIALS
+    return replace(
+        decision,
+        category=category,
+        type=playbook.type if denial else None,
+        stage=playbook.stage if denial else None,
+        nature=playbook.nature if denial else None,
+        is_denial=denial,
+        route=playbook.route if denial or category in NEVER_DENIALS else decision.route,
+        action=playbook.action,
+        checklist=playbook.checklist if denial else (),
+        rule=rule,
+        why=why,
+    )
 
 
 def is_denial(
@@ -14,19 +583,15 @@ def is_denial(
 ) -> bool:
     """True when an adjustment is money the practice can still win back, not a normal write-off.
 
-    Patient cost share (PR-1/2/3) and contractual allowances (CO-45) are not denials. A code
-    whose meaning depends on context (e.g. CO-97 bundling) is a denial when the service it
-    adjusts was paid nothing. Unknown codes under CO/PI/OA count, so a person looks at them.
+    The same rule table as `classify`, with DenialDesk's own code knowledge (import does not
+    read the Codes sheet). Remark codes never change this answer, only the category and action.
     """
-    if amount is None or amount <= 0 or group == "CR" or claim_status == "22":
+    if amount is None or amount <= 0:
         return False
-    info = codes.carc_table().get(codes.normalise_code(carc))
-    if info is None:
-        return group in ("CO", "PI", "OA")
-    if info.is_denial == "N":
-        return False
-    if group == "PR":
-        return info.category in _WORKABLE_PATIENT_CATEGORIES
-    if info.is_denial == "depends":
-        return service_paid_zero or claim_status == "4"
-    return True
+    return _is_denial(group, carc, claim_status, service_paid_zero)
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_denial(group: str, carc: str, claim_status: str, service_paid_zero: bool) -> bool:
+    case = Case(group, carc, (), claim_status, None, service_paid_zero)
+    return classify(case).is_denial

@@ -1,14 +1,82 @@
-"""CARC and RARC knowledge shipped with DenialDesk (package data), loaded once and cached."""
+"""CARC, RARC, group and claim-status knowledge (package data, cached), and practice overrides."""
 
 from __future__ import annotations
 
 import csv
+import enum
 import functools
 import io
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, fields, replace
 from importlib import resources
 
-from addin.errors import UnknownCodeError
+from addin.errors import AddinError, UnknownCodeError
+from addin.remit.models import ClaimStatus, GroupCode
+
+__all__ = [
+    "CarcInfo",
+    "Category",
+    "ClaimStatus",
+    "CodeBook",
+    "CodeOverride",
+    "DenialType",
+    "GroupCode",
+    "Nature",
+    "OfficialCode",
+    "RarcInfo",
+    "Stage",
+    "carc",
+    "carc_table",
+    "claim_status_code",
+    "group_code",
+    "normalise_code",
+    "rarc",
+    "rarc_table",
+    "read_official_list",
+]
+
+
+class Category(enum.StrEnum):
+    """Why a payer did not pay, as a family a practice can fix at its root."""
+
+    ELIGIBILITY = "eligibility"
+    AUTHORIZATION = "authorization"
+    CODING = "coding"
+    DOCUMENTATION = "documentation"
+    MEDICAL_NECESSITY = "medical_necessity"
+    TIMELY_FILING = "timely_filing"
+    DUPLICATE = "duplicate"
+    BUNDLING = "bundling"
+    COORDINATION_OF_BENEFITS = "coordination_of_benefits"
+    NON_COVERED = "non_covered"
+    PROVIDER_ENROLLMENT = "provider_enrollment"
+    CLAIM_DATA = "claim_data"
+    PRICING = "pricing"
+    PATIENT_RESPONSIBILITY = "patient_responsibility"
+    CONTRACTUAL = "contractual"
+    OTHER = "other"
+
+
+class DenialType(enum.StrEnum):
+    """Soft: fixed by correcting or sending information. Hard: needs an appeal or a write-off."""
+
+    SOFT = "soft"
+    HARD = "hard"
+
+
+class Stage(enum.StrEnum):
+    """Where the problem usually starts: registration/eligibility/auth, or after the visit."""
+
+    FRONT_END = "front_end"
+    BACK_END = "back_end"
+
+
+class Nature(enum.StrEnum):
+    """Whether fixing it is paperwork, or needs clinical documentation and judgment."""
+
+    ADMINISTRATIVE = "administrative"
+    CLINICAL = "clinical"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +118,12 @@ def _read_csv(name: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def normalise_code(code: str) -> str:
+def normalise_code(code: object) -> str:
     """Codes as remits carry them: upper case, no spaces, no leading zeros on numbers."""
-    code = str(code).strip().upper()
-    return code.lstrip("0") or "0" if code.isdigit() else code
+    text = str(code).strip().upper()
+    if text.isdigit():
+        return text.lstrip("0") or "0"
+    return text
 
 
 @functools.lru_cache(maxsize=1)
@@ -80,7 +150,8 @@ def carc(code: str) -> CarcInfo:
     if found is None:
         raise UnknownCodeError(
             f"CARC {code!r} is not a Claim Adjustment Reason Code DenialDesk knows. Check the "
-            "code on the remit; if it is new, add it on the Codes sheet."
+            "code on the remit; if it is new, add it on the Codes sheet (or load the official "
+            "list with `denialdesk codes import`)."
         )
     return found
 
@@ -91,6 +162,263 @@ def rarc(code: str) -> RarcInfo:
     if found is None:
         raise UnknownCodeError(
             f"RARC {code!r} is not a Remittance Advice Remark Code DenialDesk knows. Check the "
-            "code on the remit; if it is new, add it on the Codes sheet."
+            "code on the remit; if it is new, add it on the Codes sheet (or load the official "
+            "list with `denialdesk codes import`)."
         )
     return found
+
+
+def group_code(code: str) -> GroupCode:
+    """The CAS01 group code, or UnknownCodeError listing the valid ones."""
+    try:
+        return GroupCode(str(code).strip().upper())
+    except ValueError:
+        valid = ", ".join(g.value for g in GroupCode)
+        raise UnknownCodeError(
+            f"group code {code!r} is not a claim adjustment group code; use one of {valid}."
+        ) from None
+
+
+@functools.lru_cache(maxsize=64)
+def claim_status_code(value: object) -> str:
+    """The CLP02 code for a status as the tracker shows it ("Denied") or as a code ("4")."""
+    text = "" if value is None else str(value).strip()
+    for status in ClaimStatus:
+        if text == status.value or text.casefold() == status.label.casefold():
+            return status.value
+    return text
+
+
+def split_codes(text: object) -> tuple[str, ...]:
+    """Remark codes from a cell such as "MA130, N290" (commas, semicolons or spaces)."""
+    if text is None:
+        return ()
+    return tuple(normalise_code(c) for c in re.split(r"[\s,;]+", str(text)) if c.strip())
+
+
+# -- the practice's overrides (Codes sheet) ----------------------------------------------
+
+CARC_TYPE, RARC_TYPE = "CARC", "RARC"
+_RARC_SHAPE = re.compile(r"^(MA|M|N)\d+$")
+
+
+def code_type_of(code: str) -> str:
+    """CARC or RARC from the code's shape: remark codes are M…, MA… or N… followed by digits."""
+    return RARC_TYPE if _RARC_SHAPE.match(code) else CARC_TYPE
+
+
+@dataclass(frozen=True, slots=True)
+class CodeOverride:
+    """One Codes-sheet row: a practice's own wording or mapping; blank fields keep ours."""
+
+    code_type: str  # CARC | RARC
+    code: str
+    group: str = ""  # "" = every group
+    description: str = ""
+    category: Category | None = None
+    is_denial: bool | None = None
+    type: DenialType | None = None
+    stage: Stage | None = None
+    nature: Nature | None = None
+    action: str = ""
+    checklist: str = ""
+
+    @property
+    def changes_mapping(self) -> bool:
+        """True when the row changes more than the description."""
+        return any(
+            getattr(self, f.name) not in (None, "")
+            for f in fields(self)
+            if f.name not in ("code_type", "code", "group", "description")
+        )
+
+
+_YES = frozenset({"y", "yes", "true", "1"})
+_NO = frozenset({"n", "no", "false", "0"})
+
+
+def make_override(values: dict[str, object], where: str) -> CodeOverride | None:
+    """A checked override from plain field values; None for a row without a code.
+
+    `where` names the row for messages ("Codes sheet, data row 3").
+    """
+    code = normalise_code(values.get("code") or "")
+    if not code:
+        return None
+    kind = str(values.get("code_type") or "").strip().upper() or code_type_of(code)
+    if kind not in (CARC_TYPE, RARC_TYPE):
+        raise _bad(where, "Code Type", kind, "CARC or RARC")
+    group = str(values.get("group") or "").strip().upper()
+    if group:
+        group = group_code(group).value
+    return CodeOverride(
+        code_type=kind,
+        code=code,
+        group=group,
+        description=_text(values.get("description")),
+        category=_choice(Category, values.get("category"), where, "Category"),
+        is_denial=_yes_no(values.get("is_denial"), where),
+        type=_choice(DenialType, values.get("type"), where, "Type"),
+        stage=_choice(Stage, values.get("stage"), where, "Stage"),
+        nature=_choice(Nature, values.get("nature"), where, "Nature"),
+        action=_text(values.get("action")),
+        checklist=_text(values.get("checklist")),
+    )
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _choice(kind: type[enum.StrEnum], value: object, where: str, column: str):
+    text = _text(value).lower().replace(" ", "_").replace("-", "_")
+    if not text:
+        return None
+    try:
+        return kind(text)
+    except ValueError:
+        raise _bad(where, column, value, ", ".join(k.value for k in kind)) from None
+
+
+def _yes_no(value: object, where: str) -> bool | None:
+    text = _text(value).lower()
+    if not text:
+        return None
+    if text in _YES or text in _NO:
+        return text in _YES
+    raise _bad(where, "Is Denial", value, "Yes or No")
+
+
+def _bad(where: str, column: str, value: object, allowed: str) -> AddinError:
+    return AddinError(
+        f"{where}: {column} {value!r} is not allowed (use {allowed}). Correct or clear the "
+        "cell and run again; nothing was changed."
+    )
+
+
+class CodeBook:
+    """Built-in code knowledge with the practice's overrides on top: overrides always win."""
+
+    def __init__(self, overrides: Iterable[CodeOverride] = ()):
+        self._overrides: dict[tuple[str, str, str], CodeOverride] = {}
+        for override in overrides:
+            key = (override.code_type, override.code, override.group)
+            earlier = self._overrides.get(key)
+            self._overrides[key] = _merge(earlier, override) if earlier else override
+
+    @property
+    def overrides(self) -> tuple[CodeOverride, ...]:
+        return tuple(self._overrides.values())
+
+    def carc_info(self, code: str) -> CarcInfo | None:
+        """Our knowledge of a CARC (None when neither we nor the practice know it)."""
+        return carc_table().get(code)
+
+    def knows_carc(self, code: str) -> bool:
+        return code in carc_table() or any(
+            key[0] == CARC_TYPE and key[1] == code for key in self._overrides
+        )
+
+    def override(self, code_type: str, code: str, group: str = "") -> CodeOverride | None:
+        """The practice's row for a code: the group's own row over the every-group row."""
+        general = self._overrides.get((code_type, code, ""))
+        specific = self._overrides.get((code_type, code, group)) if group else None
+        if general and specific:
+            return _merge(general, specific)
+        return specific or general
+
+    def carc_description(self, code: str, group: str = "") -> str:
+        return self._description(CARC_TYPE, code, group, carc_table().get(code))
+
+    def rarc_description(self, code: str) -> str:
+        return self._description(RARC_TYPE, code, "", rarc_table().get(code))
+
+    def _description(self, kind: str, code: str, group: str, info) -> str:
+        override = self.override(kind, code, group)
+        if override and override.description:
+            text = override.description
+        elif info is not None:
+            text = info.description
+        else:
+            return f"not a {kind} DenialDesk knows"
+        if info is not None and info.deactivated:
+            stopped = f" since {info.stop_date}" if info.stop_date else ""
+            text += f" (deactivated code{stopped})"
+        return text
+
+
+def _merge(base: CodeOverride, top: CodeOverride) -> CodeOverride:
+    """`top`'s filled fields over `base`'s."""
+    changes = {
+        f.name: getattr(top, f.name)
+        for f in fields(top)
+        if getattr(top, f.name) not in (None, "") and f.name != "group"
+    }
+    return replace(base, **changes)
+
+
+# -- the official code list a practice provides (`denialdesk codes import`) -------------
+
+
+@dataclass(frozen=True, slots=True)
+class OfficialCode:
+    """One row of an official CARC/RARC list: the code and its official wording."""
+
+    code_type: str
+    code: str
+    description: str
+
+
+_CODE_HEADERS = ("code", "carc", "rarc", "reason code", "remark code", "code value")
+_TEXT_HEADERS = ("description", "x12 description", "code description", "definition", "text")
+_TYPE_HEADERS = ("code type", "type", "list", "code list")
+
+
+def read_official_list(text: str, source: str) -> list[OfficialCode]:
+    """Codes and descriptions from CSV text whose header names a code and a description column.
+
+    A "Code Type" (CARC/RARC) column is optional: without it the code's shape decides.
+    """
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    if not rows:
+        raise AddinError(f"{source} is empty; expected a CSV with Code and Description columns.")
+    header = [re.sub(r"[\s_]+", " ", cell.strip().lower()) for cell in rows[0]]
+    code_at = _find(header, _CODE_HEADERS)
+    text_at = _find(header, _TEXT_HEADERS)
+    if code_at is None or text_at is None:
+        raise AddinError(
+            f"{source} has no {'Code' if code_at is None else 'Description'} column (its header "
+            f"row is: {', '.join(rows[0])}). Use a CSV whose first row names a Code and a "
+            "Description column."
+        )
+    type_at = _find(header, _TYPE_HEADERS)
+    found = []
+    for cells in rows[1:]:
+        official = _official_row(cells, code_at, text_at, type_at)
+        if official is not None:
+            found.append(official)
+    return found
+
+
+def _find(header: list[str], names: tuple[str, ...]) -> int | None:
+    for name in names:
+        if name in header:
+            return header.index(name)
+    return None
+
+
+def _official_row(cells, code_at, text_at, type_at) -> OfficialCode | None:
+    if len(cells) <= max(code_at, text_at):
+        return None
+    code = normalise_code(cells[code_at])
+    description = " ".join(cells[text_at].split())
+    if not code or not description:
+        return None
+    kind = code_type_of(code)
+    if type_at is not None and type_at < len(cells):
+        named = cells[type_at].strip().upper()
+        if named.startswith(("RARC", "REMARK")):
+            kind = RARC_TYPE
+        elif named.startswith(("CARC", "REASON", "CLAIM ADJ")):
+            kind = CARC_TYPE
+    return OfficialCode(kind, code, description)

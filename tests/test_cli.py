@@ -11,9 +11,23 @@ from tests.conftest import REMITS as REMIT_DATA
 
 DENIED = REMIT_DATA / "2026-03-co50-denied.835"
 REQUIRED_KEYS = {
-    "file", "transaction", "payer_name", "payer_id", "check_number", "payment_date", "claim_id",
-    "status", "charge", "paid", "patient_responsibility", "payer_claim_number", "adjustments",
-    "remarks", "lines", "balanced", "findings",
+    "file",
+    "transaction",
+    "payer_name",
+    "payer_id",
+    "check_number",
+    "payment_date",
+    "claim_id",
+    "status",
+    "charge",
+    "paid",
+    "patient_responsibility",
+    "payer_claim_number",
+    "adjustments",
+    "remarks",
+    "lines",
+    "balanced",
+    "findings",
 }
 
 
@@ -25,9 +39,21 @@ def test_parse_json_prints_one_claim_per_line(runner):
     first = claims[0]
     assert REQUIRED_KEYS <= set(first)
     assert (first["status"], first["charge"], first["paid"], first["payment_date"]) == (
-        "4", "250.00", "0.00", "2026-03-02")
-    assert first["adjustments"] == [{"level": "line", "line": 1, "group": "CO", "carc": "50",
-                                     "amount": "250.00", "quantity": None}]
+        "4",
+        "250.00",
+        "0.00",
+        "2026-03-02",
+    )
+    assert first["adjustments"] == [
+        {
+            "level": "line",
+            "line": 1,
+            "group": "CO",
+            "carc": "50",
+            "amount": "250.00",
+            "quantity": None,
+        }
+    ]
     assert first["remarks"] == ["N115"] and first["balanced"] is True
     assert first["lines"][0]["procedure"] == "99214" and first["lines"][0]["units"] == "1"
     assert claims[1]["patient_responsibility"] == "20.00"
@@ -39,8 +65,10 @@ def test_parse_summary_and_a_bad_file(runner, tmp_path):
     bad.write_bytes(b"%PDF-1.4 binary")
     result = runner.invoke(cli, ["parse", str(DENIED), str(bad)])
     assert result.exit_code == 1
-    assert ("2026-03-co50-denied.835 ST 0001: TEST HEALTH PLAN paid $80.00 on 2026-03-02 "
-            "(EFT0001), 2 claims, 2 lines, 3 adjustments — balanced") in result.output
+    assert (
+        "2026-03-co50-denied.835 ST 0001: TEST HEALTH PLAN paid $80.00 on 2026-03-02 "
+        "(EFT0001), 2 claims, 2 lines, 3 adjustments — balanced"
+    ) in result.output
     assert "Error: report.pdf: not an 835 text file: it holds a PDF" in result.output
 
 

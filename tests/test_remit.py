@@ -20,9 +20,18 @@ def _claims(text: str | bytes) -> list[Claim]:
 
 
 def _facts(claims: list[Claim]) -> list[tuple]:
-    return [(c.claim_id, c.status, c.charge, c.paid, c.payer_claim_number,
-             [(a.group, a.carc, a.amount, a.line) for a in c.all_adjustments], c.findings)
-            for c in claims]
+    return [
+        (
+            c.claim_id,
+            c.status,
+            c.charge,
+            c.paid,
+            c.payer_claim_number,
+            [(a.group, a.carc, a.amount, a.line) for a in c.all_adjustments],
+            c.findings,
+        )
+        for c in claims
+    ]
 
 
 LAYOUTS = {
@@ -32,11 +41,13 @@ LAYOUTS = {
     "CR LF as terminator": lambda t: t.replace("~\n", "\r\n"),
     "terminator at the start of the next line": lambda t: t.replace("~\n", "\n~"),
     "wrapped at 80 columns": lambda t: "\n".join(
-        t.replace("~\n", "~")[i : i + 80] for i in range(0, len(t), 80)),
+        t.replace("~\n", "~")[i : i + 80] for i in range(0, len(t), 80)
+    ),
     "spaces around terminators": lambda t: t.replace("~\n", " ~ "),
     "other delimiters": lambda t: t.replace("*", "|").replace("HC:", "HC^").replace("|:~", "|^~"),
     "unpadded ISA": lambda t: t.replace("*TESTPAYER      *", "*TESTPAYER*").replace(
-        "*TESTPRACTICE   *", "*TESTPRACTICE*"),
+        "*TESTPRACTICE   *", "*TESTPRACTICE*"
+    ),
     "no ISA/GS envelope": lambda t: t[t.index("ST*835") : t.index("GE*")],
     "byte order mark": lambda t: "\ufeff" + t,
 }
@@ -64,10 +75,12 @@ def test_money_is_decimal_and_balancing_is_checked():
     claims = _claims(text)
     assert isinstance(claims[1].charge, Decimal)
     assert claims[1].findings == (
-        "claim does not balance: charge 150.00 − paid 75.00 ≠ adjustments 70.00 (off by 5.00)",)
+        "claim does not balance: charge 150.00 − paid 75.00 ≠ adjustments 70.00 (off by 5.00)",
+    )
     ends = [r for r in read_remit(text) if isinstance(r, TransactionEnd)]
     assert "payment 80.00 ≠ claims paid 75.00 − provider adjustments 0.00 (off by 5.00)" in (
-        ends[0].findings)
+        ends[0].findings
+    )
 
 
 def test_unknown_segments_are_ignored_and_counted():
@@ -81,16 +94,21 @@ def test_unknown_segments_are_ignored_and_counted():
 def test_a_reversal_and_its_correction_are_both_read():
     claims = _claims((REMITS / "2026-05-reversal-and-duplicate.835").read_bytes())
     assert [(c.claim_id, c.status, c.paid) for c in claims[:2]] == [
-        ("DD1002", "22", Decimal("-80")), ("DD1002", "1", Decimal("90"))]
+        ("DD1002", "22", Decimal("-80")),
+        ("DD1002", "1", Decimal("90")),
+    ]
     assert claims[0].is_reversal and not claims[0].is_zero_pay
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"", "the file is empty"),
-    (b"\x00\x01\x02", "binary data"),
-    (b"Dear provider, your payment ...", "not an X12 file"),
-    (b"ISA*00*", "cut short"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "the file is empty"),
+        (b"\x00\x01\x02", "binary data"),
+        (b"Dear provider, your payment ...", "not an X12 file"),
+        (b"ISA*00*", "cut short"),
+    ],
+)
 def test_unreadable_files_raise_one_clear_error(content, message):
     with pytest.raises(RemitParseError, match=message):
         list(read_remit(content))

@@ -412,6 +412,8 @@ class S:
     SIGNER_TITLE = "Signer Title"
     REMITS_INBOX = "Remits Inbox"
     LETTERS_FOLDER = "Letters Folder"
+    LETTER_TEMPLATES_FOLDER = "Letter Templates Folder"
+    LETTER_TEMPLATES_BY_CATEGORY = "Letter Templates By Category"
     BACKUPS_TO_KEEP = "Backups To Keep"
     DUE_SOON_DAYS = "Due Soon Days"
     DEFAULT_TIMELY_FILING_DAYS = "Default Timely Filing Days"
@@ -420,7 +422,103 @@ class S:
     STAFF_HOURLY_COST = "Staff Hourly Cost"
     MINUTES_PER_SOFT_DENIAL = "Minutes Per Soft Denial"
     MINUTES_PER_HARD_DENIAL = "Minutes Per Hard Denial"
+    # Classify & Prioritize: the score's weights; per-category priors and owners below.
+    OVERTURN_HISTORY_WEIGHT = "Overturn History Weight"
+    EFFORT_SOFT = "Effort Weight: Soft"
+    EFFORT_HARD = "Effort Weight: Hard"
+    EFFORT_ADMINISTRATIVE = "Effort Weight: Administrative"
+    EFFORT_CLINICAL = "Effort Weight: Clinical"
+    URGENCY_HORIZON_DAYS = "Urgency Horizon Days"
+    URGENCY_BOOST = "Urgency Boost"
+    OVERDUE_FACTOR = "Overdue Factor"
 
+    @staticmethod
+    def overturn_prior(category: str) -> str:
+        """The setting holding a category's prior chance of overturn."""
+        return f"Overturn Prior: {category}"
+
+    @staticmethod
+    def owner_for(category: str) -> str:
+        """The setting naming who works a category's denials unless a person sets Owner."""
+        return f"Owner For: {category}"
+
+
+# Classify & Prioritize. A prior is our estimate of how often a denial of the category is won
+# (on appeal or resubmission) before the tracker has its own history: anchored on published
+# figures (CHC 2017: 63 % of denials recoverable; Premier: 54 % of private-payer denials
+# overturned) and moved up for fixable categories and down for hard ones.
+OVERTURN_PRIORS: dict[str, float] = {
+    "claim_data": 0.75,
+    "coding": 0.65,
+    "documentation": 0.65,
+    "coordination_of_benefits": 0.65,
+    "eligibility": 0.55,
+    "bundling": 0.45,
+    "authorization": 0.45,
+    "medical_necessity": 0.45,
+    "pricing": 0.40,
+    "other": 0.40,
+    "provider_enrollment": 0.35,
+    "duplicate": 0.25,
+    "timely_filing": 0.20,
+    "non_covered": 0.15,
+}
+OWNER_RULES: dict[str, str] = {
+    "eligibility": "Front Desk",
+    "coordination_of_benefits": "Front Desk",
+    "authorization": "Front Desk",
+    "claim_data": "Billing",
+    "timely_filing": "Billing",
+    "duplicate": "Billing",
+    "non_covered": "Billing",
+    "other": "Billing",
+    "coding": "Coder",
+    "bundling": "Coder",
+    "medical_necessity": "Clinical Reviewer",
+    "documentation": "Clinical Reviewer",
+    "provider_enrollment": "Manager",
+    "pricing": "Manager",
+}
+PRIORITY_SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        S.OVERTURN_HISTORY_WEIGHT,
+        10,
+        "How many decided denials a category's prior counts as: the chance of overturn is "
+        "(won + this × prior) ÷ (decided + this), per payer and category.",
+    ),
+    Setting(S.EFFORT_SOFT, 1.0, "Score weight of a soft denial (fixed by correcting)."),
+    Setting(S.EFFORT_HARD, 0.6, "Score weight of a hard denial (needs a written appeal)."),
+    Setting(S.EFFORT_ADMINISTRATIVE, 1.0, "Score weight of an administrative denial."),
+    Setting(S.EFFORT_CLINICAL, 0.7, "Score weight of a clinical denial (needs a clinician)."),
+    Setting(
+        S.URGENCY_HORIZON_DAYS,
+        30,
+        "Deadlines closer than this many days raise a denial's score, most on the due day.",
+    ),
+    Setting(S.URGENCY_BOOST, 1.0, "How much a denial due today outweighs one due later (+100%)."),
+    Setting(
+        S.OVERDUE_FACTOR,
+        0.3,
+        "Score weight of a denial past its deadline (late appeals are seldom accepted).",
+    ),
+    *(
+        Setting(
+            S.overturn_prior(category),
+            prior,
+            f"Chance of overturn assumed for a {category} denial until the tracker has its "
+            "own history for the payer (0–1 or a percentage).",
+        )
+        for category, prior in OVERTURN_PRIORS.items()
+    ),
+    *(
+        Setting(
+            S.owner_for(category),
+            owner,
+            f"Suggested Owner of {category} denials; an Owner a person sets always stays.",
+        )
+        for category, owner in OWNER_RULES.items()
+    ),
+)
 
 SETTING_DEFAULTS: tuple[Setting, ...] = (
     Setting(
@@ -446,6 +544,19 @@ SETTING_DEFAULTS: tuple[Setting, ...] = (
         S.LETTERS_FOLDER,
         "letters",
         "Folder appeal letters are written to (relative to this workbook).",
+    ),
+    Setting(
+        S.LETTER_TEMPLATES_FOLDER,
+        "Letter Templates",
+        "Folder of your own Word letter templates (relative to this workbook). A file named "
+        "like a built-in one (e.g. appeal_coding.docx) replaces it; see `denialdesk letters "
+        "--list-templates`.",
+    ),
+    Setting(
+        S.LETTER_TEMPLATES_BY_CATEGORY,
+        "",
+        "Your template per denial category, e.g. 'medical_necessity = Our MedNec; coding = "
+        "appeal_coding'. Blank: the built-in choice. Payers › Letter Template wins over this.",
     ),
     Setting(
         S.BACKUPS_TO_KEEP,
@@ -488,6 +599,7 @@ SETTING_DEFAULTS: tuple[Setting, ...] = (
         "Staff minutes to work a hard denial (written appeal); unclassified denials count "
         "as hard. ~$25 a claim at $30/h (MGMA rework cost, secondary source).",
     ),
+    *PRIORITY_SETTINGS,
 )
 
 # Status workflow of a denial (the Status column's drop-down), in the order work moves.
@@ -495,6 +607,7 @@ STATUSES: tuple[str, ...] = (
     "New",
     "In Review",
     "Corrected & Resubmitted",
+    "Appeal Drafted",
     "Appeal Sent",
     "Won",
     "Lost",

@@ -15,10 +15,12 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from addin import __version__
+from addin.payers import built_in_rows
 from addin.workbook.layout import (
     ABOUT_SHEET,
     LISTS,
     LISTS_SHEET,
+    PAYERS,
     REPORT_SHEETS,
     SETTING_DEFAULTS,
     SETTINGS,
@@ -87,6 +89,7 @@ def build_template() -> Workbook:
     for spec in TABLES:
         _add_table(workbook[spec.sheet], spec)
     _fill_settings(workbook[SETTINGS.sheet])
+    _fill_payers(workbook[PAYERS.sheet])
     _fill_lists(workbook)
     for sheet in REPORT_SHEETS:
         workbook[sheet]["A1"] = "Run Refresh KPIs (or `denialdesk kpis`) to fill this sheet."
@@ -132,6 +135,16 @@ def add_table_sheet(workbook: Workbook, spec: TableSpec) -> None:
         else workbook.create_sheet(spec.sheet, index)
     )
     _add_table(sheet, spec)
+
+
+def _fill_payers(sheet) -> None:
+    """Start the Payers table with DenialDesk's built-in payer profiles, for people to edit."""
+    rows = built_in_rows()
+    for row, values in enumerate(rows, start=2):
+        for col, column in enumerate(PAYERS.columns, start=1):
+            sheet.cell(row, col, values.get(column.name))
+    last = get_column_letter(len(PAYERS.columns))
+    sheet.tables[PAYERS.name].ref = f"A1:{last}{len(rows) + 1}"
 
 
 def _fill_settings(sheet) -> None:

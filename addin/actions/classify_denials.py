@@ -1,0 +1,562 @@
+"""Classify & Prioritize: explain every denial, give it a deadline and a score, rebuild the queue.
+
+The work is column-wise on the tracker's frames (`plan_classification` is pure, so the
+benchmark times it alone); the action reads the tables, writes back only system columns,
+and saves once — and not at all when nothing changed.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+
+from addin import codes, payers, prioritize
+from addin.classify import Case, Category, Decision, classify, recategorised
+from addin.errors import AddinError
+from addin.workbook.base import Book, Highlight
+from addin.workbook.layout import (
+    CLOSED_STATUSES,
+    CODES,
+    DENIALS,
+    PAYERS,
+    SETTING_DEFAULTS,
+    SETTINGS,
+    WORK_QUEUE,
+    Col,
+    S,
+)
+
+OVERDUE = Highlight("Overdue", Col.DAYS_LEFT, maximum=-1, fill="FFC7CE", font="9C0006")
+SUGGESTED = " (suggested)"
+ZERO = Decimal(0)
+SYSTEM_OUTPUTS = (
+    Col.DESCRIPTION,
+    Col.CATEGORY,
+    Col.TYPE,
+    Col.STAGE,
+    Col.NATURE,
+    Col.ACTION,
+    Col.CHECKLIST,
+    Col.RULE,
+    Col.APPEAL_DEADLINE,
+    Col.DAYS_LEFT,
+    Col.CHANCE_OF_OVERTURN,
+    Col.PRIORITY_SCORE,
+    Col.PRIORITY_REASON,
+    Col.RANK,
+    Col.SUGGESTED_OWNER,
+)
+
+
+def highlights(due_soon_days: int) -> list[Highlight]:
+    """Overdue rows red; rows due within `due_soon_days` amber."""
+    due_soon = Highlight(
+        "Due soon", Col.DAYS_LEFT, maximum=due_soon_days, minimum=0, fill="FFEB9C", font="9C5700"
+    )
+    return [OVERDUE, due_soon]
+
+
+@dataclass(slots=True)
+class ClassifyReport:
+    """What one Classify & Prioritize run found and changed."""
+
+    denials: int = 0
+    queued: int = 0
+    closed: int = 0
+    not_denials: int = 0
+    overdue: int = 0
+    due_soon: int = 0
+    due_soon_days: int = 14
+    expected: Decimal = Decimal(0)
+    unknown_codes: set[str] = field(default_factory=set)
+    payers_to_complete: list[str] = field(default_factory=list)
+    bad_overrides: int = 0
+    changed: bool = False
+    saved: bool = False
+
+    def summary(self) -> str:
+        parts = [
+            f"{self.denials} denials classified: {self.queued} open in the Work Queue "
+            f"({self.overdue} overdue, {self.due_soon} due within {self.due_soon_days} days; "
+            f"${self.expected:,.2f} expected recovery), {self.closed} closed"
+        ]
+        if self.not_denials:
+            parts.append(f"{self.not_denials} not denials")
+        if self.unknown_codes:
+            parts.append(f"unknown codes {', '.join(sorted(self.unknown_codes))}")
+        if self.payers_to_complete:
+            parts.append(f"{len(self.payers_to_complete)} payer(s) need a profile on Payers")
+        if self.bad_overrides:
+            parts.append(f"{self.bad_overrides} Category Override(s) not recognised")
+        tail = "" if self.changed else " Nothing changed."
+        return "; ".join(parts) + "." + tail
+
+
+@dataclass(slots=True)
+class Plan:
+    """The tables as they should be after the run."""
+
+    denials: pd.DataFrame
+    payers: pd.DataFrame
+    queue: pd.DataFrame
+    report: ClassifyReport
+
+
+def classify_and_prioritize(
+    book: Book, *, today: date | None = None, notify: Callable[[str], None] = lambda m: None
+) -> ClassifyReport:
+    """Classify every denial, set deadlines, chances, scores and ranks; rebuild the Work Queue.
+
+    User columns (Status, Owner, Follow-up Date, Category Override, Notes …) are read, never
+    written. Running it again the same day changes nothing and does not save.
+    """
+    today = today or date.today()
+    for spec in (WORK_QUEUE, PAYERS, CODES):
+        book.ensure_table(spec)
+    settings = book.read_settings()
+    denials, payer_rows = book.read_table(DENIALS), book.read_table(PAYERS)
+    queue, settings_rows = book.read_table(WORK_QUEUE), book.read_table(SETTINGS)
+    notify(f"Classifying {len(denials):,} denials…")
+    plan = plan_classification(
+        denials, payer_rows, code_book(book.read_table(CODES)), settings, today, queue
+    )
+    report = plan.report
+    new_settings = with_missing_settings(settings_rows)
+    writes = [
+        (spec, new)
+        for spec, old, new in (
+            (DENIALS, denials, plan.denials),
+            (PAYERS, payer_rows, plan.payers),
+            (WORK_QUEUE, queue, plan.queue),
+            (SETTINGS, settings_rows, new_settings),
+        )
+        if not same_frame(old, new)
+    ]
+    report.changed = bool(writes)
+    if writes:
+        notify(f"Writing to {book.name}…")
+        for spec, frame in writes:
+            book.write_table(spec, frame)
+        for spec in (DENIALS, WORK_QUEUE):
+            book.apply_highlights(spec, highlights(report.due_soon_days))
+        notify(f"Saving {book.name}…")
+        book.save()
+        report.saved = True
+    return report
+
+
+def plan_classification(
+    denials: pd.DataFrame,
+    payer_rows: pd.DataFrame,
+    knowledge: codes.CodeBook,
+    settings: dict[str, object],
+    today: date,
+    queue: pd.DataFrame | None = None,
+) -> Plan:
+    """The Denials, Payers and Work Queue tables after classifying (pure: frames in, out)."""
+    weights = prioritize.Weights.from_settings(settings)
+    setting = functools.partial(prioritize.setting, settings)
+    report = ClassifyReport(due_soon_days=int(setting(S.DUE_SOON_DAYS)))
+    directory = payers.PayerDirectory(
+        payers.profile_from_row(row) for row in _records(payer_rows) if row.get(Col.PAYER)
+    )
+    rows = _Rows(denials)
+    decisions = _decide_all(rows, knowledge, report)
+    profiles = _profiles(rows, directory)
+    rates = prioritize.OverturnRates(_history(rows, decisions), weights)
+    defaults = payers.Defaults(
+        int(setting(S.DEFAULT_TIMELY_FILING_DAYS)), int(setting(S.DEFAULT_APPEAL_WINDOW_DAYS))
+    )
+    out = _score_all(rows, decisions, profiles, rates, weights, defaults, today, report)
+    new_denials = denials.copy()
+    for name, values in out.items():
+        new_denials[name] = pd.Series(values, index=denials.index, dtype=object)
+    return Plan(
+        new_denials,
+        _payers_after(payer_rows, directory, rows, profiles, report),
+        _queue(new_denials, out, queue),
+        report,
+    )
+
+
+class _Rows:
+    """The Denials columns classification reads, as plain lists (fast for 100,000 rows)."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.count = len(frame)
+
+        def column(name: str) -> list:
+            return frame[name].tolist() if name in frame else [None] * self.count
+
+        self.ids, self.groups, self.carcs = (
+            column(Col.DENIAL_ID),
+            column(Col.GROUP),
+            column(Col.CARC),
+        )
+        self.rarcs, self.claim_status = column(Col.RARC), column(Col.CLAIM_STATUS)
+        self.paid, self.amount = column(Col.PAID), column(Col.DENIED_AMOUNT)
+        self.payer, self.payer_id = column(Col.PAYER), column(Col.PAYER_ID)
+        self.service_date, self.remit_date = column(Col.SERVICE_DATE), column(Col.REMIT_DATE)
+        self.last_denied, self.resolved_on = column(Col.LAST_DENIED_ON), column(Col.RESOLVED_ON)
+        self.status, self.resolution = column(Col.STATUS), column(Col.RESOLUTION)
+        self.override = column(Col.CATEGORY_OVERRIDE)
+
+    def is_open(self, i: int) -> bool:
+        return self.status[i] not in CLOSED_STATUSES and self.resolved_on[i] is None
+
+    def payer_key(self, i: int) -> str:
+        return str(self.payer_id[i] or payers.normalise_name(self.payer[i]))
+
+
+def _decide_all(rows: _Rows, book: codes.CodeBook, report: ClassifyReport) -> list:
+    decide = functools.lru_cache(maxsize=None)(lambda *key: classify(Case(*key), book))
+    decisions: list[Decision | None] = []
+    for i in range(rows.count):
+        carc = codes.normalise_code(rows.carcs[i] or "")
+        if not carc:
+            decisions.append(None)  # a row without a code (typed by hand): left alone
+            continue
+        paid, amount = rows.paid[i], rows.amount[i]
+        decision = decide(
+            str(rows.groups[i] or "").upper(),
+            carc,
+            codes.split_codes(rows.rarcs[i]),
+            codes.claim_status_code(rows.claim_status[i]),
+            ZERO if amount is not None and amount <= 0 else None,  # only "nothing taken" matters
+            paid is None or paid == 0,
+        )
+        if not decision.known and not book.knows_carc(carc):
+            report.unknown_codes.add(carc)
+        decisions.append(_with_row_override(decision, rows.override[i], report))
+    return decisions
+
+
+def _with_row_override(decision: Decision, override: object, report: ClassifyReport) -> Decision:
+    """A person's Category Override on the row wins over the computed category."""
+    text = str(override or "").strip().lower().replace(" ", "_")
+    if not text:
+        return decision
+    try:
+        category = Category(text)
+    except ValueError:
+        report.bad_overrides += 1
+        return decision
+    why = (
+        f"Category Override on this row (DenialDesk said {decision.category} by rule "
+        f"'{decision.rule}')."
+    )
+    return recategorised(decision, category, "category-override", why)
+
+
+def _profiles(rows: _Rows, directory: payers.PayerDirectory) -> list:
+    find = functools.lru_cache(maxsize=None)(directory.find)
+    return [find(str(rows.payer_id[i] or ""), str(rows.payer[i] or "")) for i in range(rows.count)]
+
+
+def _history(rows: _Rows, decisions: list) -> list[tuple[str, Category, bool]]:
+    outcomes = []
+    for i, decision in enumerate(decisions):
+        if decision is None or not decision.is_denial:
+            continue
+        won = prioritize.overturned(rows.status[i], rows.resolution[i])
+        if won is not None:
+            outcomes.append((rows.payer_key(i), decision.category, won))
+    return outcomes
+
+
+def _score_all(rows, decisions, profiles, rates, weights, defaults, today, report) -> dict:
+    out = {name: [None] * rows.count for name in SYSTEM_OUTPUTS}
+    open_rows = []
+    for i, decision in enumerate(decisions):
+        if decision is None:
+            continue
+        _describe(out, i, decision, weights)
+        if not decision.is_denial:
+            report.not_denials += 1
+            out[Col.PRIORITY_REASON][i] = f"Not a denial ({decision.rule}): not queued."
+        elif not rows.is_open(i):
+            report.closed += 1
+            status = rows.status[i]
+            how = status if status in CLOSED_STATUSES else rows.resolution[i] or "resolved"
+            out[Col.PRIORITY_REASON][i] = f"Closed ({how}): not queued."
+        else:
+            open_rows.append(i)
+            _score(out, i, rows, decision, profiles[i], rates, weights, defaults, today, report)
+    report.denials = sum(d is not None and d.is_denial for d in decisions)
+    keys = [
+        (out[Col.PRIORITY_SCORE][i], out[Col.DAYS_LEFT][i], rows.amount[i], str(rows.ids[i]))
+        for i in open_rows
+    ]
+    for i, rank in zip(open_rows, prioritize.ranks(keys), strict=True):
+        out[Col.RANK][i] = rank
+    report.queued = len(open_rows)
+    return out
+
+
+def _describe(out: dict, i: int, decision: Decision, weights: prioritize.Weights) -> None:
+    out[Col.DESCRIPTION][i] = decision.description
+    out[Col.CATEGORY][i] = decision.category.value
+    out[Col.TYPE][i] = decision.type.value if decision.type else None
+    out[Col.STAGE][i] = decision.stage.value if decision.stage else None
+    out[Col.NATURE][i] = decision.nature.value if decision.nature else None
+    out[Col.ACTION][i] = decision.action
+    out[Col.CHECKLIST][i] = "; ".join(decision.checklist) or None
+    out[Col.RULE][i] = f"{decision.rule}: {decision.why}"
+    if decision.is_denial:
+        out[Col.SUGGESTED_OWNER][i] = weights.owner(decision.category)
+
+
+def _score(out, i, rows, decision, profile, rates, weights, defaults, today, report) -> None:
+    due = payers.deadline(
+        profile,
+        decision.route,
+        denied_on=rows.last_denied[i] or rows.remit_date[i],
+        service_date=rows.service_date[i],
+        defaults=defaults,
+    )
+    days_left = (due.due - today).days if due else None
+    chance = rates.chance(rows.payer_key(i), decision.category)
+    score = prioritize.priority(
+        rows.amount[i], chance, days_left, decision.type, decision.nature, weights
+    )
+    out[Col.APPEAL_DEADLINE][i] = due.due if due else None
+    out[Col.DAYS_LEFT][i] = days_left
+    out[Col.CHANCE_OF_OVERTURN][i] = round(chance.rate, 3)
+    out[Col.PRIORITY_SCORE][i] = score.score
+    out[Col.PRIORITY_REASON][i] = f"{score.reason}. Deadline: {due.basis}" if due else score.reason
+    report.expected += score.expected
+    if days_left is not None and days_left < 0:
+        report.overdue += 1
+    elif days_left is not None and days_left <= report.due_soon_days:
+        report.due_soon += 1
+
+
+# -- Payers, Work Queue and Settings tables --------------------------------------------
+
+
+def _payers_after(frame, directory, rows: _Rows, profiles: list, report) -> pd.DataFrame:
+    """The Payers rows with a Profile each, plus rows for payers seen on remits without one."""
+    records = _records(frame)
+    on_sheet = {payers.normalise_name(r.get(Col.PAYER)) for r in records}
+    added_ids: set[str] = set()
+    seen = dict.fromkeys(zip(rows.payer, rows.payer_id, profiles, strict=True))
+    for payer, payer_id, found in seen:  # each payer as remits spell it, once
+        profile = found or _unknown_payer(payer, payer_id)
+        name = payers.normalise_name(profile.name)
+        if not name or name in on_sheet or added_ids.intersection(profile.payer_ids):
+            continue  # listed already (a payer id spelled two ways gets one row)
+        on_sheet.add(name)
+        if found is None:
+            added_ids.update(profile.payer_ids)
+        records.append(dict.fromkeys(frame.columns) | payers.row_from_profile(profile))
+    for record in records:
+        if record.get(Col.PAYER):
+            kind = directory.kind(payers.profile_from_row(record))
+            record[Col.PROFILE] = kind.value
+            if kind is payers.ProfileKind.DEFAULT:
+                report.payers_to_complete.append(str(record[Col.PAYER]))
+    return _frame(records, list(frame.columns))
+
+
+def _unknown_payer(payer: object, payer_id: object) -> payers.PayerProfile:
+    return payers.PayerProfile(str(payer or payer_id or "").strip(), payers.split_ids(payer_id))
+
+
+def _queue(denials: pd.DataFrame, out: dict, previous: pd.DataFrame | None) -> pd.DataFrame:
+    """Open denials in rank order, with the columns a biller needs to act."""
+    queued = pd.Series([r is not None for r in out[Col.RANK]], index=denials.index, dtype=bool)
+    ranked = denials.loc[queued].copy()
+    ranked = ranked.sort_values(Col.RANK, key=lambda s: s.astype(int), kind="stable")
+    suggested = ranked[Col.SUGGESTED_OWNER].map(lambda o: f"{o}{SUGGESTED}" if o else None)
+    owners = ranked[Col.OWNER].where(ranked[Col.OWNER].notna(), suggested)
+    queue = pd.DataFrame(
+        {name: ranked[name] for name in WORK_QUEUE.column_names if name != Col.OWNER}
+    )
+    queue.insert(WORK_QUEUE.column_names.index(Col.OWNER), Col.OWNER, owners)
+    if previous is not None:  # columns people added to the queue keep their values by row
+        extra = [c for c in previous.columns if c not in queue.columns]
+        kept = previous.set_index(Col.DENIAL_ID)[extra] if extra else None
+        for name in extra:
+            queue[name] = queue[Col.DENIAL_ID].map(kept[name].to_dict()).astype(object)
+    return queue.reset_index(drop=True).astype(object)
+
+
+def with_missing_settings(frame: pd.DataFrame) -> pd.DataFrame:
+    """The Settings rows, plus any setting this version knows that the sheet lacks."""
+    have = {str(name).strip() for name in frame[Col.SETTING] if name}
+    missing = [s for s in SETTING_DEFAULTS if s.name not in have]
+    if not missing:
+        return frame
+    rows = _records(frame) + [
+        dict.fromkeys(frame.columns)
+        | {
+            Col.SETTING: s.name,
+            Col.VALUE: None if s.default == "" else str(s.default),
+            Col.DESCRIPTION: s.description,
+        }
+        for s in missing
+    ]
+    return _frame(rows, list(frame.columns))
+
+
+def same_frame(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    """Equal columns and equal values cell by cell (None equals None)."""
+    if list(a.columns) != list(b.columns) or len(a) != len(b):
+        return False
+    return all(a[name].tolist() == b[name].tolist() for name in a.columns)
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return frame.to_dict("records") if len(frame) else []
+
+
+def _frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
+    data = {c: pd.Series([r.get(c) for r in records], dtype=object) for c in columns}
+    return pd.DataFrame(data, columns=columns)
+
+
+# -- explain and the Codes sheet -------------------------------------------------------
+
+
+def code_book(frame: pd.DataFrame) -> codes.CodeBook:
+    """The practice's Codes-sheet rows (checked) over DenialDesk's code knowledge."""
+    overrides = []
+    for number, row in enumerate(_records(frame), start=1):
+        values = {
+            "code_type": row.get(Col.CODE_TYPE),
+            "code": row.get(Col.CODE),
+            "group": row.get(Col.GROUP),
+            "description": row.get(Col.DESCRIPTION),
+            "category": row.get(Col.CATEGORY),
+            "is_denial": row.get(Col.IS_DENIAL),
+            "type": row.get(Col.TYPE),
+            "stage": row.get(Col.STAGE),
+            "nature": row.get(Col.NATURE),
+            "action": row.get(Col.ACTION),
+            "checklist": row.get(Col.CHECKLIST),
+        }
+        override = codes.make_override(values, f"{CODES.sheet} sheet, data row {number}")
+        if override is not None:
+            overrides.append(override)
+    return codes.CodeBook(overrides)
+
+
+def explain_code(
+    carc: str, *, group: str = "CO", rarcs: tuple[str, ...] = (), book: Book | None = None
+) -> Decision:
+    """The decision for a code combination, as `denialdesk explain` prints it.
+
+    Assumes the service was paid nothing (a denial). With a workbook, its Codes sheet applies.
+    """
+    library = code_book(book.read_table(CODES)) if book is not None else codes.CodeBook()
+    group = codes.group_code(group).value
+    code = codes.normalise_code(carc)
+    if not library.knows_carc(code):
+        codes.carc(code)  # raises UnknownCodeError naming the code
+    remarks = codes.split_codes(" ".join(rarcs))
+    for remark in remarks:
+        if library.override(codes.RARC_TYPE, remark) is None:
+            codes.rarc(remark)
+    return classify(Case(group, code, remarks), library)
+
+
+# -- `denialdesk codes import` ---------------------------------------------------------
+
+
+@dataclass(slots=True)
+class CodeImportReport:
+    """What loading an official code list into the Codes sheet did."""
+
+    read: int = 0
+    added: int = 0
+    filled: int = 0
+    kept: int = 0
+    new_codes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        text = (
+            f"{self.read} codes read: {self.added} added to the Codes sheet, {self.filled} blank "
+            f"descriptions filled, {self.kept} of your own descriptions kept"
+        )
+        if self.new_codes:
+            text += f"; {len(self.new_codes)} codes DenialDesk did not know (classify them there)"
+        return text + "."
+
+
+def import_code_list(book: Book, path: Path | str) -> CodeImportReport:
+    """Load official CARC/RARC wording from a CSV into the Codes sheet.
+
+    Adds a row per code the sheet lacks and fills blank descriptions; a description a
+    person wrote is never replaced. Saves once, only if something changed.
+    """
+    path = Path(path)
+    official = codes.read_official_list(_read_text(path), path.name)
+    book.ensure_table(CODES)
+    frame = book.read_table(CODES)
+    records = _records(frame)
+    by_key = {_code_key(r): r for r in records}
+    report = CodeImportReport(read=len(official))
+    for item in official:
+        row = by_key.get((item.code_type, item.code))
+        if row is None:
+            row = dict.fromkeys(frame.columns) | {
+                Col.CODE_TYPE: item.code_type,
+                Col.CODE: item.code,
+                Col.DESCRIPTION: item.description,
+            }
+            records.append(row)
+            by_key[(item.code_type, item.code)] = row
+            report.added += 1
+            if not _built_in(item):
+                report.new_codes.append(item.code)
+        elif not str(row.get(Col.DESCRIPTION) or "").strip():
+            row[Col.DESCRIPTION] = item.description
+            report.filled += 1
+        elif row[Col.DESCRIPTION] != item.description:
+            report.kept += 1
+    if report.added or report.filled:
+        book.write_table(CODES, _frame(records, list(frame.columns)))
+        book.save()
+    return report
+
+
+def _code_key(row: dict) -> tuple[str, str] | None:
+    if row.get(Col.GROUP):  # a group's own row is an override, not the code's description
+        return None
+    code = codes.normalise_code(row.get(Col.CODE) or "")
+    kind = str(row.get(Col.CODE_TYPE) or "").strip().upper() or codes.code_type_of(code)
+    return (kind, code)
+
+
+def _built_in(item: codes.OfficialCode) -> bool:
+    table = codes.carc_table() if item.code_type == codes.CARC_TYPE else codes.rarc_table()
+    return item.code in table
+
+
+def _read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise AddinError(f"cannot read {path} ({error.strerror}).") from None
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise AddinError(f"{path.name} is not a text CSV file; save it from Excel as CSV UTF-8.")
+
+
+__all__ = [
+    "ClassifyReport",
+    "CodeImportReport",
+    "classify_and_prioritize",
+    "explain_code",
+    "import_code_list",
+    "plan_classification",
+]
