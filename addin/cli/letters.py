@@ -1,0 +1,70 @@
+"""The `letters` command: draft appeal letters into the letters folder and link them to rows."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from addin import actions
+from addin.cli._shared import cli, friendly_errors, password_option, progress_bar
+from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update
+
+SHOWN_IDS = 8  # Denial IDs listed per skip reason before "…"
+
+
+@cli.command("letters")
+@click.argument("workbook", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the letters (default: Settings › Letters Folder, beside the workbook).",
+)
+@click.option(
+    "--rows",
+    multiple=True,
+    metavar="IDS",
+    help="Only these Denial IDs (comma-separated or repeated), even if they have a letter.",
+)
+@click.option("--pdf", is_flag=True, help="Also write a PDF of each letter (needs LibreOffice).")
+@click.option("--list-templates", is_flag=True, help="Show templates and the fields they use.")
+@password_option
+@friendly_errors
+def letters_(workbook, out, rows, pdf, list_templates, password):
+    """Draft an appeal letter (.docx) for each denial of WORKBOOK that needs one.
+
+    Picks open, classified denials whose action is an appeal (or whose Letter? is Yes) and
+    that have no letter yet, in priority order; says why it skipped the others. Each letter
+    is linked in its row, and the row's Status moves to Appeal Drafted. Exits with status 1
+    when a letter could not be written (e.g. a missing Settings or Payers field).
+
+    Example:
+
+    \b
+        denialdesk letters tracker.xlsx --pdf
+        denialdesk letters tracker.xlsx --rows D-1A2B3C4D5E,D-6F7A8B9C0D
+        denialdesk letters --list-templates
+    """
+    if list_templates:
+        book = OpenpyxlBook.open(workbook, password) if workbook else None
+        for line in actions.describe_templates(book):
+            click.echo(line)
+        return
+    if workbook is None:
+        raise click.UsageError("give the WORKBOOK to draft letters for (or --list-templates).")
+    ids = [part.strip() for item in rows for part in item.split(",") if part.strip()]
+    with open_for_update(workbook, password) as book:
+        report = actions.generate_letters(
+            book, rows=ids or None, out_dir=out, pdf=pdf, progress=progress_bar("Letters")
+        )
+    for item in report.failed:
+        click.echo(f"Error: {item.message}", err=True)
+    if report.pdf_note:
+        click.echo(f"Warning: {report.pdf_note}", err=True)
+    for reason, skipped in report.skipped_by_reason().items():
+        more = "…" if len(skipped) > SHOWN_IDS else ""
+        click.echo(f"Skipped {len(skipped)} ({reason}): {', '.join(skipped[:SHOWN_IDS])}{more}")
+    click.echo(report.summary())
+    if report.failed or report.pdf_note:
+        sys.exit(1)

@@ -1,0 +1,292 @@
+"""Appeal letters on disk: templates (built-in and the practice's), rendering, versions, PDFs."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from collections.abc import Mapping, Sequence
+from importlib import resources
+from pathlib import Path
+
+from docx.opc.exceptions import PackageNotFoundError
+from docxtpl import DocxTemplate
+from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
+from jinja2 import TemplateError as JinjaError
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+
+from addin.errors import TemplateError
+from addin.letters import FILTERS
+from addin.workbook.files import owner_files
+
+BUILTIN_PACKAGE = "addin.letter_templates"  # the top-level letters/ folder, as package data
+MANIFEST = ".denialdesk-letters.json"  # file name → SHA-256 of the bytes DenialDesk wrote
+SOFFICE_SECONDS_PER_LETTER = 20
+PDF_BATCH = 25  # files per soffice run: keeps the command line short on Windows
+
+
+class UnknownTemplateError(TemplateError):
+    """A template name (chosen on the Payers or Settings sheet) that no file carries."""
+
+
+class LetterEnvironment(SandboxedEnvironment):
+    """Jinja for letters: sandboxed (a tampered template cannot reach Python), strict (a
+    missing field stops the letter), autoescaped (values are text, never Word XML).
+
+    docxtpl compiles a document's XML on every render; the same template always produces the
+    same XML, so compiled templates are kept (≈1.4× the letters per second; bench/README.md).
+    """
+
+    def __init__(self) -> None:
+        super().__init__(undefined=StrictUndefined, autoescape=True)
+        self.filters.update(FILTERS)
+        self._compiled: dict[str, object] = {}
+
+    def from_string(self, source, globals=None, template_class=None):
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        compiled = self._compiled.get(source)
+        if compiled is None:
+            compiled = self._compiled[source] = super().from_string(source)
+        return compiled
+
+
+def builtin_templates() -> dict[str, bytes]:
+    """The templates shipped with DenialDesk: name → .docx bytes."""
+    try:
+        folder = resources.files(BUILTIN_PACKAGE)
+    except ModuleNotFoundError:
+        raise TemplateError(
+            "DenialDesk's built-in letter templates are not installed. Reinstall DenialDesk "
+            "(`pip install .` in its folder) and try again."
+        ) from None
+    return {
+        entry.name[: -len(".docx")]: entry.read_bytes()
+        for entry in folder.iterdir()
+        if entry.name.endswith(".docx")
+    }
+
+
+def practice_templates(folder: Path | None) -> dict[str, Path]:
+    """A practice's own templates: every .docx in its Letter Templates folder."""
+    if folder is None or not folder.is_dir():
+        return {}
+    return {
+        path.stem: path
+        for path in sorted(folder.glob("*.docx"))
+        if not path.name.startswith(("~$", "."))  # Word's owner files, hidden files
+    }
+
+
+class LetterTemplates:
+    """Every template a letter may use; a practice's file replaces a built-in of the same name."""
+
+    def __init__(self, practice_folder: Path | None = None) -> None:
+        self.practice_folder = practice_folder
+        self.environment = LetterEnvironment()
+        self._practice = practice_templates(practice_folder)
+        self._builtin = builtin_templates()
+        self._bytes: dict[str, bytes] = {}
+        self._fields: dict[str, frozenset[str]] = {}
+
+    def names(self) -> dict[str, str]:
+        """Template name → where it comes from ("built-in" or the practice's file)."""
+        found = dict.fromkeys(sorted(self._builtin), "built-in")
+        found.update({name: str(path) for name, path in self._practice.items()})
+        return dict(sorted(found.items()))
+
+    def source(self, name: str) -> bytes:
+        if name not in self._bytes:
+            if name in self._practice:
+                self._bytes[name] = self._practice[name].read_bytes()
+            elif name in self._builtin:
+                self._bytes[name] = self._builtin[name]
+            else:
+                raise UnknownTemplateError(
+                    f"there is no letter template named '{name}' (templates: "
+                    f"{', '.join(self.names())}; see `denialdesk letters --list-templates`)"
+                )
+        return self._bytes[name]
+
+    def fields(self, name: str) -> frozenset[str]:
+        """The names a template uses (docxtpl reads its body, headers and footers)."""
+        if name not in self._fields:
+            with self._reading(name):
+                document = DocxTemplate(io.BytesIO(self.source(name)))
+                used = document.get_undeclared_template_variables(self.environment)
+            self._fields[name] = frozenset(used)
+        return self._fields[name]
+
+    def render(self, name: str, context: Mapping[str, object]) -> bytes:
+        """The letter as .docx bytes."""
+        with self._reading(name):
+            document = DocxTemplate(io.BytesIO(self.source(name)))
+            document.render(dict(context), self.environment, autoescape=True)
+            out = io.BytesIO()
+            document.save(out)
+        return out.getvalue()
+
+    @contextlib.contextmanager
+    def _reading(self, name: str):
+        """Turn what a broken or tampered template raises into a TemplateError naming it."""
+        where = self._practice.get(name, f"built-in {name}")
+        try:
+            yield
+        except UndefinedError as error:
+            raise TemplateError(f"template {name} uses {error.message}") from None
+        except SecurityError as error:
+            raise TemplateError(
+                f"template {where} tries something a letter may not do ({error}). Replace it "
+                "with a copy of the built-in template."
+            ) from None
+        except TemplateSyntaxError as error:
+            raise TemplateError(
+                f"template {where} has a broken tag on line {error.lineno} ({error.message}). "
+                "Open it in Word and fix the {{ … }} or {% … %} tag."
+            ) from None
+        except JinjaError as error:
+            raise TemplateError(f"template {where} could not be filled in ({error})") from None
+        except (PackageNotFoundError, zipfile.BadZipFile, KeyError) as error:
+            raise TemplateError(
+                f"template {where} is not a Word .docx document ({type(error).__name__}). "
+                "Save it from Word as a .docx file."
+            ) from None
+
+
+# -- writing letters without losing a person's edits -------------------------------------
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def load_manifest(folder: Path) -> dict[str, str]:
+    """What DenialDesk wrote into `folder` before. Unreadable: empty, so nothing is overwritten."""
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    files = data.get("files") if isinstance(data, dict) else None
+    return {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
+
+
+def save_manifest(folder: Path, manifest: Mapping[str, str]) -> None:
+    kept = {name: digest for name, digest in sorted(manifest.items()) if (folder / name).exists()}
+    text = json.dumps({"files": kept}, indent=1)
+    _atomic_write(folder / MANIFEST, text.encode("utf-8"))
+
+
+def unchanged_since_written(path: Path, manifest: Mapping[str, str]) -> bool:
+    """True when the file is exactly what DenialDesk wrote and nobody has it open."""
+    recorded = manifest.get(path.name)
+    if recorded is None or owner_files(path):
+        return False
+    return sha256(path.read_bytes()) == recorded
+
+
+def place_letter(
+    folder: Path, file_name: str, data: bytes, manifest: dict[str, str]
+) -> tuple[Path, bool]:
+    """Write a letter as `file_name`, or as the next free `_v2`, `_v3` … when a person edited
+    (or has open) the file of that name. Returns the path and whether it is a new version."""
+    target = folder / file_name
+    new_version = target.exists() and not unchanged_since_written(target, manifest)
+    if new_version:
+        target = next_version(target)
+    _atomic_write(target, data)
+    manifest[target.name] = sha256(data)
+    return target, new_version
+
+
+def next_version(path: Path) -> Path:
+    number = 2
+    while (candidate := path.with_name(f"{path.stem}_v{number}{path.suffix}")).exists():
+        number += 1
+    return candidate
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    """Write beside the target, then replace it in one step: never a half-written letter."""
+    handle, temp = tempfile.mkstemp(prefix=".~", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temp, path)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+
+
+# -- PDF copies through LibreOffice ------------------------------------------------------
+
+_SOFFICE_PLACES = (
+    Path(os.environ.get("PROGRAMFILES", r"C:\Program Files")) / "LibreOffice/program/soffice.exe",
+    Path("/Applications/LibreOffice.app/Contents/MacOS/soffice"),
+)
+NO_LIBREOFFICE = (
+    "PDF copies not made: LibreOffice was not found. Install it from libreoffice.org (or put "
+    "soffice on the PATH) and run again with --pdf; the Word letters were written."
+)
+
+
+def find_soffice() -> str | None:
+    """The LibreOffice program, on the PATH or where its installers put it."""
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found:
+        return found
+    return next((str(p) for p in _SOFFICE_PLACES if p.is_file()), None)
+
+
+def convert_to_pdf(documents: Sequence[Path], soffice: str) -> dict[Path, str]:
+    """Write `name.pdf` beside each document; returns the documents that failed, with why."""
+    failed: dict[Path, str] = {}
+    for start in range(0, len(documents), PDF_BATCH):
+        batch = list(documents[start : start + PDF_BATCH])
+        for document in batch:  # a stale copy must not pass for a fresh one
+            with contextlib.suppress(OSError):
+                document.with_suffix(".pdf").unlink()
+        problem = _run_soffice(soffice, batch)
+        for document in batch:
+            if not document.with_suffix(".pdf").is_file():
+                failed[document] = problem or "LibreOffice did not convert it"
+    return failed
+
+
+def _run_soffice(soffice: str, batch: list[Path]) -> str:
+    # A private profile: works while the user has LibreOffice open, and leaves theirs alone.
+    with tempfile.TemporaryDirectory(prefix="denialdesk-lo-") as profile:
+        command = [
+            soffice,
+            f"-env:UserInstallation={Path(profile).as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(batch[0].parent),
+            *map(str, batch),
+        ]
+        try:
+            subprocess.run(
+                command,
+                capture_output=True,
+                timeout=60 + SOFFICE_SECONDS_PER_LETTER * len(batch),
+                check=False,
+                stdin=subprocess.DEVNULL,
+                creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0) if _windows() else 0,
+            )
+        except subprocess.TimeoutExpired:
+            return "LibreOffice took too long and was stopped"
+        except OSError as error:
+            return f"LibreOffice could not be started ({error.strerror or error})"
+    return ""
+
+
+def _windows() -> bool:
+    return sys.platform == "win32"

@@ -1,0 +1,358 @@
+"""Generate Appeal Letters end to end: real .docx files read back, links, statuses, safety."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from docx import Document
+
+from addin import actions, letter_builder
+from addin.cli import cli
+from addin.errors import AddinError
+from addin.letter_files import MANIFEST
+from addin.letters import CATEGORY_TEMPLATES, GENERIC_TEMPLATE
+from addin.workbook.layout import DENIALS, Col, S
+from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update
+from tests.conftest import DATA
+from tests.letter_support import (
+    LETTERHEAD,
+    assert_matches_golden,
+    denial_row,
+    docx_text,
+    payer,
+    write_denials,
+)
+
+TODAY = date(2026, 3, 20)
+GOLDEN = DATA / "expected" / "letters"
+
+# One denial of each type: the row that selects the template, and a phrase of its argument.
+LETTER_CASES = {
+    "appeal_medical_necessity": ({Col.CARC: "50", Col.RARC: "N115"}, "letter of medical necessity"),
+    "appeal_authorization": ({Col.CARC: "197", Col.RARC: "N54"}, "retro-authorization policy"),
+    "appeal_coding": ({Col.CARC: "11", Col.RARC: "M76"}, "CPT/HCPCS descriptors"),
+    "appeal_bundling": ({Col.CARC: "97", Col.RARC: "M15"}, "modifier indicator 1"),
+    "appeal_timely_filing": ({Col.CARC: "29", Col.RARC: None}, "acceptance report (999/277CA"),
+    "appeal_duplicate": ({Col.CARC: "18", Col.RARC: "N111"}, "not a repeat of one already"),
+    "appeal_eligibility_cob": ({Col.CARC: "27", Col.RARC: "N30"}, "270/271 response"),
+    "appeal_documentation": ({Col.CARC: "252", Col.RARC: "N706"}, "complete, legible and signed"),
+    "appeal_non_covered": ({Col.CARC: "96", Col.RARC: "N130"}, "evidence-of-coverage excerpt"),
+    "appeal_provider_enrollment": (
+        {Col.CARC: "B7", Col.RARC: None, Col.CATEGORY: "provider_enrollment"},
+        "credentialing approval",
+    ),
+    GENERIC_TEMPLATE: ({Col.CARC: "147", Col.CATEGORY: "pricing"}, "The denial is not correct"),
+}
+
+
+def generate(tracker: Path, **options) -> actions.LetterReport:
+    with open_for_update(tracker) as book:
+        return actions.generate_letters(book, today=TODAY, **options)
+
+
+def denials(tracker: Path) -> dict[str, dict]:
+    frame = OpenpyxlBook.open(tracker).read_table(DENIALS)
+    return {row[Col.DENIAL_ID]: row for row in frame.to_dict("records")}
+
+
+def test_every_denial_type_has_a_case():
+    assert set(LETTER_CASES) == {*CATEGORY_TEMPLATES.values(), GENERIC_TEMPLATE}
+
+
+@pytest.mark.parametrize("template", sorted(LETTER_CASES))
+def test_each_template_renders_its_denial_type(tracker, template, update_golden):
+    overrides, argument = LETTER_CASES[template]
+    write_denials(tracker, [denial_row(**{Col.LETTER_WANTED: "Yes"} | overrides)])
+    report = generate(tracker)
+    [letter] = report.written
+    assert letter.template == template and not report.failed
+    text = docx_text(letter.path)
+    for expected in (
+        "DOE, JANE",
+        "SYN000111",
+        "2606199101000001",  # payer claim number
+        "DD1001",  # patient account number
+        "February 10, 2026",
+        "$1,234.50 billed; $1,234.50 denied",
+        f"CO-{overrides[Col.CARC]}: ",
+        "Riverbend Family Medicine",
+        "NPI 1234567893 · TIN 00-0000001",
+        "PO Box 1000",
+        "Pat Example\nBilling Manager",
+        "Copy of the original claim",
+        argument,
+    ):
+        assert expected in text, expected
+    assert "{{" not in text and "{%" not in text and "}}" not in text
+    assert_matches_golden(text, GOLDEN / f"{template}.txt", update_golden)
+
+
+def test_codes_come_with_their_descriptions_and_remarks(tracker):
+    write_denials(tracker, [denial_row(**{Col.RARC: "N115 M76"})])
+    [letter] = generate(tracker).written
+    text = docx_text(letter.path)
+    assert "CO-50: " in text and "N115: " in text and "M76: " in text
+    assert "Local Coverage Determination (LCD)" in text
+
+
+def test_the_row_links_its_letter_and_moves_to_appeal_drafted(tracker):
+    rows = [
+        denial_row(**{Col.DENIAL_ID: "D-NEW"}),
+        denial_row(**{Col.DENIAL_ID: "D-SENT", Col.STATUS: "Appeal Sent", Col.LETTER_WANTED: "Y"}),
+    ]
+    write_denials(tracker, rows)
+    report = generate(tracker)
+    assert report.saved and len(report.written) == 2
+    after = denials(tracker)
+    link = after["D-NEW"][Col.LETTER]
+    assert link == "letters/2026-03-20_ACME-HEALTH-PLAN_DD1001_D-NEW.docx"
+    assert (tracker.parent / link).is_file()
+    assert after["D-NEW"][Col.LETTER_GENERATED_ON] == TODAY
+    assert after["D-NEW"][Col.STATUS] == "Appeal Drafted"
+    assert after["D-SENT"][Col.STATUS] == "Appeal Sent"  # a person moved it further already
+    sheet = openpyxl.load_workbook(tracker)[DENIALS.sheet]
+    cells = [c for row in sheet.iter_rows() for c in row if c.value == link]
+    assert cells and cells[0].hyperlink.target == link
+
+
+def test_a_second_run_drafts_nothing_and_leaves_the_workbook_alone(tracker):
+    write_denials(tracker, [denial_row()])
+    generate(tracker)
+    before = tracker.read_bytes()
+    again = generate(tracker)
+    assert not again.written and not again.saved
+    assert [s.message for s in again.skipped] == [
+        "already has a letter (use --rows to draft a new one)"
+    ]
+    assert tracker.read_bytes() == before
+
+
+def test_unclassified_denials_are_skipped_with_the_step_to_take(tracker):
+    write_denials(tracker, [denial_row(**{Col.CATEGORY: None, Col.ACTION: None, Col.TYPE: None})])
+    report = generate(tracker)
+    assert report.skipped_by_reason() == {
+        "not classified yet: run Classify & Prioritize first": ["D-0000000001"]
+    }
+
+
+def test_a_missing_field_stops_that_letter_only(tracker):
+    rows = [
+        denial_row(**{Col.DENIAL_ID: "D-ACME"}),
+        denial_row(**{Col.DENIAL_ID: "D-NORTH", Col.PAYER: "NORTHWIND", Col.PAYER_ID: "77"}),
+    ]
+    write_denials(tracker, rows)  # only ACME has a Payers row with an appeal address
+    report = generate(tracker)
+    assert [w.denial_id for w in report.written] == ["D-ACME"]
+    [failed] = report.failed
+    assert failed.message == (
+        "D-NORTH: letter not written: fill in Payers › Appeal Address for NORTHWIND."
+    )
+    assert "1 letter(s) written" in report.summary() and "1 failed" in report.summary()
+    after = denials(tracker)
+    assert after["D-ACME"][Col.LETTER] and after["D-NORTH"][Col.LETTER] is None
+    assert after["D-NORTH"][Col.STATUS] == "New"
+
+
+def test_missing_practice_settings_are_named_with_where_to_fill_them_in(tracker):
+    write_denials(tracker, [denial_row()], settings=LETTERHEAD | {S.PRACTICE_NPI: ""})
+    [failed] = generate(tracker).failed
+    assert failed.message == "D-0000000001: letter not written: fill in Settings › Practice NPI."
+
+
+HOSTILE = 'O\'BRIEN & <SONS> "Q" {{ 7*7 }} {% if x %}'
+
+
+def test_values_render_literally_never_as_markup_or_code(tracker):
+    row = denial_row(**{Col.PATIENT: HOSTILE, Col.MEMBER_ID: "</w:t><w:p>"})
+    acme = payer("ACME HEALTH PLAN", **{Col.APPEAL_ADDRESS: "A & B <Appeals>\n{{ 6*7 }}"})
+    write_denials(tracker, [row], payers=[acme])
+    [letter] = generate(tracker).written
+    text = docx_text(letter.path)
+    assert HOSTILE in text and "</w:t><w:p>" in text and "A & B <Appeals>\n{{ 6*7 }}" in text
+    assert "49" not in text and "42" not in text
+
+
+def _word_template(path: Path, *paragraphs: str) -> Path:
+    document = Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document.save(str(path))
+    return path
+
+
+def test_a_tampered_template_cannot_run_code_and_the_batch_goes_on(tracker):
+    folder = tracker.parent / "Letter Templates"
+    _word_template(
+        folder / "appeal_medical_necessity.docx",
+        "{{ patient_name.__class__.__mro__[1].__subclasses__() }}",
+    )
+    rows = [denial_row(**{Col.DENIAL_ID: "D-MN"}), denial_row(**{Col.DENIAL_ID: "D-AUTH"})]
+    rows[1].update({Col.CARC: "197", Col.CATEGORY: "authorization"})
+    write_denials(tracker, rows)
+    report = generate(tracker)
+    [failed] = report.failed
+    assert failed.denial_id == "D-MN" and "tries something a letter may not do" in failed.message
+    assert [w.denial_id for w in report.written] == ["D-AUTH"]
+
+
+def test_practice_templates_replace_or_add_to_the_built_in_ones(tracker):
+    folder = tracker.parent / "Letter Templates"
+    _word_template(folder / "Our Letter.docx", "Custom letter for {{ patient_name }}")
+    _word_template(folder / "appeal_authorization.docx", "Our auth letter {{ denial_code }}")
+    rows = [denial_row(**{Col.DENIAL_ID: "D-MN"}), denial_row(**{Col.DENIAL_ID: "D-AUTH"})]
+    rows[1].update({Col.CARC: "197", Col.CATEGORY: "authorization"})
+    acme = payer("ACME HEALTH PLAN", **{Col.LETTER_TEMPLATE: "medical_necessity=Our Letter"})
+    write_denials(tracker, rows, payers=[acme])
+    written = {w.denial_id: w for w in generate(tracker).written}
+    assert docx_text(written["D-MN"].path).startswith("Custom letter for DOE, JANE")
+    assert docx_text(written["D-AUTH"].path).startswith("Our auth letter CO-197")
+
+
+def test_an_unknown_template_name_says_where_it_was_chosen(tracker):
+    acme = payer("ACME HEALTH PLAN", **{Col.LETTER_TEMPLATE: "Missing One.docx"})
+    write_denials(tracker, [denial_row()], payers=[acme])
+    [failed] = generate(tracker).failed
+    assert "no letter template named 'Missing One'" in failed.message
+    assert failed.message.endswith("chosen in Payers › Letter Template for ACME HEALTH PLAN.")
+
+
+def test_a_letter_a_person_edited_is_kept_and_a_new_version_written(tracker):
+    write_denials(tracker, [denial_row()])
+    [first] = generate(tracker).written
+    again = generate(tracker, rows=["D-0000000001"])  # unedited: replaced in place
+    assert again.written[0].path == first.path and not again.written[0].new_version
+    edited = Document(str(first.path))
+    edited.add_paragraph("Added by the biller.")
+    edited.save(str(first.path))
+    third = generate(tracker, rows=["D-0000000001"])
+    [letter] = third.written
+    assert letter.new_version and letter.path.name.endswith("_D-0000000001_v2.docx")
+    assert "Added by the biller." in docx_text(first.path)
+    assert denials(tracker)["D-0000000001"][Col.LETTER].endswith("_v2.docx")
+    assert "1 as new versions beside letters a person edited" in third.summary()
+
+
+def test_a_letter_open_in_word_is_not_replaced(tracker):
+    write_denials(tracker, [denial_row()])
+    [first] = generate(tracker).written
+    (first.path.parent / f"~${first.path.name}").write_bytes(b"\x05owner")
+    [letter] = generate(tracker, rows=["D-0000000001"]).written
+    assert letter.new_version and letter.path != first.path
+
+
+def test_a_lost_manifest_means_existing_files_are_treated_as_edited(tracker):
+    write_denials(tracker, [denial_row()])
+    [first] = generate(tracker).written
+    (first.path.parent / MANIFEST).unlink()
+    [letter] = generate(tracker, rows=["D-0000000001"]).written
+    assert letter.new_version
+
+
+def test_out_folder_and_settings_folder(tracker, tmp_path):
+    write_denials(tracker, [denial_row()], settings=LETTERHEAD | {S.LETTERS_FOLDER: "Appeals"})
+    [letter] = generate(tracker, out_dir=tmp_path / "elsewhere").written
+    assert letter.path.parent == tmp_path / "elsewhere"
+    assert denials(tracker)["D-0000000001"][Col.LETTER].startswith("elsewhere/")
+    [second] = generate(tracker, rows=["D-0000000001"]).written
+    assert second.path.parent == tracker.parent / "Appeals"
+
+
+def test_unknown_denial_ids_stop_before_anything_is_written(tracker):
+    write_denials(tracker, [denial_row()])
+    before = tracker.read_bytes()
+    with pytest.raises(AddinError, match="no denial with ID D-NOPE in the Denials sheet"):
+        generate(tracker, rows=["D-NOPE"])
+    assert tracker.read_bytes() == before and not (tracker.parent / "letters").exists()
+
+
+def test_a_folder_that_cannot_be_made_stops_before_anything_is_written(tracker, tmp_path):
+    write_denials(tracker, [denial_row()])
+    (tmp_path / "a file").write_text("in the way")
+    before = tracker.read_bytes()
+    with pytest.raises(AddinError, match="cannot create the letters folder .* Check Settings"):
+        generate(tracker, out_dir=tmp_path / "a file" / "letters")
+    assert tracker.read_bytes() == before
+
+
+def test_builder_reproduces_the_committed_templates(tmp_path):
+    built = letter_builder.build_all(tmp_path)
+    for path in built:
+        committed = letter_builder.LETTERS_DIR / path.name
+        assert path.read_bytes() == committed.read_bytes(), (
+            f"{path.name} differs: run `python -m addin.letter_builder`"
+        )
+    assert len(built) == len(LETTER_CASES)
+
+
+def test_without_libreoffice_the_letters_are_written_and_the_pdf_step_explains(
+    tracker, monkeypatch
+):
+    monkeypatch.setattr("addin.actions.appeal_letters.find_soffice", lambda: None)
+    write_denials(tracker, [denial_row()])
+    report = generate(tracker, pdf=True)
+    assert len(report.written) == 1 and report.written[0].pdf is None
+    assert report.pdf_note.startswith("PDF copies not made: LibreOffice was not found.")
+
+
+@pytest.mark.libreoffice
+def test_pdf_copies_through_libreoffice(tracker, soffice):
+    rows = [denial_row(), denial_row(**{Col.DENIAL_ID: "D-2", Col.CARC: "29"})]
+    write_denials(tracker, rows)
+    report = generate(tracker, pdf=True)
+    assert not report.pdf_note and len(report.written) == 2
+    for letter in report.written:
+        assert letter.pdf == letter.path.with_suffix(".pdf")
+        assert letter.pdf.read_bytes()[:5] == b"%PDF-" and letter.pdf.stat().st_size > 10_000
+    assert "2 PDF(s)" in report.summary()
+
+
+# -- the command line -------------------------------------------------------------------
+
+
+def test_cli_writes_letters_lists_skips_and_summarises(runner, tracker):
+    rows = [denial_row(), denial_row(**{Col.DENIAL_ID: "D-SOFT", Col.CARC: "4"})]
+    write_denials(tracker, rows)
+    result = runner.invoke(cli, ["letters", str(tracker)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert lines[0] == "Skipped 1 (soft denial: resubmit a corrected claim instead): D-SOFT"
+    assert lines[-1].startswith("1 letter(s) written in ") and lines[-1].endswith("1 skipped.")
+    assert "DOE" not in result.output  # Denial IDs only, never patient names
+
+
+def test_cli_exits_1_when_a_letter_failed(runner, tracker):
+    write_denials(tracker, [denial_row()], payers=[])
+    result = runner.invoke(cli, ["letters", str(tracker), "--rows", "D-0000000001"])
+    assert result.exit_code == 1
+    assert "Error: D-0000000001: letter not written: fill in Payers › Appeal Address" in (
+        result.output
+    )
+
+
+def test_cli_rows_accepts_commas_and_repeats(runner, tracker):
+    rows = [denial_row(**{Col.DENIAL_ID: f"D-{n}", Col.DENIED_AMOUNT: Decimal(n)}) for n in "123"]
+    write_denials(tracker, rows)
+    result = runner.invoke(cli, ["letters", str(tracker), "--rows", "D-1,D-2", "--rows", "D-3"])
+    assert result.exit_code == 0 and "3 letter(s) written" in result.output
+
+
+def test_cli_list_templates_shows_every_template_and_its_fields(runner, tracker):
+    result = runner.invoke(cli, ["letters", "--list-templates"])
+    assert result.exit_code == 0
+    for name in LETTER_CASES:
+        assert f"\n{name}  [built-in]\n" in result.output
+    assert "  for: medical_necessity\n" in result.output
+    assert "practice_npi" in result.output and "Settings › Practice NPI" in result.output
+    _word_template(tracker.parent / "Letter Templates" / "Ours.docx", "{{ patient_name }}")
+    result = runner.invoke(cli, ["letters", str(tracker), "--list-templates"])
+    assert "\nOurs  [" in result.output and "  fields: patient_name\n" in result.output
+
+
+def test_cli_needs_a_workbook(runner):
+    result = runner.invoke(cli, ["letters"])
+    assert result.exit_code == 2 and "give the WORKBOOK" in result.output

@@ -1,0 +1,263 @@
+"""The pure part of appeal letters: formatting, template choice, context, selection, status."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+
+from addin import letters
+from addin.letter_fields import FIELDS, FIELDS_BY_NAME, clean_text
+from addin.workbook.layout import STATUSES, Col, S
+from tests.letter_support import LETTERHEAD, denial_row, payer
+
+TODAY = date(2026, 3, 20)
+NOT_APPEAL = letters.NOT_AN_APPEAL
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (Decimal("1234.5"), "$1,234.50"),
+        (Decimal("0"), "$0.00"),
+        (Decimal("-12"), "-$12.00"),
+        (Decimal("1234567.891"), "$1,234,567.89"),
+        (250, "$250.00"),
+        (None, ""),
+    ],
+    ids=["thousands", "zero", "negative", "millions", "int", "blank"],
+)
+def test_money(value, expected):
+    assert letters.money(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (date(2026, 3, 5), "March 5, 2026"),
+        (datetime(2026, 12, 31, 23, 59), "December 31, 2026"),
+        (None, ""),
+        ("soon", "soon"),
+    ],
+    ids=["date", "datetime", "blank", "text"],
+)
+def test_long_date(value, expected):
+    assert letters.long_date(value) == expected
+
+
+def test_every_category_has_a_template_and_unknown_ones_get_the_generic_letter():
+    for category in ("medical_necessity", "authorization", "coding", "bundling"):
+        assert (
+            letters.choose_template(category, payer=None, practice_choices="").name
+            == (letters.CATEGORY_TEMPLATES[category])
+        )
+    generic = letters.choose_template("pricing", payer=None, practice_choices=None)
+    assert generic == letters.TemplateChoice(letters.GENERIC_TEMPLATE, "built-in")
+
+
+def test_payer_choice_wins_over_practice_choice_which_wins_over_built_in():
+    practice = "medical_necessity = Our MedNec.docx; coding=our_coding"
+    acme = payer("ACME HEALTH PLAN", **{Col.LETTER_TEMPLATE: "medical_necessity = ACME MN"})
+    everything = payer("STATE PLAN", **{Col.LETTER_TEMPLATE: "state_form.docx"})
+    choose = letters.choose_template
+    assert choose("medical_necessity", payer=acme, practice_choices=practice) == (
+        letters.TemplateChoice("ACME MN", "Payers › Letter Template for ACME HEALTH PLAN")
+    )
+    assert choose("coding", payer=acme, practice_choices=practice).name == "our_coding"
+    assert choose("bundling", payer=acme, practice_choices=practice).name == "appeal_bundling"
+    assert choose("bundling", payer=everything, practice_choices=practice).name == "state_form"
+    assert choose("medical_necessity", payer=None, practice_choices=practice).origin == (
+        f"Settings › {S.LETTER_TEMPLATES_BY_CATEGORY}"
+    )
+
+
+def test_category_override_wins_over_the_classified_category():
+    row = denial_row(**{Col.CATEGORY_OVERRIDE: "Medical Necessity", Col.CARC: "4"})
+    assert letters.effective_category(row) == "medical_necessity"
+
+
+def test_context_carries_formatted_codes_and_the_enclosure_list():
+    checklist = "Progress notes; copy of EOB\n- LMN • Primary payer's remit (EOB) | Original claim"
+    row = denial_row(**{Col.RARC: "N115, M76", Col.CHECKLIST: checklist})
+    context = letters.letter_context(row, LETTERHEAD, payer("ACME HEALTH PLAN"), today=TODAY)
+    assert context["denial_code"] == "CO-50"
+    assert [c["code"] for c in context["denial_codes"]] == ["CO-50", "N115", "M76"]
+    assert all(c["description"] for c in context["denial_codes"])
+    assert context["coverage_policy"] == "the applicable Local Coverage Determination (LCD)"
+    assert context["enclosures"] == [
+        "Copy of the remittance advice (EOB/ERA) dated March 5, 2026, check/EFT EFT0001",
+        "Copy of the original claim",
+        "Progress notes",  # "copy of EOB" and "Original claim" are enclosed already
+        "LMN",
+        "Primary payer's remit (EOB)",  # another payer's document: kept
+    ]
+    assert context["billed"] == Decimal("1234.50") and context["service_date"] == date(2026, 2, 10)
+    assert context["practice_npi"] == "1234567893" and context["letter_date"] == TODAY
+
+
+def test_blank_required_fields_are_left_out_so_the_renderer_names_them():
+    practice = LETTERHEAD | {S.PRACTICE_NPI: "  ", S.PRACTICE_FAX: ""}
+    context = letters.letter_context(denial_row(), practice, None, today=TODAY)
+    assert "practice_npi" not in context and "payer_appeal_address" not in context
+    assert context["practice_fax"] == "" and context["payer_appeal_fax"] == ""
+    missing = letters.missing_fields(context, {"practice_npi", "payer_appeal_address", "bogus"})
+    message = letters.missing_message(missing, payer="ACME HEALTH PLAN", template="t")
+    assert message == (
+        "letter not written: fill in Settings › Practice NPI; Payers › Appeal Address for ACME "
+        "HEALTH PLAN; template t uses 'bogus', which DenialDesk does not provide (see "
+        "`denialdesk letters --list-templates`)."
+    )
+
+
+def test_numbers_typed_into_settings_read_as_text():
+    practice = LETTERHEAD | {S.PRACTICE_NPI: 1234567893.0, S.PRACTICE_PHONE: 5550100}
+    context = letters.letter_context(denial_row(), practice, None, today=TODAY)
+    assert (context["practice_npi"], context["practice_phone"]) == ("1234567893", "5550100")
+
+
+def test_control_characters_are_removed_but_line_breaks_kept():
+    assert clean_text("PO Box 1\r\nTown\x0c\x07 ST\x00") == "PO Box 1\nTown ST"
+
+
+def test_original_medicare_gets_a_redetermination_others_a_reconsideration():
+    assert letters.appeal_request("Medicare FFS") == (
+        "Request for Redetermination",
+        "redetermination",
+    )
+    assert letters.appeal_request("Medicare Advantage")[1] == "reconsideration"
+    assert letters.appeal_request(None)[1] == "reconsideration"
+
+
+@pytest.mark.parametrize(
+    ("action", "kind", "verdict"),
+    [
+        ("Appeal with records + policy criteria", "hard", None),
+        ("Check for auth on file; else retro-auth/emergency exception appeal", "hard", None),
+        ("Do not appeal: locate original claim/payment", "soft", letters.NOT_AN_APPEAL),
+        ("Fix per RARC and resubmit (MA130: no appeal rights)", "soft", letters.NOT_AN_APPEAL),
+        ("Correct modifier & resubmit (corrected claim freq 7)", "soft", letters.SOFT_DENIAL),
+        ("Write off (provider liable); fix ABN process", "hard", letters.NOT_AN_APPEAL),
+        ("Appeal only with proof of timely filing. Medicare: not appealable", "hard", None),
+        ("Correct the data and send a corrected claim — not an appeal.", "soft", NOT_APPEAL),
+        ("If short, dispute the pricing with the payer, otherwise accept it.", "hard", None),
+        ("Fix the enrollment, then ask the payer to reprocess.", "hard", None),
+        ("Send the records; appeal if the payer's window has closed.", "soft", None),
+    ],
+    ids=[
+        "appeal",
+        "appeal-as-fallback",
+        "do-not-appeal",
+        "no-appeal-rights",
+        "soft",
+        "write-off",
+        "exception-comes-later",
+        "not-an-appeal",
+        "dispute",
+        "reprocess",
+        "records-then-appeal",
+    ],
+)
+def test_appeal_verdict(action, kind, verdict):
+    assert letters.appeal_verdict(action, kind) == verdict
+
+
+def _ids(selection):
+    return [row[Col.DENIAL_ID] for row in selection.chosen]
+
+
+def test_default_selection_in_rank_order_with_reasons_for_the_rest():
+    rows = [
+        denial_row(**{Col.DENIAL_ID: "D-RANK2", Col.RANK: 2}),
+        denial_row(**{Col.DENIAL_ID: "D-RANK1", Col.RANK: 1, Col.CARC: "197"}),
+        denial_row(**{Col.DENIAL_ID: "D-SOFT", Col.CARC: "4"}),
+        denial_row(**{Col.DENIAL_ID: "D-SOFT-YES", Col.CARC: "4", Col.LETTER_WANTED: "Yes"}),
+        denial_row(**{Col.DENIAL_ID: "D-NO", Col.LETTER_WANTED: "No"}),
+        denial_row(**{Col.DENIAL_ID: "D-DUP", Col.CARC: "18"}),
+        denial_row(**{Col.DENIAL_ID: "D-WON", Col.STATUS: "Won"}),
+        denial_row(**{Col.DENIAL_ID: "D-HAS", Col.LETTER: "letters/x.docx"}),
+        denial_row(**{Col.DENIAL_ID: "D-RAW", Col.CATEGORY: None, Col.ACTION: None}),
+    ]
+    selection = letters.select_for_letters(rows)
+    assert _ids(selection) == ["D-RANK1", "D-RANK2", "D-SOFT-YES"]
+    assert {s.denial_id: s.reason for s in selection.skipped} == {
+        "D-SOFT": letters.SOFT_DENIAL,
+        "D-NO": letters.OPTED_OUT,
+        "D-DUP": letters.NOT_AN_APPEAL,
+        "D-WON": "closed (Won)",
+        "D-HAS": letters.HAS_LETTER,
+        "D-RAW": letters.NOT_CLASSIFIED,
+    }
+
+
+def test_named_rows_get_a_letter_even_with_one_but_never_when_closed_or_unclassified():
+    rows = [
+        denial_row(**{Col.DENIAL_ID: "D-HAS", Col.LETTER: "letters/x.docx"}),
+        denial_row(**{Col.DENIAL_ID: "D-SOFT", Col.CARC: "4", Col.LETTER_WANTED: "No"}),
+        denial_row(**{Col.DENIAL_ID: "D-LOST", Col.STATUS: "Lost"}),
+        denial_row(**{Col.DENIAL_ID: "D-RAW", Col.CATEGORY: None}),
+        denial_row(**{Col.DENIAL_ID: "D-OTHER"}),
+    ]
+    selection = letters.select_for_letters(rows, wanted_ids=["D-HAS", "D-SOFT", "D-LOST", "D-RAW"])
+    assert _ids(selection) == ["D-HAS", "D-SOFT"]
+    assert [s.reason for s in selection.skipped] == ["closed (Lost)", letters.NOT_CLASSIFIED]
+
+
+def test_priority_falls_back_to_deadline_then_amount_without_a_rank():
+    rows = [
+        denial_row(**{Col.DENIAL_ID: "D-SMALL", Col.DENIED_AMOUNT: Decimal("10")}),
+        denial_row(**{Col.DENIAL_ID: "D-BIG", Col.DENIED_AMOUNT: Decimal("900")}),
+        denial_row(**{Col.DENIAL_ID: "D-DUE", Col.APPEAL_DEADLINE: date(2026, 4, 1)}),
+    ]
+    assert _ids(letters.select_for_letters(rows)) == ["D-DUE", "D-BIG", "D-SMALL"]
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (None, "Appeal Drafted"),
+        ("New", "Appeal Drafted"),
+        ("In Review", "Appeal Drafted"),
+        ("Appeal Drafted", "Appeal Drafted"),
+        ("Appeal Sent", "Appeal Sent"),
+        ("Won", "Won"),
+        ("Waiting on records", "Waiting on records"),
+    ],
+)
+def test_status_moves_forward_only(before, after):
+    assert letters.status_after_letter(before) == after
+
+
+def test_appeal_drafted_is_in_the_workflow_before_appeal_sent():
+    assert STATUSES.index(letters.APPEAL_DRAFTED) < STATUSES.index("Appeal Sent")
+
+
+def test_file_name_has_date_payer_claim_and_denial_but_no_patient():
+    row = denial_row(**{Col.PAYER: "Blue Heron PPO / East", Col.CLAIM_ID: "DD 1001:A"})
+    name = letters.letter_file_name(row, TODAY)
+    assert name == "2026-03-20_Blue-Heron-PPO-East_DD-1001-A_D-0000000001.docx"
+    assert "DOE" not in name
+
+
+def test_payer_profile_found_by_id_then_by_name():
+    payers = [
+        payer("MEDICARE JURISDICTION X", **{Col.PAYER_IDS: "00001, 99101"}),
+        payer("ACME HEALTH PLAN"),
+    ]
+    assert letters.find_payer(payers, "ACME", "99101")[Col.PAYER] == "MEDICARE JURISDICTION X"
+    assert letters.find_payer(payers, " acme  health plan", "55555")[Col.PAYER] == (
+        "ACME HEALTH PLAN"
+    )
+    assert letters.find_payer(payers, "NOBODY", None) is None
+
+
+def test_every_field_says_where_it_is_filled_in():
+    assert len(FIELDS_BY_NAME) == len(FIELDS)
+    for item in FIELDS:
+        assert item.where and item.meaning and item.label, item.name
+
+
+def test_optional_computed_fields_are_present_even_when_blank():
+    context = letters.letter_context(denial_row(**{Col.RARC: None}), LETTERHEAD, None, today=TODAY)
+    assert context["rarcs"] == "" and context["coverage_policy"] == "the payer's medical policy"
+    assert letters.missing_fields(context, {"rarcs", "coverage_policy"}) == []
