@@ -1,0 +1,44 @@
+"""The `kpis` command: refresh the manager's KPI and pivot sheets, print the headline figures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from addin import actions
+from addin.cli._shared import cli, friendly_errors, password_option
+from addin.workbook.openpyxl_book import open_for_update
+
+
+@cli.command("kpis")
+@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--png",
+    "png_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also draw the charts as PNG images in this folder (needs matplotlib).",
+)
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Age denials and deadlines from this date instead of today (YYYY-MM-DD).",
+)
+@password_option
+@friendly_errors
+def kpis_(workbook: Path, png_dir: Path | None, as_of, password):
+    """Refresh the KPIs, By Payer, By Category, By CARC and By Month sheets of WORKBOOK.
+
+    Rewrites only those sheets (values and native charts, never your data or columns)
+    and prints the headline KPIs: initial denial rate, overturn rate, days to appeal and
+    to resolve, dollars denied, recovered, written off and at risk, each against the
+    previous quarter.
+
+    Example:
+
+        denialdesk kpis tracker.xlsx --png charts
+    """
+    today = as_of.date() if as_of else None
+    with open_for_update(workbook, password) as book:
+        report = actions.refresh_kpis(book, today=today, png_dir=png_dir)
+    click.echo(report.summary())

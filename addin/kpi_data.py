@@ -1,0 +1,384 @@
+"""The Claims and Denials tables prepared for KPIs, and the measures every KPI table is made of.
+
+Pure pandas. Money arrives as Decimal and is summed as whole cents (int64: exact and fast);
+frames that leave through `finish` carry money as Decimal again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from addin import codes
+from addin.posting import NEW_STATUS, WON_STATUS
+from addin.remit.models import ClaimStatus, status_label
+from addin.workbook.layout import CLOSED_STATUSES, Col, S
+
+LOST_STATUS = "Lost"
+WRITTEN_OFF_STATUS = "Written Off"
+# Resolution values written by posting.Ledger when a later remit settles a denial.
+PAID_RESOLUTIONS = frozenset({"Paid", "Partially paid"})
+UNPAID_RESOLUTIONS = frozenset({"Dropped, not paid", "Denied again"})
+DUPLICATE_CARC = "18"  # HFMA: duplicate-claim denials are left out of the denial rate
+NOT_ADJUDICATIONS = frozenset(
+    status_label(code) for code in (ClaimStatus.REVERSAL, ClaimStatus.PREDETERMINATION)
+)
+UNCLASSIFIED = "unclassified"
+UNASSIGNED = "Unassigned"
+OTHER = "All other"
+TOTAL = "Total"
+AGING_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("0–30 days", 0, 30),
+    ("31–60 days", 31, 60),
+    ("61–90 days", 61, 90),
+    ("90+ days", 91, None),
+)
+
+
+class K:
+    """Column names of the KPI tables (report headers, not tracker columns)."""
+
+    MONTH = "Month"
+    QUARTER = "Quarter"
+    CLAIMS = "Claims adjudicated"
+    INITIALLY_DENIED = "Claims initially denied"
+    RATE = "Denial rate (claims)"
+    BILLED = "Billed $"
+    INITIAL_DENIED = "Initially denied $"
+    RATE_DOLLARS = "Denial rate ($)"
+    TARGET = "Target"
+    DENIALS = "Denials"
+    DENIED = "Denied $"
+    SHARE = "% of denials"
+    CUMULATIVE = "Cumulative %"
+    SHARE_DOLLARS = "% of denied $"
+    SHARE_AT_RISK = "% of at risk $"
+    DECIDED = "Decided"
+    WON = "Won"
+    OVERTURN = "Overturn rate"
+    RECOVERED = "Recovered $"
+    WRITTEN_OFF = "Written off $"
+    OPEN = "Open"
+    AT_RISK = "At risk $"
+    DAYS_TO_APPEAL = "Avg days to appeal"
+    DAYS_TO_RESOLVE = "Avg days to resolve"
+    STAFF_COST = "Staff cost $"
+    MEASURE = "Measure"
+    COUNTED = "Denials counted"
+    AVERAGE = "Average days"
+    MEDIAN = "Median days"
+    SHORTEST = "Shortest"
+    LONGEST = "Longest"
+    BUCKET = "Days since remit"
+    MINUTES = "Minutes each"
+    HOURS = "Staff hours"
+    NET = "Recovered − cost $"
+    TYPE = "Denial type"
+
+
+@dataclass(frozen=True, slots=True)
+class KpiSettings:
+    """The Settings values the KPIs use."""
+
+    denial_rate_target: float = 0.10
+    due_soon_days: int = 14
+    default_appeal_window_days: int = 60
+    hourly_cost: float = 30.0
+    minutes_soft: float = 20.0
+    minutes_hard: float = 50.0
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, object]) -> KpiSettings:
+        def number(name: str, default: float) -> float:
+            value = settings.get(name, default)
+            return float(value) if isinstance(value, int | float) else default
+
+        return cls(
+            denial_rate_target=number(S.DENIAL_RATE_TARGET, cls.denial_rate_target),
+            due_soon_days=int(number(S.DUE_SOON_DAYS, cls.due_soon_days)),
+            default_appeal_window_days=int(
+                number(S.DEFAULT_APPEAL_WINDOW_DAYS, cls.default_appeal_window_days)
+            ),
+            hourly_cost=number(S.STAFF_HOURLY_COST, cls.hourly_cost),
+            minutes_soft=number(S.MINUTES_PER_SOFT_DENIAL, cls.minutes_soft),
+            minutes_hard=number(S.MINUTES_PER_HARD_DENIAL, cls.minutes_hard),
+        )
+
+
+# -- preparing the tables --------------------------------------------------------------------
+
+
+def _cents(series: pd.Series) -> np.ndarray:
+    """Money (Decimal, number or blank) as whole cents. Exact: a cent amount survives the
+    trip through float for any sum below $90 trillion, and numpy converts in C."""
+    values = series.to_numpy(dtype=object)
+    blank = pd.isna(values)
+    dollars = np.zeros(len(values))
+    dollars[~blank] = values[~blank].astype(float)
+    return np.rint(dollars * 100).astype(np.int64)
+
+
+def money(cents: object) -> Decimal | None:
+    """Whole cents back to Decimal dollars (None stays None)."""
+    if cents is None or cents != cents:
+        return None
+    return Decimal(int(cents)).scaleb(-2)
+
+
+def _text(series: pd.Series) -> pd.Series:
+    """Text without surrounding spaces, blanks as "" (each distinct value cleaned once)."""
+    filled = series.fillna("")
+    cleaned = filled.map({value: str(value).strip() for value in filled.unique()})
+    return cleaned.astype(str)  # also when empty (a map gives float64 then)
+
+
+def _keys(series: pd.Series) -> pd.Series:
+    """Key columns as DenialDesk wrote them (no cleaning: 100,000 distinct values)."""
+    return series.fillna("")
+
+
+def _dates(series: pd.Series) -> pd.Series:
+    return pd.to_datetime(series, errors="coerce")
+
+
+def prepare_claims(claims: pd.DataFrame, denials: pd.DataFrame) -> pd.DataFrame:
+    """One row per claim with what the denial rate needs; `counted` marks its denominator."""
+    frame = pd.DataFrame(
+        {
+            "key": _keys(claims[Col.CLAIM_KEY]),
+            "payer": _text(claims[Col.PAYER]),
+            "first_remit": _dates(claims[Col.FIRST_REMIT_DATE]),
+            "billed": _cents(claims[Col.BILLED]),
+            "denied": _text(claims[Col.INITIALLY_DENIED]).str.lower().eq("yes"),
+            "denied_cents": _cents(claims[Col.INITIAL_DENIED_AMOUNT]),
+            "first_status": _text(claims[Col.FIRST_STATUS]),
+        }
+    )
+    frame = frame[frame["key"] != ""].drop_duplicates("key")  # each claim once
+    duplicates_only = _duplicate_only_claims(frame, denials)
+    frame["counted"] = (
+        frame["first_remit"].notna()
+        & ~frame["first_status"].isin(NOT_ADJUDICATIONS)
+        & ~frame["key"].isin(duplicates_only)
+    )
+    frame["denied_cents"] = np.where(frame["denied"], frame["denied_cents"], 0)
+    return _with_periods(frame, "first_remit")
+
+
+def _duplicate_only_claims(claims: pd.DataFrame, denials: pd.DataFrame) -> pd.Index:
+    """Claims whose first adjudication was denied only as a duplicate (CARC 18)."""
+    if denials.empty or claims.empty:
+        return pd.Index([])
+    first = claims.set_index("key")["first_remit"]
+    keys = _keys(denials[Col.CLAIM_KEY])
+    remit = _dates(denials[Col.REMIT_DATE])
+    initial = remit.eq(keys.map(first)).to_numpy()
+    carcs = _text(denials[Col.CARC]).map(codes.normalise_code)[initial]
+    other_reason = (carcs != DUPLICATE_CARC).groupby(keys[initial]).any()
+    return other_reason.index[~other_reason.to_numpy()]
+
+
+def prepare_denials(denials: pd.DataFrame, settings: KpiSettings, today: date) -> pd.DataFrame:
+    """One row per denial with its outcome, amounts in cents, ages and staff cost."""
+    status = _text(denials[Col.STATUS]).replace("", NEW_STATUS)
+    resolution = _text(denials[Col.RESOLUTION])
+    override = _text(denials[Col.CATEGORY_OVERRIDE])
+    category = override.where(override != "", _text(denials[Col.CATEGORY])).replace(
+        "", UNCLASSIFIED
+    )
+    carc = _text(denials[Col.CARC]).map(codes.normalise_code)
+    frame = pd.DataFrame(
+        {
+            "id": _text(denials[Col.DENIAL_ID]),
+            "payer": _text(denials[Col.PAYER]),
+            "carc": carc,
+            "description": _descriptions(carc, _text(denials[Col.DESCRIPTION])),
+            "category": category,
+            "type": _text(denials[Col.TYPE]).str.lower().replace("", UNCLASSIFIED),
+            "status": status,
+            "owner": _text(denials[Col.OWNER]).replace("", UNASSIGNED),
+            "denied": _cents(denials[Col.DENIED_AMOUNT]),
+            "recovered": _cents(denials[Col.RECOVERED_AMOUNT]),
+            "remit": _dates(denials[Col.REMIT_DATE]),
+            "resolved": _dates(denials[Col.RESOLVED_ON]),
+            "letter": _dates(denials[Col.LETTER_GENERATED_ON]),
+            "deadline": _dates(denials[Col.APPEAL_DEADLINE]),
+        }
+    )
+    _add_outcomes(frame, resolution)
+    _add_ages(frame, settings, today)
+    minutes = np.where(frame["type"].eq("soft"), settings.minutes_soft, settings.minutes_hard)
+    frame["minutes"] = minutes
+    frame["staff_cost"] = np.round(minutes * settings.hourly_cost * 100 / 60).astype(np.int64)
+    return _with_periods(frame, "remit")
+
+
+def _descriptions(carc: pd.Series, written: pd.Series) -> pd.Series:
+    """The Description column, else DenialDesk's own wording of the CARC."""
+    known = codes.carc_table()
+    fallback = carc.map(lambda code: known[code].description if code in known else "")
+    return written.where(written != "", fallback)
+
+
+def _add_outcomes(frame: pd.DataFrame, resolution: pd.Series) -> None:
+    """Won, decided, open; written-off and at-risk cents (see kpis.DEFINITIONS)."""
+    status = frame["status"]
+    paid = resolution.isin(PAID_RESOLUTIONS)
+    frame["won"] = status.eq(WON_STATUS) | (paid & status.ne(LOST_STATUS))
+    lost = status.eq(LOST_STATUS) | resolution.isin(UNPAID_RESOLUTIONS)
+    frame["decided"] = frame["won"] | lost
+    frame["open"] = ~status.isin(CLOSED_STATUSES)
+    unrecovered = np.maximum(frame["denied"] - frame["recovered"], 0)
+    final = status.isin({LOST_STATUS, WRITTEN_OFF_STATUS})
+    frame["written_off"] = np.where(final, unrecovered, 0)
+    frame["at_risk"] = np.where(frame["open"], unrecovered, 0)
+
+
+def _add_ages(frame: pd.DataFrame, settings: KpiSettings, today: date) -> None:
+    """Days since remit, to appeal and to resolution; whether the deadline is due soon."""
+    now = pd.Timestamp(today)
+    window = pd.Timedelta(days=settings.default_appeal_window_days)
+    deadline = frame["deadline"].fillna(frame["remit"] + window)
+    days_left = (deadline - now).dt.days
+    frame["due_soon"] = frame["open"] & days_left.between(0, settings.due_soon_days)
+    frame["age"] = (now - frame["remit"]).dt.days
+    frame["days_to_appeal"] = (frame["letter"] - frame["remit"]).dt.days
+    frame["days_to_resolve"] = (frame["resolved"] - frame["remit"]).dt.days
+
+
+def _with_periods(frame: pd.DataFrame, date_column: str) -> pd.DataFrame:
+    """Month and quarter of `date_column`, the periods every trend table groups by."""
+    stamp = frame[date_column]
+    frame["month"] = stamp.dt.to_period("M")
+    frame["quarter"] = stamp.dt.to_period("Q")
+    return frame
+
+
+# -- measures per group ----------------------------------------------------------------------
+
+
+def claim_rates(claims: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Initial denial rate by count and by dollars for each value of `by`."""
+    counted = claims[claims["counted"]]
+    grouped = counted.groupby(by, observed=True).agg(
+        claims=("key", "size"),
+        denied=("denied", "sum"),
+        billed=("billed", "sum"),
+        denied_cents=("denied_cents", "sum"),
+    )
+    return pd.DataFrame(
+        {
+            K.CLAIMS: grouped["claims"],
+            K.INITIALLY_DENIED: grouped["denied"],
+            K.RATE: ratio(grouped["denied"], grouped["claims"]),
+            K.BILLED: grouped["billed"],
+            K.INITIAL_DENIED: grouped["denied_cents"],
+            K.RATE_DOLLARS: ratio(grouped["denied_cents"], grouped["billed"]),
+        }
+    )
+
+
+def denial_outcomes(denials: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Counts, dollars, overturn rate, turnaround and staff cost for each value of `by`."""
+    grouped = denials.groupby(by, observed=True).agg(
+        denials=("id", "size"),
+        denied=("denied", "sum"),
+        decided=("decided", "sum"),
+        won=("won", "sum"),
+        recovered=("recovered", "sum"),
+        written_off=("written_off", "sum"),
+        open=("open", "sum"),
+        at_risk=("at_risk", "sum"),
+        days_to_appeal=("days_to_appeal", "mean"),
+        days_to_resolve=("days_to_resolve", "mean"),
+        staff_cost=("staff_cost", "sum"),
+    )
+    return pd.DataFrame(
+        {
+            K.DENIALS: grouped["denials"],
+            K.DENIED: grouped["denied"],
+            K.DECIDED: grouped["decided"],
+            K.WON: grouped["won"],
+            K.OVERTURN: ratio(grouped["won"], grouped["decided"]),
+            K.RECOVERED: grouped["recovered"],
+            K.WRITTEN_OFF: grouped["written_off"],
+            K.OPEN: grouped["open"],
+            K.AT_RISK: grouped["at_risk"],
+            K.DAYS_TO_APPEAL: grouped["days_to_appeal"],
+            K.DAYS_TO_RESOLVE: grouped["days_to_resolve"],
+            K.STAFF_COST: grouped["staff_cost"],
+        }
+    )
+
+
+def ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    """numerator ÷ denominator, NaN (shown as no data) where the denominator is 0."""
+    return numerator.astype(float).div(denominator.where(denominator != 0).astype(float))
+
+
+MONEY_COLUMNS = frozenset(
+    {
+        K.BILLED,
+        K.INITIAL_DENIED,
+        K.DENIED,
+        K.RECOVERED,
+        K.WRITTEN_OFF,
+        K.AT_RISK,
+        K.STAFF_COST,
+        K.NET,
+    }
+)
+COUNT_COLUMNS = frozenset(
+    {K.CLAIMS, K.INITIALLY_DENIED, K.DENIALS, K.DECIDED, K.WON, K.OPEN, K.COUNTED}
+)
+
+
+def finish(frame: pd.DataFrame, index_name: str) -> pd.DataFrame:
+    """A measures frame ready to show: the index as first column, cents as Decimal, ints."""
+    frame = frame.copy()
+    frame.index = frame.index.map(str)
+    frame.index.name = index_name
+    frame = frame.reset_index()
+    for column in frame.columns:
+        if column in MONEY_COLUMNS:
+            frame[column] = frame[column].map(money).astype(object)
+        elif column in COUNT_COLUMNS:
+            frame[column] = frame[column].fillna(0).astype(np.int64)
+    return frame
+
+
+def with_total(frame: pd.DataFrame, total: pd.DataFrame) -> pd.DataFrame:
+    """`frame` (indexed by group) with a last row computed over all rows, labelled Total."""
+    if frame.empty:
+        return frame
+    total = total.copy()
+    total.index = pd.Index([TOTAL])
+    return pd.concat([frame, total])
+
+
+def as_one_group(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with an `all` column putting every row in one group, for totals."""
+    return frame.assign(all=TOTAL)
+
+
+def summary(claims: pd.DataFrame, denials: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Denial-rate and outcome measures side by side for each value of `by`."""
+    rates = claim_rates(claims, by)
+    outcomes = denial_outcomes(denials, by)
+    joined = rates.join(outcomes, how="outer")
+    for column in rates.columns.union(outcomes.columns):
+        if column in MONEY_COLUMNS or column in COUNT_COLUMNS:
+            joined[column] = joined[column].fillna(0)
+    return joined
+
+
+def period_label(period: pd.Period) -> str:
+    """'Jun 2026' for a month, '2026 Q3' for a quarter."""
+    if period.freqstr.startswith("Q"):
+        return f"{period.year} Q{period.quarter}"
+    return period.strftime("%b %Y")

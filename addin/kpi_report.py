@@ -1,0 +1,312 @@
+"""The KPI and pivot sheets as Reports: which figures, tables, charts and notes each sheet shows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+
+from addin.kpi_data import MONEY_COLUMNS, K
+from addin.kpis import ANNUAL_COST, DEFINITIONS, DUE_SOON, Headline, Kpis
+from addin.workbook.layout import (
+    BY_CARC_SHEET,
+    BY_CATEGORY_SHEET,
+    BY_MONTH_SHEET,
+    BY_PAYER_SHEET,
+    KPIS_SHEET,
+    Col,
+)
+from addin.workbook.report import ChartKind, ChartSpec, Fmt, Report, ReportTable, Tile
+
+_PERCENT = {K.RATE, K.RATE_DOLLARS, K.TARGET, K.OVERTURN, K.SHARE, K.CUMULATIVE}
+_PERCENT |= {K.SHARE_DOLLARS, K.SHARE_AT_RISK}
+_INT = {K.CLAIMS, K.INITIALLY_DENIED, K.DENIALS, K.DECIDED, K.WON, K.OPEN, K.COUNTED}
+_NUMBER = {K.DAYS_TO_APPEAL, K.DAYS_TO_RESOLVE, K.AVERAGE, K.MEDIAN, K.SHORTEST, K.LONGEST}
+_NUMBER |= {K.MINUTES, K.HOURS}
+INDUSTRY_RANGE = "industry range 10–15%; AAFP: 5–10% typical for practices, under 5% desirable"
+
+
+def column_format(column: str) -> Fmt:
+    if column in MONEY_COLUMNS or column in (DUE_SOON, ANNUAL_COST):
+        return Fmt.MONEY
+    if column in _PERCENT:
+        return Fmt.PERCENT
+    if column in _NUMBER:
+        return Fmt.NUMBER
+    return Fmt.INT if column in _INT else Fmt.TEXT
+
+
+def _table(
+    name: str, title: str, frame: pd.DataFrame, note: str = "", totals: bool = False, fmt=None
+) -> ReportTable:
+    """A ReportTable whose formats follow the KPI columns (`fmt` for every value column)."""
+    formats = {c: fmt if fmt and i else column_format(c) for i, c in enumerate(frame.columns)}
+    for column, kind in formats.items():  # e.g. one count column per status
+        if kind is Fmt.TEXT and pd.api.types.is_integer_dtype(frame[column]):
+            formats[column] = Fmt.INT
+    return ReportTable(name, title, frame, formats, totals=totals and not frame.empty, note=note)
+
+
+def tile(headline: Headline) -> Tile:
+    return Tile(
+        label=headline.label,
+        value=headline.value,
+        fmt=column_format(headline.key),
+        period=headline.period,
+        target=headline.target,
+        previous=headline.previous,
+        change=headline.change,
+        trend=headline.trend,
+        note=headline.definition,
+    )
+
+
+def header_lines(kpis: Kpis, now: datetime) -> tuple[str, ...]:
+    """The data's date range and when the sheet was refreshed."""
+    if kpis.first_date is None:
+        data = "Data: no remits imported yet — no data to report."
+    else:
+        data = (
+            f"Data: remits from {kpis.first_date.isoformat()} to {kpis.last_date.isoformat()}; "
+            f"{kpis.claims_counted:,} claims in the denial rate, {kpis.denials_counted:,} denials."
+        )
+    refreshed = (
+        f"Refreshed at {now:%Y-%m-%d %H:%M} (values, not formulas: run Refresh KPIs again "
+        "after importing or editing)."
+    )
+    return data, refreshed
+
+
+# -- the KPIs sheet --------------------------------------------------------------------------
+
+_MONTHLY = [K.MONTH, K.CLAIMS, K.INITIALLY_DENIED, K.RATE, K.BILLED, K.INITIAL_DENIED]
+_MONTHLY += [K.RATE_DOLLARS, K.TARGET]
+_QUARTERLY = [K.QUARTER, K.CLAIMS, K.RATE, K.RATE_DOLLARS, K.DENIALS, K.DENIED, K.OVERTURN]
+_QUARTERLY += [K.RECOVERED, K.WRITTEN_OFF, K.DAYS_TO_RESOLVE, K.STAFF_COST]
+_REASONS = [K.DENIALS, K.SHARE, K.CUMULATIVE, K.DENIED, K.SHARE_DOLLARS, K.OVERTURN]
+_PAYERS = [Col.PAYER, K.DENIALS, K.DENIED, K.RATE, K.OVERTURN, K.RECOVERED, K.AT_RISK]
+
+
+def kpi_sheet(kpis: Kpis, lines: tuple[str, ...], practice: str = "") -> Report:
+    """The manager's page: headline tiles, trend and breakdown tables, four native charts."""
+    target = kpis.settings.denial_rate_target
+    tables = (
+        _table(
+            "kpiMonthly",
+            "Initial denial rate by month",
+            kpis.monthly[_MONTHLY],
+            f"Target {target:.1%} (Settings: Denial Rate Target; {INDUSTRY_RANGE}). "
+            + DEFINITIONS[K.RATE],
+        ),
+        _table(
+            "kpiQuarterly",
+            "Quarter by quarter",
+            kpis.quarterly[_QUARTERLY],
+            "Denial figures (dollars, overturn, days, cost) belong to the quarter of the "
+            "denial's remit date; the latest quarter may be partial.",
+        ),
+        _table("kpiTurnaround", "Turnaround (days)", kpis.turnaround, _turnaround_note()),
+        _table(
+            "kpiTopReasons",
+            "Top denial reasons by CARC (Pareto)",
+            kpis.top_reasons[[Col.CARC, Col.DESCRIPTION, *_REASONS]],
+            "Largest first by count; the cumulative share shows how few reasons make most "
+            "denials. All of the data's dates.",
+        ),
+        _table(
+            "kpiTopCategories",
+            "Top denial reasons by category (Pareto)",
+            kpis.top_categories[[Col.CATEGORY, *_REASONS]],
+            "Category Override, else Category from Classify; blank counts as unclassified.",
+        ),
+        _table(
+            "kpiTopPayers",
+            "Top payers by denied dollars",
+            kpis.top_payers[_PAYERS],
+            DEFINITIONS[K.OVERTURN],
+        ),
+        _table(
+            "kpiAging",
+            "Open denials by age",
+            kpis.aging,
+            "Open denials (Status not Won, Lost or Written Off) by days since their remit.",
+        ),
+        _table(
+            "kpiWorkload",
+            "Workload by owner and status",
+            kpis.workload,
+            "Denials per Owner (blank: Unassigned) and Status; Open and At risk $ count open "
+            "denials only.",
+            totals=True,
+        ),
+        _table("kpiCost", "Cost to recover", kpis.cost, DEFINITIONS[K.STAFF_COST], totals=True),
+    )
+    return Report(
+        sheet=KPIS_SHEET,
+        title=f"Denial KPIs — {practice}" if practice else "Denial KPIs",
+        lines=(*lines, _tiles_line(kpis)),
+        tiles=tuple(tile(h) for h in kpis.headlines),
+        tables=tables,
+        charts=_kpi_charts(),
+        notes=_definitions(),
+    )
+
+
+def _tiles_line(kpis: Kpis) -> str:
+    latest = kpis.headlines[0].period
+    if not latest:
+        return "Headline figures: no data yet."
+    return (
+        f"Headline figures are for {latest} (the latest quarter with data, through "
+        f"{kpis.last_date.isoformat()}), compared with the quarter before."
+    )
+
+
+def _turnaround_note() -> str:
+    return f"{DEFINITIONS[K.DAYS_TO_APPEAL]} {DEFINITIONS[K.DAYS_TO_RESOLVE]}"
+
+
+def _kpi_charts() -> tuple[ChartSpec, ...]:
+    return (
+        ChartSpec(
+            "denial-rate-by-month",
+            ChartKind.LINE,
+            "Initial denial rate by month vs target",
+            "kpiMonthly",
+            K.MONTH,
+            (K.RATE, K.RATE_DOLLARS, K.TARGET),
+            Fmt.PERCENT,
+        ),
+        ChartSpec(
+            "top-reasons-pareto",
+            ChartKind.COLUMN,
+            "Top denial reasons by CARC (Pareto)",
+            "kpiTopReasons",
+            Col.CARC,
+            (K.DENIALS,),
+            Fmt.INT,
+            line_series=(K.CUMULATIVE,),
+            y_title="Denials",
+        ),
+        ChartSpec(
+            "denied-dollars-by-payer",
+            ChartKind.BAR,
+            "Denied dollars by payer",
+            "kpiTopPayers",
+            Col.PAYER,
+            (K.DENIED, K.RECOVERED),
+            Fmt.MONEY,
+        ),
+        ChartSpec(
+            "open-denials-by-age",
+            ChartKind.COLUMN,
+            "Open denials by age: dollars at risk",
+            "kpiAging",
+            K.BUCKET,
+            (K.AT_RISK,),
+            Fmt.MONEY,
+        ),
+    )
+
+
+def _definitions() -> tuple[str, ...]:
+    return (
+        "Definitions follow HFMA's Claim Integrity Task Force (initial denial rate, overturn "
+        "rate, days to appeal and to resolve, write-offs); each claim counts once, by its "
+        "first adjudication.",
+        "The tracker learns of a claim from its 835 remit, so 'adjudicated' stands in for "
+        "'submitted': the denial rate is per remitted claim (close to HFMA MAP AR-5).",
+        *(f"{name}: {text}" for name, text in _DEFINED.items()),
+    )
+
+
+_DEFINED = {
+    "Initial denial rate (claims)": DEFINITIONS[K.RATE],
+    "Initial denial rate (dollars)": DEFINITIONS[K.RATE_DOLLARS],
+    "Appeal overturn rate": DEFINITIONS[K.OVERTURN],
+    "Days to appeal": DEFINITIONS[K.DAYS_TO_APPEAL],
+    "Days to resolve": DEFINITIONS[K.DAYS_TO_RESOLVE],
+    "Written off": DEFINITIONS[K.WRITTEN_OFF],
+    "At risk": DEFINITIONS[K.AT_RISK],
+    "Deadline soon": DEFINITIONS[DUE_SOON],
+    "Cost to recover": DEFINITIONS[K.STAFF_COST],
+    "Annual cost": DEFINITIONS[ANNUAL_COST],
+}
+
+
+# -- pivot sheets ----------------------------------------------------------------------------
+
+
+def _pivot_sheet(sheet: str, title: str, lines, main: ReportTable, cross: ReportTable) -> Report:
+    return Report(sheet, title, lines, tables=(main, cross), notes=_definitions())
+
+
+def pivot_sheets(kpis: Kpis, lines: tuple[str, ...]) -> tuple[Report, ...]:
+    """By Payer, By Category, By CARC, By Month: one pivot table each plus a cross-tab."""
+    cross = kpis.crosstabs
+    return (
+        _pivot_sheet(
+            BY_PAYER_SHEET,
+            "Denials by payer",
+            lines,
+            _table("pvtPayer", "By payer", kpis.by_payer, DEFINITIONS[K.RATE], totals=True),
+            _table(
+                "pvtPayerMonth",
+                "Denied dollars by payer and month of remit",
+                cross["payer_month"],
+                totals=True,
+                fmt=Fmt.MONEY,
+            ),
+        ),
+        _pivot_sheet(
+            BY_CATEGORY_SHEET,
+            "Denials by category",
+            lines,
+            _table(
+                "pvtCategory",
+                "By category",
+                kpis.by_category,
+                "Category Override, else Category; blank counts as unclassified.",
+                totals=True,
+            ),
+            _table(
+                "pvtCategoryPayer",
+                "Denials by category and payer",
+                cross["category_payer"],
+                totals=True,
+                fmt=Fmt.INT,
+            ),
+        ),
+        _pivot_sheet(
+            BY_CARC_SHEET,
+            "Denials by reason code (CARC)",
+            lines,
+            _table("pvtCarc", "By CARC", kpis.by_carc, totals=True),
+            _table(
+                "pvtCarcPayer",
+                "Denials by CARC and payer",
+                cross["carc_payer"],
+                totals=True,
+                fmt=Fmt.INT,
+            ),
+        ),
+        _pivot_sheet(
+            BY_MONTH_SHEET,
+            "Denials by month",
+            lines,
+            _table("pvtMonth", "By month", kpis.by_month, DEFINITIONS[K.RATE], totals=True),
+            _table(
+                "pvtMonthCategory",
+                "Denials by month of remit and category",
+                cross["month_category"],
+                totals=True,
+                fmt=Fmt.INT,
+            ),
+        ),
+    )
+
+
+def build_reports(kpis: Kpis, now: datetime, practice: str = "") -> tuple[Report, ...]:
+    """Every report sheet of one refresh, KPIs first."""
+    lines = header_lines(kpis, now)
+    return (kpi_sheet(kpis, lines, practice), *pivot_sheets(kpis, lines))

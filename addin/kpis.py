@@ -1,0 +1,278 @@
+"""Denial KPIs from the tracker's Claims and Denials tables, by HFMA's definitions (pure pandas).
+
+`compute(claims, denials, settings, today)` returns every KPI table and the headline figures;
+DEFINITIONS says how each figure is counted (see also ../shared/domain/kpis.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import pandas as pd
+
+from addin import kpi_tables as tables
+from addin.kpi_data import (
+    MONEY_COLUMNS,
+    K,
+    KpiSettings,
+    money,
+    period_label,
+    prepare_claims,
+    prepare_denials,
+    summary,
+)
+from addin.workbook.layout import Col
+
+TOP_N = 10  # rows of the Pareto and top-payer tables on the KPIs sheet
+DUE_SOON = "due soon"  # DEFINITIONS keys of figures that are not a KPI column
+ANNUAL_COST = "annual cost"
+
+__all__ = ["DEFINITIONS", "Headline", "K", "KpiSettings", "Kpis", "compute"]
+
+# The definition shown beside each KPI, so a manager can trust the number.
+DEFINITIONS: dict[str, str] = {
+    K.RATE: (
+        "Claims whose first adjudication carried a denial ÷ claims adjudicated, each claim "
+        "counted once in the month of its first remit (HFMA initial denial rate, by volume). "
+        "A claim paid later on appeal still counts as initially denied. Left out: claims whose "
+        "only initial denial is a duplicate (CARC 18), reversals and predeterminations."
+    ),
+    K.RATE_DOLLARS: (
+        "Amounts denied at the first adjudication ÷ billed charges of the same claims "
+        "(HFMA initial denial rate, by dollars); a claim with one denied line adds that line."
+    ),
+    K.OVERTURN: (
+        "Won ÷ decided. Won: Status Won, or a later remit paid the denial (Paid / Partially "
+        "paid) and nobody marked it Lost. Decided: won, or Status Lost, or a later remit "
+        "dropped it unpaid or denied it again. Corrected claims count as appeals; open and "
+        "written-off denials without a payer decision are not in the denominator."
+    ),
+    K.DAYS_TO_APPEAL: (
+        "Days from the denial's remit date to its Letter Generated On date (the day the "
+        "appeal letter was generated — the only appeal date the tracker records); denials "
+        "without a letter are left out."
+    ),
+    K.DAYS_TO_RESOLVE: (
+        "Days from the denial's remit date to Resolved On, the date of the remit that paid or "
+        "settled it. Denials a person closed (Lost, Written Off) have no recorded date and are "
+        "left out."
+    ),
+    K.DENIED: "Sum of Denied Amount of the denials first remitted in the period.",
+    K.RECOVERED: "Recovered Amount: what later remits paid on those denials.",
+    K.WRITTEN_OFF: (
+        "Denied − recovered on denials with Status Lost or Written Off (final denials)."
+    ),
+    K.AT_RISK: "Denied − recovered on open denials (Status not Won, Lost or Written Off).",
+    DUE_SOON: (
+        "Open denials whose appeal deadline falls between today and the Due Soon Days setting. "
+        "Deadline: the Appeal Deadline column, else remit date + Default Appeal Window Days."
+    ),
+    K.STAFF_COST: (
+        "Denials × minutes per denial (Settings: soft, hard; unclassified counted as hard) "
+        "× Staff Hourly Cost ÷ 60: the staff time denials cost to work."
+    ),
+    ANNUAL_COST: (
+        "(Staff cost + written-off dollars) of the last 12 months of denials, per month of "
+        "data × 12: what denials cost a year at the current rate."
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """One headline KPI: its latest-quarter value against the quarter before, or a snapshot."""
+
+    key: str  # the K column (or DEFINITIONS key) the figure comes from
+    label: str
+    value: object  # float rate or days, Decimal dollars; None when there is no data
+    period: str
+    better: str = ""  # "lower" | "higher"; "" for a snapshot without a direction
+    previous: object = None
+    target: object = None
+    definition: str = ""
+
+    @property
+    def change(self) -> object:
+        if self.value is None or self.previous is None:
+            return None
+        return self.value - self.previous
+
+    @property
+    def trend(self) -> str:
+        if self.value is None:
+            return "no data"
+        if not self.better:
+            return ""
+        if self.previous is None:
+            return "no previous quarter"
+        if self.change == 0:
+            return "no change"
+        went_down = self.change < 0
+        return "improving" if went_down == (self.better == "lower") else "worsening"
+
+
+@dataclass(frozen=True, eq=False)
+class Kpis:
+    """Every KPI table of one refresh; empty frames where the tracker has no data."""
+
+    today: date
+    settings: KpiSettings
+    first_date: date | None
+    last_date: date | None
+    claims_counted: int
+    denials_counted: int
+    headlines: tuple[Headline, ...]
+    monthly: pd.DataFrame
+    quarterly: pd.DataFrame
+    turnaround: pd.DataFrame
+    top_reasons: pd.DataFrame
+    top_categories: pd.DataFrame
+    top_payers: pd.DataFrame
+    aging: pd.DataFrame
+    workload: pd.DataFrame
+    cost: pd.DataFrame
+    by_payer: pd.DataFrame
+    by_category: pd.DataFrame
+    by_carc: pd.DataFrame
+    by_month: pd.DataFrame
+    crosstabs: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def headline(self, key: str) -> Headline:
+        """The headline figure of a K column (or DUE_SOON / ANNUAL_COST)."""
+        return next(h for h in self.headlines if h.key == key)
+
+
+# -- headline --------------------------------------------------------------------------------
+
+# (KPI column, label, which way is better, compared with the denial-rate target)
+QUARTER_HEADLINES: tuple[tuple[str, str, str, bool], ...] = (
+    (K.RATE, "Initial denial rate (claims)", "lower", True),
+    (K.RATE_DOLLARS, "Initial denial rate (dollars)", "lower", True),
+    (K.OVERTURN, "Appeal overturn rate", "higher", False),
+    (K.DAYS_TO_APPEAL, "Average days, remit → appeal", "lower", False),
+    (K.DAYS_TO_RESOLVE, "Average days, remit → resolution", "lower", False),
+    (K.DENIED, "Dollars denied", "lower", False),
+    (K.RECOVERED, "Dollars recovered", "higher", False),
+    (K.WRITTEN_OFF, "Dollars written off", "lower", False),
+    (K.STAFF_COST, "Cost to recover (staff time)", "lower", False),
+)
+
+
+def headlines(
+    claims: pd.DataFrame, denials: pd.DataFrame, settings: KpiSettings, today: date
+) -> tuple[Headline, ...]:
+    """The latest quarter with data against the quarter before it, then today's snapshot."""
+    quarterly = summary(claims, denials, "quarter").sort_index()
+    latest = quarterly.index.max() if len(quarterly) else None
+    period = period_label(latest) if latest is not None else ""
+    found = [
+        Headline(
+            key,
+            label,
+            _cell(quarterly, latest, key),
+            period,
+            better,
+            _cell(quarterly, latest - 1, key) if latest is not None else None,
+            settings.denial_rate_target if targeted else None,
+            DEFINITIONS[key],
+        )
+        for key, label, better, targeted in QUARTER_HEADLINES
+    ]
+    return (*found, *_snapshot(denials, settings, today))
+
+
+def _cell(frame: pd.DataFrame, period: pd.Period | None, column: str) -> object:
+    if period is None or period not in frame.index:
+        return None
+    value = frame.at[period, column]
+    if value is None or value != value:  # NaN: nothing to divide by
+        return None
+    return money(value) if column in MONEY_COLUMNS else float(value)
+
+
+def _snapshot(denials: pd.DataFrame, settings: KpiSettings, today: date) -> list[Headline]:
+    if denials.empty:
+        at_risk = due_soon = yearly = None
+    else:
+        at_risk = money(denials["at_risk"].sum())
+        due_soon = money(denials.loc[denials["due_soon"], "at_risk"].sum())
+        yearly = annual_cost(denials)
+    on_today = f"today, {today.isoformat()}"
+    days = settings.due_soon_days
+    return [
+        Headline(
+            K.AT_RISK,
+            "Dollars still at risk (open)",
+            at_risk,
+            on_today,
+            definition=DEFINITIONS[K.AT_RISK],
+        ),
+        Headline(
+            DUE_SOON,
+            f"At risk of missing the deadline in {days} days",
+            due_soon,
+            on_today,
+            definition=DEFINITIONS[DUE_SOON],
+        ),
+        Headline(
+            ANNUAL_COST,
+            "Estimated annual cost of denials",
+            yearly,
+            "per year",
+            definition=DEFINITIONS[ANNUAL_COST],
+        ),
+    ]
+
+
+def annual_cost(denials: pd.DataFrame) -> Decimal | None:
+    """(Staff cost + written off) per month over the last 12 months of data, × 12."""
+    months = denials["month"].dropna()
+    if months.empty:
+        return None
+    last = months.max()
+    recent = denials[denials["month"] > last - 12]
+    span = last.ordinal - recent["month"].min().ordinal + 1
+    cents = (recent["staff_cost"].sum() + recent["written_off"].sum()) * 12 / span
+    return money(round(cents))
+
+
+# -- everything ------------------------------------------------------------------------------
+
+
+def compute(
+    claims: pd.DataFrame, denials: pd.DataFrame, settings: KpiSettings, today: date
+) -> Kpis:
+    """All KPI tables from the tracker's Claims and Denials tables (as Book.read_table gives)."""
+    c = prepare_claims(claims, denials)
+    d = prepare_denials(denials, settings, today)
+    dates = pd.concat([c["first_remit"], d["remit"]]).dropna()
+    return Kpis(
+        today=today,
+        settings=settings,
+        first_date=dates.min().date() if len(dates) else None,
+        last_date=dates.max().date() if len(dates) else None,
+        claims_counted=int(c["counted"].sum()),
+        denials_counted=len(d),
+        headlines=headlines(c, d, settings, today),
+        monthly=tables.by_period(c, d, settings, "month", K.MONTH),
+        quarterly=tables.by_period(c, d, settings, "quarter", K.QUARTER),
+        turnaround=tables.turnaround(d),
+        top_reasons=tables.reasons(d, "carc", Col.CARC, top=TOP_N),
+        top_categories=tables.reasons(d, "category", Col.CATEGORY, top=TOP_N),
+        top_payers=tables.payers(c, d, top=TOP_N),
+        aging=tables.aging(d),
+        workload=tables.workload(d),
+        cost=tables.cost_to_recover(d),
+        by_payer=tables.payers(c, d, totals=True),
+        by_category=tables.reasons(d, "category", Col.CATEGORY, totals=True),
+        by_carc=tables.reasons(d, "carc", Col.CARC, totals=True),
+        by_month=tables.by_period(c, d, settings, "month", K.MONTH, totals=True),
+        crosstabs={
+            "payer_month": tables.crosstab(d, "payer", "month", Col.PAYER, dollars=True),
+            "category_payer": tables.crosstab(d, "category", "payer", Col.CATEGORY),
+            "carc_payer": tables.crosstab(d, "carc", "payer", Col.CARC),
+            "month_category": tables.crosstab(d, "month", "category", K.MONTH),
+        },
+    )

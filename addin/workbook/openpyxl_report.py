@@ -1,0 +1,392 @@
+"""Writes a Report into an openpyxl workbook: values only, Excel tables, native charts, notes.
+
+openpyxl never recalculates, so every figure is written as a value. The sheet is deleted and
+made again at the same place, so a refresh leaves nothing of the previous one behind.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from decimal import Decimal
+
+import pandas as pd
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+
+from addin.workbook.layout import DATE_FORMAT, MONEY_FORMAT, PERCENT_FORMAT, SHEET_ORDER
+from addin.workbook.report import NO_DATA, ChartKind, ChartSpec, Fmt, Report, ReportTable, Tile
+from addin.workbook.values import needs_text_guard, safe_text
+
+NUMBER_FORMATS = {
+    Fmt.INT: "#,##0",
+    Fmt.NUMBER: "0.0",
+    Fmt.MONEY: MONEY_FORMAT,
+    Fmt.PERCENT: PERCENT_FORMAT,
+    Fmt.DATE: DATE_FORMAT,
+}
+SIGNED_FORMATS = {  # a change shows its sign
+    Fmt.INT: "+#,##0;-#,##0;0",
+    Fmt.NUMBER: "+0.0;-0.0;0.0",
+    Fmt.MONEY: "+#,##0.00;[Red]-#,##0.00;0.00",
+    Fmt.PERCENT: "+0.0%;-0.0%;0.0%",
+}
+AXIS_FORMATS = {Fmt.PERCENT: "0%", Fmt.MONEY: "#,##0", Fmt.INT: "0", Fmt.NUMBER: "0"}
+TILE_HEADERS = ("KPI", "Value", "Period", "Target", "Previous quarter", "Change", "Trend")
+TILE_NUMBERS = frozenset(TILE_HEADERS[1:2] + TILE_HEADERS[3:6])
+DEFINITION_HEADER = "Definition"
+TABLE_STYLE = "TableStyleMedium2"
+TITLE = Font(bold=True, size=16)
+HEADING = Font(bold=True, size=12)
+NOTE = Font(italic=True, color="595959")
+HEADER = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+TOTAL_BORDER = Border(top=Side(style="thin"), bottom=Side(style="double"))
+TREND_FONTS = {
+    "improving": Font(bold=True, color="006100"),
+    "worsening": Font(bold=True, color="9C0006"),
+}
+WRAP = Alignment(wrap_text=True, vertical="top")
+CHART_WIDTH_CM, CHART_HEIGHT_CM, CHART_ROWS = 16.0, 8.0, 17
+CM_PER_WIDTH_UNIT = 0.2  # one unit of Excel column width is about 7 px ≈ 0.19 cm
+FIRST_COLUMN_WIDTH, DEFINITION_WIDTH, TILE_WIDTH, MIN_WIDTH, MAX_WIDTH = 40, 64, 13, 10, 40
+CHARS_PER_WIDTH_UNIT = 1.05  # wrapped text: characters per unit of column width (estimate)
+LINE_HEIGHT = 15.0  # points per wrapped line
+BOLD_WIDTH = 1.15  # bold header text is wider than the digits column widths are measured in
+
+
+def write_report(workbook: Workbook, report: Report) -> None:
+    """Rewrite `report.sheet` completely: heading, tiles, charts, tables, definitions."""
+    sheet = fresh_sheet(workbook, report.sheet)
+    page = _Page(sheet, _widths(sheet, report))
+    row = _heading(page, report) + 1
+    if report.tiles:
+        row = _tiles(page, report.tiles, row) + 1
+    charts = [chart for chart in report.charts if report.drawable(chart)]
+    chart_row = row
+    row += CHART_ROWS * math.ceil(len(charts) / 2)
+    placed: dict[str, tuple[int, int]] = {}
+    for table in report.tables:
+        row, placed[table.name] = _table(page, table, row)
+        row += 1
+    _notes(page, report.notes, row)
+    for index, chart in enumerate(charts):
+        anchor_row = chart_row + CHART_ROWS * (index // 2)
+        anchor_col = 1 if index % 2 == 0 else page.column_after(CHART_WIDTH_CM + 0.5)
+        header_row, body_rows = placed[chart.table]
+        drawing = _chart(chart, report.table(chart.table), sheet, header_row, body_rows)
+        sheet.add_chart(drawing, f"{get_column_letter(anchor_col)}{anchor_row}")
+    _page_setup(sheet)
+
+
+class _Page:
+    """A sheet with known column widths, for text that must wrap within the report's width."""
+
+    def __init__(self, sheet: Worksheet, widths: dict[int, float]):
+        self.sheet = sheet
+        self.widths = widths
+        self.span = max(widths)
+
+    def paragraph(self, row: int, text: str, first: int = 1, font: Font = NOTE) -> None:
+        """`text` wrapped across columns first…span of `row`, the row as tall as it needs."""
+        cell = _put(self.sheet, row, first, text)
+        cell.font, cell.alignment = font, WRAP
+        if self.span > first:
+            self.sheet.merge_cells(
+                start_row=row, start_column=first, end_row=row, end_column=self.span
+            )
+        width = sum(self.widths.get(c, MIN_WIDTH) for c in range(first, self.span + 1))
+        lines = sum(
+            math.ceil(max(len(part), 1) / (width * CHARS_PER_WIDTH_UNIT))
+            for part in text.split("\n")
+        )
+        self.sheet.row_dimensions[row].height = LINE_HEIGHT * max(lines, 1)
+
+    def column_after(self, centimetres: float) -> int:
+        """The first column that starts at least `centimetres` from the sheet's left edge."""
+        col, used = 1, 0.0
+        while used < centimetres:
+            used += self.widths.get(col, MIN_WIDTH) * CM_PER_WIDTH_UNIT
+            col += 1
+        return col
+
+
+def fresh_sheet(workbook: Workbook, name: str) -> Worksheet:
+    """An empty sheet called `name` where the old one was (or where SHEET_ORDER puts it)."""
+    if name in workbook.sheetnames:
+        old = workbook[name]
+        index = workbook.sheetnames.index(name)
+        active = workbook.active is old
+        selected = bool(old.sheet_view.tabSelected)
+        workbook.remove(old)
+        sheet = workbook.create_sheet(name, index)
+        sheet.sheet_view.tabSelected = selected
+        if active:
+            workbook.active = index
+        return sheet
+    return workbook.create_sheet(name, _place_for(workbook, name))
+
+
+def _place_for(workbook: Workbook, name: str) -> int:
+    if name not in SHEET_ORDER:
+        return len(workbook.sheetnames)
+    later = set(SHEET_ORDER[SHEET_ORDER.index(name) + 1 :])
+    found = (i for i, sheet in enumerate(workbook.sheetnames) if sheet in later)
+    return next(found, len(workbook.sheetnames))
+
+
+# -- cells -----------------------------------------------------------------------------------
+
+
+def _put(sheet: Worksheet, row: int, col: int, value: object, fmt: Fmt = Fmt.TEXT, signed=False):
+    """Write one value; text is always text (never a formula), numbers get their format."""
+    cell = sheet.cell(row, col)
+    value = _plain(value)
+    if isinstance(value, str):
+        cell.value = safe_text(value)
+        if needs_text_guard(value):
+            cell.data_type = "s"
+            cell.quotePrefix = True
+        return cell
+    cell.value = value
+    formats = SIGNED_FORMATS if signed else NUMBER_FORMATS
+    if value is not None and fmt in formats:
+        cell.number_format = formats[fmt]
+    return cell
+
+
+def _plain(value: object) -> object:
+    """A value openpyxl stores as it is: no NaN, numpy scalars or Timestamps."""
+    if value is None or isinstance(value, str | Decimal | date | datetime | bool):
+        return value
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if pd.isna(value):
+        return None
+    return value.item() if hasattr(value, "item") else value  # numpy scalar → Python
+
+
+def _heading(page: _Page, report: Report) -> int:
+    page.sheet.cell(1, 1, report.title).font = TITLE
+    for offset, line in enumerate(report.lines, start=2):
+        page.paragraph(offset, line)
+    return len(report.lines) + 2
+
+
+def _tiles(page: _Page, tiles: tuple[Tile, ...], row: int) -> int:
+    """Headline figures, one per row, with their definition beside them; returns the next row."""
+    sheet = page.sheet
+    for col, header in enumerate((*TILE_HEADERS, DEFINITION_HEADER), start=1):
+        cell = sheet.cell(row, col, header)
+        cell.font, cell.fill = HEADER, HEADER_FILL
+        if header in TILE_NUMBERS:
+            cell.alignment = Alignment(horizontal="right")
+    for offset, tile in enumerate(tiles, start=1):
+        at = row + offset
+        sheet.cell(at, 1, tile.label).font = Font(bold=True)
+        if tile.value is None:
+            _put(sheet, at, 2, NO_DATA).font = NOTE
+        else:
+            _put(sheet, at, 2, tile.value, tile.fmt).font = Font(bold=True, size=12)
+        _put(sheet, at, 3, tile.period)
+        _put(sheet, at, 4, tile.target, tile.fmt)
+        _put(sheet, at, 5, tile.previous, tile.fmt)
+        _put(sheet, at, 6, tile.change, tile.fmt, signed=True)
+        trend = _put(sheet, at, 7, tile.trend)
+        trend.font = TREND_FONTS.get(tile.trend, NOTE)
+        page.paragraph(at, tile.note, first=len(TILE_HEADERS) + 1, font=Font())
+        for col in range(1, len(TILE_HEADERS) + 1):
+            sheet.cell(at, col).alignment = Alignment(vertical="top")
+    return row + len(tiles) + 1
+
+
+def _table(page: _Page, table: ReportTable, row: int) -> tuple[int, tuple[int, int]]:
+    """Title, note and the Excel table; returns the next free row and (header row, body rows)."""
+    sheet = page.sheet
+    sheet.cell(row, 1, table.title).font = HEADING
+    row += 1
+    if table.note:
+        page.paragraph(row, table.note)
+        row += 1
+    frame = table.frame
+    if frame.empty:
+        _put(sheet, row, 1, NO_DATA).font = NOTE
+        return row + 1, (row, 0)
+    header = row
+    formats = [table.fmt(c) for c in frame.columns]
+    for col, name in enumerate(header_names(frame.columns), start=1):
+        cell = _put(sheet, header, col, name)
+        cell.font, cell.fill = HEADER, HEADER_FILL
+        if formats[col - 1] is not Fmt.TEXT:
+            cell.alignment = Alignment(horizontal="right")
+    for offset, values in enumerate(frame.itertuples(index=False, name=None), start=1):
+        for col, (value, fmt) in enumerate(zip(values, formats, strict=True), start=1):
+            _put(sheet, header + offset, col, value, fmt)
+    last = header + len(frame)
+    if table.totals:
+        for col in range(1, len(frame.columns) + 1):
+            cell = sheet.cell(last, col)
+            cell.font, cell.border = Font(bold=True), TOTAL_BORDER
+    sheet.add_table(_excel_table(table, header, last))
+    return last + 1, (header, len(table.body))
+
+
+def _excel_table(table: ReportTable, header: int, last: int) -> Table:
+    frame = table.frame
+    end = get_column_letter(len(frame.columns))
+    names = header_names(frame.columns)
+    columns = [TableColumn(id=i, name=name) for i, name in enumerate(names, start=1)]
+    excel = Table(
+        displayName=table.name,
+        name=table.name,
+        ref=f"A{header}:{end}{last}",
+        tableColumns=columns,
+        tableStyleInfo=TableStyleInfo(name=TABLE_STYLE, showRowStripes=True),
+    )
+    filtered_to = last
+    if table.totals:
+        # The totals row holds values computed by pandas (rates are not sums), not formulas.
+        excel.totalsRowCount = 1
+        columns[0].totalsRowLabel = str(frame.iloc[-1, 0])
+        filtered_to = last - 1
+    excel.autoFilter = AutoFilter(ref=f"A{header}:{end}{filtered_to}")
+    return excel
+
+
+def header_names(columns) -> list[str]:
+    """Excel table headers: text, not blank, unique ignoring case (Excel repairs the file
+    otherwise) — a cross-tab's headers are payer names and categories from the data."""
+    names: list[str] = []
+    seen: set[str] = set()
+    for column in columns:
+        base = safe_text(str(column)).strip() or "(blank)"
+        name, copy = base, 1
+        while name.casefold() in seen:
+            copy += 1
+            name = f"{base} ({copy})"
+        seen.add(name.casefold())
+        names.append(name)
+    return names
+
+
+def _notes(page: _Page, notes: tuple[str, ...], row: int) -> None:
+    if not notes:
+        return
+    page.sheet.cell(row, 1, "Definitions and counting rules").font = HEADING
+    for offset, note in enumerate(notes, start=1):
+        page.paragraph(row + offset, note)
+
+
+# -- layout ----------------------------------------------------------------------------------
+
+
+def _widths(sheet: Worksheet, report: Report) -> dict[int, float]:
+    """Column widths from the longest header or value, within limits; set and returned."""
+    widths: dict[int, float] = {1: FIRST_COLUMN_WIDTH}
+    for table in report.tables:
+        for col, name in enumerate(table.frame.columns[1:], start=2):
+            values = (len(_shown(v)) for v in table.frame[name])
+            longest = max([round(len(str(name)) * BOLD_WIDTH), *values])
+            widths[col] = max(widths.get(col, MIN_WIDTH), min(longest + 2, MAX_WIDTH))
+    if report.tiles:
+        for col, header in enumerate(TILE_HEADERS[1:], start=2):
+            widths[col] = max(widths.get(col, MIN_WIDTH), len(header) + 2, TILE_WIDTH)
+        col = len(TILE_HEADERS) + 1  # the definitions wrap over as many columns as they need
+        while sum(widths.get(c, MIN_WIDTH) for c in range(len(TILE_HEADERS) + 1, col + 1)) < (
+            DEFINITION_WIDTH
+        ):
+            col += 1
+        widths.update({c: widths.get(c, MIN_WIDTH) for c in range(2, col + 1)})
+    widths.update({c: widths.get(c, MIN_WIDTH) for c in range(2, max(widths) + 1)})
+    for col, width in widths.items():
+        sheet.column_dimensions[get_column_letter(col)].width = width
+    return widths
+
+
+def _shown(value: object) -> str:
+    value = _plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return f"{value:,}" if isinstance(value, int | Decimal) else str(value)
+
+
+def _page_setup(sheet: Worksheet) -> None:
+    """Landscape, one page wide, so the sheet prints and exports to PDF as a report."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+
+
+# -- charts ----------------------------------------------------------------------------------
+
+
+def _chart(chart: ChartSpec, table: ReportTable, sheet: Worksheet, header: int, rows: int):
+    """A native Excel chart over the table's body rows (Excel and LibreOffice draw it)."""
+    columns = list(table.frame.columns)
+
+    def data(names):
+        return [
+            Reference(sheet, min_col=columns.index(n) + 1, min_row=header, max_row=header + rows)
+            for n in names
+        ]
+
+    categories = Reference(
+        sheet,
+        min_col=columns.index(chart.categories) + 1,
+        min_row=header + 1,
+        max_row=header + rows,
+    )
+    drawing = _plot(chart.kind)
+    for reference in data(chart.series):
+        drawing.add_data(reference, titles_from_data=True)
+    drawing.set_categories(categories)
+    _style(drawing, chart, chart.fmt)
+    _straight(drawing)
+    if chart.line_series:
+        line = LineChart()
+        for reference in data(chart.line_series):
+            line.add_data(reference, titles_from_data=True)
+        line.y_axis.axId = 200
+        line.y_axis.number_format = AXIS_FORMATS.get(chart.line_fmt, "General")
+        line.y_axis.majorGridlines = None
+        line.y_axis.crosses = "max"
+        line.y_axis.delete = False
+        _straight(line)
+        drawing += line
+    return drawing
+
+
+def _plot(kind: ChartKind):
+    if kind is ChartKind.LINE:
+        return LineChart()
+    drawing = BarChart()
+    drawing.type = "bar" if kind is ChartKind.BAR else "col"
+    if kind is ChartKind.BAR:
+        drawing.x_axis.scaling.orientation = "maxMin"  # the first row on top
+    return drawing
+
+
+def _style(drawing, chart: ChartSpec, fmt: Fmt) -> None:
+    drawing.title = chart.title
+    drawing.width, drawing.height = CHART_WIDTH_CM, CHART_HEIGHT_CM
+    drawing.legend.position = "b"
+    drawing.y_axis.number_format = AXIS_FORMATS.get(fmt, "General")
+    drawing.y_axis.title = chart.y_title or None
+    # openpyxl 3.1 marks axes deleted by default; Excel then draws no axis labels.
+    drawing.x_axis.delete = False
+    drawing.y_axis.delete = False
+
+
+def _straight(drawing) -> None:
+    """Lines join points straight: a smoothed curve invents values between months."""
+    if isinstance(drawing, LineChart):
+        for series in drawing.series:
+            series.smooth = False

@@ -1,0 +1,120 @@
+"""The report model: what one report sheet shows, as plain data that any Book adapter renders.
+
+A Report is tiles (headline figures with their definitions), titled tables (DataFrames with a
+format per column and an optional totals row) and chart specs that point at those tables.
+No openpyxl or xlwings objects live here, so the openpyxl file writer, a live-Excel writer
+and the PNG renderer all draw the same Report.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+NO_DATA = "no data"
+
+
+class Fmt(enum.StrEnum):
+    """How a value is shown: adapters map these to number formats."""
+
+    TEXT = "text"
+    INT = "int"
+    NUMBER = "number"  # one decimal (days, hours)
+    MONEY = "money"
+    PERCENT = "percent"
+    DATE = "date"
+
+
+class ChartKind(enum.StrEnum):
+    LINE = "line"
+    BAR = "bar"  # horizontal bars
+    COLUMN = "column"  # vertical bars
+
+
+@dataclass(frozen=True, slots=True)
+class Tile:
+    """A headline figure: value against its target and the previous period, with its definition.
+
+    `value`, `target`, `previous` and `change` are numbers (float, int or Decimal) or None
+    (None value: show NO_DATA). `change` is value − previous in the value's own unit.
+    """
+
+    label: str
+    value: object
+    fmt: Fmt
+    period: str = ""
+    target: object = None
+    previous: object = None
+    change: object = None
+    trend: str = ""  # improving | worsening | no change | no previous quarter | no data | ""
+    note: str = ""  # the definition, shown beside the figure
+
+
+@dataclass(frozen=True, eq=False)
+class ReportTable:
+    """A titled table. With `totals`, the frame's last row is its totals row."""
+
+    name: str  # the Excel table name: unique in the workbook, letters/digits/underscores
+    title: str
+    frame: pd.DataFrame
+    formats: Mapping[str, Fmt] = field(default_factory=dict)  # column → format; else TEXT
+    totals: bool = False
+    note: str = ""
+
+    def fmt(self, column: str) -> Fmt:
+        return self.formats.get(column, Fmt.TEXT)
+
+    @property
+    def body(self) -> pd.DataFrame:
+        """The rows without the totals row (what charts plot)."""
+        return self.frame.iloc[:-1] if self.totals else self.frame
+
+
+@dataclass(frozen=True, slots=True)
+class ChartSpec:
+    """A native chart drawn from a table's body: categories from one column, series from others.
+
+    `line_series` are drawn as lines on a secondary axis over the bars (a Pareto's cumulative
+    share). `name` is the chart's file stem for PNG output.
+    """
+
+    name: str
+    kind: ChartKind
+    title: str
+    table: str  # ReportTable.name
+    categories: str
+    series: tuple[str, ...]
+    fmt: Fmt = Fmt.NUMBER
+    line_series: tuple[str, ...] = ()
+    line_fmt: Fmt = Fmt.PERCENT
+    y_title: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class Report:
+    """Everything one report sheet shows; `Book.write_report` rewrites the sheet from it."""
+
+    sheet: str
+    title: str
+    lines: tuple[str, ...] = ()  # under the title: the data's date range, refreshed at …
+    tiles: tuple[Tile, ...] = ()
+    tables: tuple[ReportTable, ...] = ()
+    charts: tuple[ChartSpec, ...] = ()
+    notes: tuple[str, ...] = ()  # definitions and counting rules, at the end
+
+    def table(self, name: str) -> ReportTable:
+        for table in self.tables:
+            if table.name == name:
+                return table
+        raise KeyError(f"report {self.sheet!r} has no table {name!r}")
+
+    def drawable(self, chart: ChartSpec) -> bool:
+        """Whether a chart has anything to plot (no chart is drawn over an empty table)."""
+        body = self.table(chart.table).body
+        if body.empty:
+            return False
+        values = body[list(chart.series)].apply(pd.to_numeric, errors="coerce")
+        return bool(values.fillna(0).ne(0).any().any())

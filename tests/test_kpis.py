@@ -1,0 +1,203 @@
+"""KPI figures against hand-computed values (tests/kpi_fixture.py), edge cases and the demo."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from addin import kpis
+from addin.kpi_data import K
+from addin.workbook.layout import CLAIMS, DENIALS, STATUSES, Col
+from addin.workbook.openpyxl_book import OpenpyxlBook
+from tests import kpi_fixture
+from tests.kpi_fixture import PAYER_A, PAYER_B, TODAY
+
+
+def compute(tracker, today=TODAY, settings=None) -> kpis.Kpis:
+    book = OpenpyxlBook.open(tracker)
+    return kpis.compute(
+        book.read_table(CLAIMS), book.read_table(DENIALS), settings or kpis.KpiSettings(), today
+    )
+
+
+@pytest.fixture(scope="module")
+def demo_tracker(tmp_path_factory):
+    return kpi_fixture.build_demo(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture
+def figures(tracker) -> kpis.Kpis:
+    return compute(kpi_fixture.fill(tracker))
+
+
+def row(frame: pd.DataFrame, column: str, value) -> dict:
+    found = frame[frame[column] == value]
+    assert len(found) == 1, f"{len(found)} rows with {column} = {value!r}"
+    return found.iloc[0].to_dict()
+
+
+def headline(figures: kpis.Kpis, key: str) -> kpis.Headline:
+    return figures.headline(key)
+
+
+# Hand-computed (see kpi_fixture): Q1 = C1–C4, Q2 = C5–C8 (C9 duplicate-only, C10 reversal out).
+QUARTER_FIGURES = [
+    # key, Q2 value, Q1 value, trend
+    (K.RATE, 2 / 4, 1 / 4, "worsening"),
+    (K.RATE_DOLLARS, 300 / 600, 100 / 1000, "worsening"),
+    (K.OVERTURN, 1 / 2, 1 / 1, "worsening"),
+    (K.DAYS_TO_APPEAL, 20.0, 10.0, "worsening"),
+    (K.DAYS_TO_RESOLVE, 40.0, 30.0, "worsening"),
+    (K.DENIED, Decimal("900.00"), Decimal("100.00"), "worsening"),
+    (K.RECOVERED, Decimal("20.00"), Decimal("100.00"), "worsening"),
+    (K.WRITTEN_OFF, Decimal("150.00"), Decimal("0.00"), "worsening"),
+    (K.STAFF_COST, Decimal("80.00"), Decimal("25.00"), "worsening"),
+]
+
+
+@pytest.mark.parametrize(
+    "key, latest, previous, trend", QUARTER_FIGURES, ids=[q[0] for q in QUARTER_FIGURES]
+)
+def test_headline_quarter_against_the_previous_quarter(figures, key, latest, previous, trend):
+    found = headline(figures, key)
+    assert found.period == "2026 Q2"
+    assert found.value == pytest.approx(latest) and found.previous == pytest.approx(previous)
+    assert found.change == pytest.approx(latest - previous)
+    assert found.trend == trend
+    assert found.definition
+
+
+def test_snapshot_figures_for_today(figures):
+    assert headline(figures, K.AT_RISK).value == Decimal("700.00")  # D3 200 + D4 500 open
+    # D3's deadline is in 10 days; D4 has none: remit + 60 days = 16 days away, not due soon.
+    assert headline(figures, kpis.DUE_SOON).value == Decimal("200.00")
+    # (staff 105 + written off 150) over Jan–Jun (6 months) × 12
+    assert headline(figures, kpis.ANNUAL_COST).value == Decimal("510.00")
+    assert [h.trend for h in figures.headlines[-3:]] == ["", "", ""]
+
+
+def test_a_better_figure_is_improving():
+    assert kpis.Headline("k", "x", 0.10, "Q2", "lower", previous=0.12).trend == "improving"
+    assert kpis.Headline("k", "x", 0.60, "Q2", "higher", previous=0.50).trend == "improving"
+    assert kpis.Headline("k", "x", 0.5, "Q2", "higher", previous=0.5).trend == "no change"
+
+
+def test_each_claim_counts_once_by_its_first_adjudication(figures):
+    by_month = figures.by_month
+    total = row(by_month, K.MONTH, "Total")
+    assert (total[K.CLAIMS], total[K.INITIALLY_DENIED]) == (8, 3)
+    assert total[K.RATE] == pytest.approx(3 / 8)
+    assert total[K.RATE_DOLLARS] == pytest.approx(400 / 1600)
+    assert figures.claims_counted == 8 and figures.denials_counted == 6
+    # C1 was paid later on appeal and still counts as initially denied in January;
+    # C8 was denied only at a later remit and counts as not initially denied in May.
+    assert row(by_month, K.MONTH, "Jan 2026")[K.RATE] == pytest.approx(0.5)
+    assert row(by_month, K.MONTH, "May 2026")[K.RATE] == pytest.approx(0.5)
+
+
+def test_a_month_without_counted_claims_has_no_rate_not_a_division_error(figures):
+    june = row(figures.monthly, K.MONTH, "Jun 2026")
+    assert june[K.CLAIMS] == 0 and pd.isna(june[K.RATE]) and pd.isna(june[K.RATE_DOLLARS])
+    assert june[K.DENIALS] == 2  # D4 and D5 were remitted in June
+    assert list(figures.monthly[K.MONTH]) == [
+        "Jan 2026", "Feb 2026", "Mar 2026", "Apr 2026", "May 2026", "Jun 2026",
+    ]  # fmt: skip
+
+
+def test_overturn_rate_by_payer_and_by_category(figures):
+    assert row(figures.by_payer, Col.PAYER, PAYER_A)[K.OVERTURN] == pytest.approx(0.5)
+    assert row(figures.by_payer, Col.PAYER, PAYER_B)[K.OVERTURN] == pytest.approx(1.0)
+    assert row(figures.by_payer, Col.PAYER, PAYER_A)[K.RATE] == pytest.approx(2 / 4)
+    assert row(figures.by_payer, Col.PAYER, PAYER_B)[K.RATE] == pytest.approx(1 / 4)
+    category = figures.by_category.set_index(Col.CATEGORY)
+    assert category.loc["medical_necessity", K.OVERTURN] == 1.0
+    assert category.loc["unclassified", K.OVERTURN] == 0.0  # D2: blank category, Lost
+    assert pd.isna(category.loc["authorization", K.OVERTURN])  # nothing decided yet
+    assert category.loc["non_covered", K.DENIALS] == 1  # Category Override wins over Category
+    assert "other" not in category.index
+
+
+def test_turnaround_average_and_median(figures):
+    table = figures.turnaround.set_index(K.MEASURE)
+    assert list(table.loc["Remit → appeal", [K.COUNTED, K.AVERAGE, K.MEDIAN]]) == [2, 15.0, 15.0]
+    resolved = table.loc["Remit → resolved"]
+    assert (resolved[K.COUNTED], resolved[K.AVERAGE], resolved[K.MEDIAN]) == (2, 35.0, 35.0)
+    assert (resolved[K.SHORTEST], resolved[K.LONGEST]) == (30, 40)
+
+
+def test_pareto_of_reasons_by_count_with_cumulative_share(figures):
+    reasons = figures.top_reasons
+    assert list(reasons[Col.CARC]) == ["16", "18", "197", "50", "96"]
+    assert list(reasons[K.DENIALS]) == [2, 1, 1, 1, 1]
+    assert list(reasons[K.CUMULATIVE]) == pytest.approx([2 / 6, 3 / 6, 4 / 6, 5 / 6, 1.0])
+    assert reasons[K.DENIED].sum() == Decimal("1000.00")
+    assert reasons[Col.DESCRIPTION].str.len().gt(0).all()  # DenialDesk's own CARC wording
+
+
+def test_aging_workload_and_cost(figures):
+    aging = figures.aging.set_index(K.BUCKET)
+    assert list(aging[K.DENIALS]) == [0, 1, 1, 0]  # D4 44 days, D3 73 days
+    assert aging.loc["61–90 days", K.AT_RISK] == Decimal("200.00")
+    workload = figures.workload.set_index(Col.OWNER)
+    assert list(workload.index) == ["Unassigned", "Front Desk", "Billing", "Total"]
+    assert list(workload.columns[:-2]) == [s for s in STATUSES if s in workload.columns]
+    assert workload.loc["Billing", ["Won", "Lost", "Written Off", K.OPEN]].tolist() == [1, 1, 1, 0]
+    assert workload.loc["Total", K.AT_RISK] == Decimal("700.00")
+    cost = figures.cost.set_index(K.TYPE)
+    assert cost.loc["soft", K.STAFF_COST] == Decimal("30.00")  # 3 × 20 min at $30/h
+    assert cost.loc["hard", K.STAFF_COST] == Decimal("75.00")  # 3 × 50 min
+    assert cost.loc["Total", K.NET] == Decimal("15.00")  # recovered 120 − cost 105
+
+
+def test_settings_change_the_target_and_the_cost(tracker):
+    kpi_fixture.fill(tracker)
+    settings = kpis.KpiSettings(denial_rate_target=0.05, hourly_cost=60.0, minutes_hard=30.0)
+    figures = compute(tracker, settings=settings)
+    assert headline(figures, K.RATE).target == 0.05
+    assert set(figures.monthly[K.TARGET]) == {0.05}
+    # Q2: soft 3 × 20 min + hard 2 × 30 min = 120 min at $60/h
+    assert headline(figures, K.STAFF_COST).value == Decimal("120.00")
+
+
+def test_an_empty_tracker_has_no_data_and_no_errors(tracker):
+    figures = compute(tracker)
+    assert figures.first_date is None and figures.claims_counted == 0
+    assert all(h.value is None and h.trend == "no data" for h in figures.headlines)
+    assert figures.monthly.empty and figures.by_payer.empty and figures.workload.empty
+    assert figures.aging[K.DENIALS].sum() == 0
+
+
+def test_one_month_has_no_previous_quarter(tracker):
+    kpi_fixture.fill(tracker, kpi_fixture.CLAIM_ROWS[:2], kpi_fixture.DENIAL_ROWS[:1])
+    figures = compute(tracker, today=date(2026, 1, 31))
+    rate = headline(figures, K.RATE)
+    assert (rate.value, rate.previous, rate.change) == (0.5, None, None)
+    assert rate.trend == "no previous quarter"
+    assert list(figures.quarterly[K.QUARTER]) == ["2026 Q1"]
+
+
+def test_demo_figures_match_a_count_made_row_by_row(demo_tracker):
+    book = OpenpyxlBook.open(demo_tracker)
+    claims, denials = book.read_table(CLAIMS), book.read_table(DENIALS)
+    figures = kpis.compute(claims, denials, kpis.KpiSettings(), date(2026, 11, 28))
+    duplicate_only = set()
+    for key, group in denials.groupby(Col.CLAIM_KEY):
+        first = claims.loc[claims[Col.CLAIM_KEY] == key, Col.FIRST_REMIT_DATE].iloc[0]
+        initial = group[group[Col.REMIT_DATE] == first]
+        if len(initial) and set(initial[Col.CARC]) == {"18"}:
+            duplicate_only.add(key)
+    counted = claims[~claims[Col.CLAIM_KEY].isin(duplicate_only)]
+    denied = counted[counted[Col.INITIALLY_DENIED] == "Yes"]
+    total = row(figures.by_month, K.MONTH, "Total")
+    assert (total[K.CLAIMS], total[K.INITIALLY_DENIED]) == (len(counted), len(denied))
+    assert total[K.INITIAL_DENIED] == sum(denied[Col.INITIAL_DENIED_AMOUNT])
+    assert total[K.DENIED] == sum(denials[Col.DENIED_AMOUNT])
+    assert total[K.RECOVERED] == sum(denials[Col.RECOVERED_AMOUNT].dropna())
+    assert total[K.WON] == (denials[Col.STATUS] == "Won").sum() == 17
+    assert len(figures.monthly) == 6 and (figures.first_date, figures.last_date) == (
+        date(2026, 6, 8),
+        date(2026, 11, 23),
+    )
