@@ -3,6 +3,19 @@
 `cli` and `excel` only adapt arguments or the calling workbook into these calls.
 """
 
+from addin.actions.appeal_letters import (
+    LetterOutcome,
+    LetterReport,
+    describe_templates,
+    generate_letters,
+)
+from addin.actions.classify_denials import (
+    ClassifyReport,
+    CodeImportReport,
+    classify_and_prioritize,
+    explain_code,
+    import_code_list,
+)
 from addin.actions.import_remits import (
     FileReport,
     ImportReport,
@@ -10,5 +23,23 @@ from addin.actions.import_remits import (
     import_remittances,
     remit_files,
 )
+from addin.actions.refresh_kpis import KpiReport, refresh_kpis
 
-__all__ = ["FileReport", "ImportReport", "describe_remit", "import_remittances", "remit_files"]
+__all__ = [
+    "ClassifyReport",
+    "CodeImportReport",
+    "FileReport",
+    "ImportReport",
+    "KpiReport",
+    "LetterOutcome",
+    "LetterReport",
+    "classify_and_prioritize",
+    "describe_remit",
+    "describe_templates",
+    "explain_code",
+    "generate_letters",
+    "import_code_list",
+    "import_remittances",
+    "refresh_kpis",
+    "remit_files",
+]
