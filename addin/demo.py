@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 from addin import actions, synth
 from addin.errors import AddinError
+from addin.workbook.layout import PAYERS, SETTINGS, Col, S
 from addin.workbook.openpyxl_book import open_for_update
 from addin.workbook.template import TEMPLATE_NAME, write_template
 
@@ -39,13 +41,50 @@ def write_demo_remits(inbox: Path, seed: int = DEMO_SEED) -> list[Path]:
     return written
 
 
-def run_demo(out: Path) -> Iterator[str]:
-    """Build the demo and yield the lines of its summary."""
+# The demo practice's letterhead: fictional, like everything in the demo.
+DEMO_PRACTICE = {
+    S.PRACTICE_NAME: "Riverbend Family Medicine (demo)",
+    S.PRACTICE_ADDRESS: "100 Example Way, Suite 2",
+    S.PRACTICE_CITY_STATE_ZIP: "Springfield, ST 00001",
+    S.PRACTICE_NPI: "1234567893",
+    S.PRACTICE_TIN: "00-0000001",
+    S.PRACTICE_PHONE: "555-0100",
+    S.SIGNER_NAME: "Pat Example",
+    S.SIGNER_TITLE: "Billing Manager",
+}
+
+
+def fill_demo_practice(book) -> None:
+    """What a practice types in once: its letterhead, and an appeal address for each payer."""
+    settings = book.read_table(SETTINGS)
+    for index, name in zip(settings.index, settings[Col.SETTING], strict=True):
+        if name in DEMO_PRACTICE:
+            settings.at[index, Col.VALUE] = DEMO_PRACTICE[name]
+    book.write_table(SETTINGS, settings)
+    payers = book.read_table(PAYERS)
+    for index, name in zip(payers.index, payers[Col.PAYER], strict=True):
+        if not payers.at[index, Col.APPEAL_ADDRESS]:
+            payers.at[index, Col.APPEAL_ADDRESS] = (
+                f"{str(name).title()} Appeals\nPO Box 1000\nAnytown, ST 00002"
+            )
+    book.write_table(PAYERS, payers)
+
+
+def run_demo(out: Path, today: date | None = None) -> Iterator[str]:
+    """Build the demo — import, classify, letters, KPIs — and yield its summary lines."""
     prepare_folder(out)
     remits = write_demo_remits(out / INBOX)
     workbook = write_template(out / TEMPLATE_NAME)
-    with open_for_update(workbook) as book:
-        report = actions.import_remittances(book, [out / INBOX])
     yield f"Demo tracker: {workbook}"
     yield f"Remits: {len(remits)} synthetic 835 files in {out / INBOX}"
-    yield f"Import: {report.summary()}"
+    with open_for_update(workbook) as book:
+        imported = actions.import_remittances(book, [out / INBOX])
+        yield f"Import: {imported.summary()}"
+        classified = actions.classify_and_prioritize(book, today=today)
+        yield f"Classify: {classified.summary()}"
+        fill_demo_practice(book)
+        letters = actions.generate_letters(book, today=today)
+        yield f"Letters: {letters.summary()}"
+        kpis = actions.refresh_kpis(book, today=today)
+        yield f"KPIs: {kpis.summary().splitlines()[0]}"
+        yield from kpis.summary().splitlines()[1:]

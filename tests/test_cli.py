@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from addin.cli import cli
-from addin.workbook.layout import CLAIMS, DENIALS, REMITS
+from addin.workbook.layout import CLAIMS, DENIALS, REMITS, WORK_QUEUE, Col
 from addin.workbook.openpyxl_book import OpenpyxlBook
 from tests.conftest import REMITS as REMIT_DATA
 
@@ -82,14 +82,25 @@ def test_synth_is_deterministic_and_balanced(runner, tmp_path):
     assert "250 claims" in parsed.output and parsed.output.rstrip().endswith("balanced")
 
 
-def test_demo_builds_a_tracker_and_can_run_again(runner, tmp_path):
+def test_demo_runs_the_four_buttons_and_can_run_again(runner, tmp_path):
     out = tmp_path / "demo"
-    result = runner.invoke(cli, ["demo", "--out", str(out)])
+    result = runner.invoke(cli, ["demo", "--out", str(out), "--as-of", "2026-11-28"])
     assert result.exit_code == 0, result.output
     assert "30 file(s) imported: 370 claims (349 new), 55 new denials, 17 resolved" in result.output
+    assert (
+        "Classify: 55 denials classified: 38 open in the Work Queue (25 overdue, 4 due "
+        "within 14 days"
+    ) in result.output
+    assert "Letters: 9 letter(s) written" in result.output
+    assert "data 2026-06-08 to 2026-11-23, 340 claims, 55 denials" in result.output
     book = OpenpyxlBook.open(out / "DenialDesk Tracker.xlsx")
-    assert len(book.read_table(CLAIMS)) == 349
-    assert len(book.read_table(DENIALS)) == 55 and len(book.read_table(REMITS)) == 30
+    assert len(book.read_table(CLAIMS)) == 349 and len(book.read_table(REMITS)) == 30
+    denials = book.read_table(DENIALS)
+    assert len(denials) == 55 and denials[Col.CATEGORY].notna().all()
+    assert len(book.read_table(WORK_QUEUE)) == 38
+    letters = sorted((out / "letters").glob("*.docx"))
+    assert len(letters) == 9 and denials[Col.LETTER].notna().sum() == 9
+    assert book.workbook["KPIs"]["A1"].value.startswith("Denial KPIs")
     assert runner.invoke(cli, ["demo", "--out", str(out)]).exit_code == 0
 
 

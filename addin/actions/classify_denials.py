@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from addin import codes, payers, prioritize
+from addin.actions import audit
 from addin.classify import Case, Category, Decision, classify, recategorised
 from addin.errors import AddinError
 from addin.workbook.base import Book, Highlight
@@ -145,6 +146,7 @@ def classify_and_prioritize(
             book.write_table(spec, frame)
         for spec in (DENIALS, WORK_QUEUE):
             book.apply_highlights(spec, highlights(report.due_soon_days))
+        audit.record(book, "Classify & prioritize", report.summary())
         notify(f"Saving {book.name}…")
         book.save()
         report.saved = True

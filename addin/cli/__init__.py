@@ -3,7 +3,15 @@
 Commands live in one module per area and register themselves on the shared group.
 """
 
-from addin.cli import addin_cmd, classify, kpis, letters, maintenance, remits  # noqa: F401  (they register commands)
+# Each module registers its commands on the group when imported.
+from addin.cli import (  # noqa: F401
+    addin_cmd,
+    classify,
+    kpis,
+    letters,
+    maintenance,
+    remits,
+)
 from addin.cli._shared import cli
 
 __all__ = ["cli"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from addin.actions import classify_denials as action
-from addin.cli._shared import cli, friendly_errors, status
+from addin.cli._shared import cli, friendly_errors, password_option, status
 from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update
 
 
@@ -20,8 +20,9 @@ from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="Count days left from this date instead of today (YYYY-MM-DD).",
 )
+@password_option
 @friendly_errors
-def classify(workbook: Path, as_of):
+def classify(workbook: Path, as_of, password: str | None):
     """Classify every denial in WORKBOOK, set deadlines and scores, rebuild the Work Queue.
 
     Your columns (Status, Owner, Follow-up Date, Category Override, Notes) are never
@@ -32,7 +33,7 @@ def classify(workbook: Path, as_of):
         denialdesk classify tracker.xlsx
     """
     today = as_of.date() if as_of else date.today()
-    with open_for_update(workbook) as book:
+    with open_for_update(workbook, password) as book:
         report = action.classify_and_prioritize(book, today=today, notify=status)
     click.echo(report.summary())
 

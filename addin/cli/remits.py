@@ -108,9 +108,15 @@ def synth(out: Path, claims: int, seed: int):
     show_default=True,
     help="Folder for the demo tracker and its inputs.",
 )
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Run as if today were this date (YYYY-MM-DD), for output that does not change.",
+)
 @friendly_errors
-def demo(out: Path):
-    """Build a demo tracker from bundled synthetic 835 files and show what it found.
+def demo(out: Path, as_of):
+    """Build a demo tracker from bundled synthetic 835 files — import, classify, letters,
+    KPIs — and show what each step found.
 
     Example:
 
@@ -118,5 +124,5 @@ def demo(out: Path):
     """
     from addin import demo as demo_run
 
-    for line in demo_run.run_demo(out):
+    for line in demo_run.run_demo(out, today=as_of.date() if as_of else None):
         click.echo(line)
