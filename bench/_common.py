@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import inspect
 import json
 import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 CACHE = Path(
@@ -36,3 +39,28 @@ def run_child(code: str, *args: str) -> dict:
     if result.returncode != 0:
         raise RuntimeError(result.stderr[-2000:])
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@contextlib.contextmanager
+def stage_timers(stages, totals: dict[str, float]):
+    """Time each (label, owner, attribute) stage while the block runs, adding to `totals`."""
+    originals = []
+    for label, owner, name in stages:
+        original = getattr(owner, name)
+        originals.append((owner, name, inspect.getattr_static(owner, name)))
+
+        def timed(*args, _original=original, _label=label, **kwargs):
+            start = time.perf_counter()
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                totals[_label] += time.perf_counter() - start
+
+        # a classmethod's bound original needs no `cls`: keep the wrapper unbound
+        bound_elsewhere = isinstance(originals[-1][2], classmethod | staticmethod)
+        setattr(owner, name, staticmethod(timed) if bound_elsewhere else timed)
+    try:
+        yield
+    finally:
+        for owner, name, original in originals:
+            setattr(owner, name, original)

@@ -11,7 +11,6 @@ and kept in the benchmark cache folder (see bench/_common.py).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 import time
 from collections import defaultdict
@@ -23,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import CACHE  # noqa: E402
+from _common import CACHE, stage_timers  # noqa: E402
 
 from addin.actions import classify_denials  # noqa: E402
 from addin.workbook import openpyxl_book  # noqa: E402
@@ -146,35 +145,11 @@ STAGES = [
 ]  # fmt: skip
 
 
-@contextlib.contextmanager
-def stage_timers(totals: dict[str, float]):
-    """Wrap each stage's function with a timer for the duration of the block."""
-    originals = []
-    for label, owner, name in STAGES:
-        original = getattr(owner, name)
-        originals.append((owner, name, original))
-
-        def timed(*args, _original=original, _label=label, **kwargs):
-            start = time.perf_counter()
-            try:
-                return _original(*args, **kwargs)
-            finally:
-                totals[_label] += time.perf_counter() - start
-
-        # `open` is a classmethod: the bound original is kept, the wrapper needs no `cls`.
-        setattr(owner, name, staticmethod(timed) if name == "open" else timed)
-    try:
-        yield
-    finally:
-        for owner, name, original in originals:
-            setattr(owner, name, original)
-
-
 def run_once(source: Path, work: Path) -> tuple[float, dict[str, float], str]:
     work.write_bytes(source.read_bytes())
     totals: dict[str, float] = defaultdict(float)
     start = time.perf_counter()
-    with stage_timers(totals), open_for_update(work) as book:
+    with stage_timers(STAGES, totals), open_for_update(work) as book:
         report = classify_denials.classify_and_prioritize(book, today=TODAY)
     return time.perf_counter() - start, totals, report.summary()
 

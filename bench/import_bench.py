@@ -10,7 +10,6 @@ It also reports where the import's time goes (each stage timed by wrapping its f
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 import tempfile
 import time
@@ -20,9 +19,10 @@ from pathlib import Path
 import openpyxl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import synthetic_835  # noqa: E402
+from _common import stage_timers, synthetic_835  # noqa: E402
 
 from addin import actions, posting  # noqa: E402
+from addin.actions import import_remits  # noqa: E402
 from addin.workbook import openpyxl_book  # noqa: E402
 from addin.workbook.openpyxl_book import open_for_update  # noqa: E402
 from addin.workbook.template import write_template  # noqa: E402
@@ -30,7 +30,7 @@ from addin.workbook.template import write_template  # noqa: E402
 STAGES = [
     ("open workbook", openpyxl_book.OpenpyxlBook, "open"),
     ("read tables", openpyxl_book.OpenpyxlBook, "read_table"),
-    ("parse 835 (+ reduce to postable facts)", actions, "read_remit_file"),
+    ("parse 835 (+ reduce to postable facts)", import_remits, "read_remit_file"),
     ("post to ledger", posting.Ledger, "post_transaction"),
     ("build frames", posting.Ledger, "frames"),
     ("write cells", openpyxl_book.OpenpyxlBook, "write_table"),
@@ -38,32 +38,9 @@ STAGES = [
 ]
 
 
-@contextlib.contextmanager
-def stage_timers(totals: dict[str, float]):
-    """Wrap each stage's function with a timer for the duration of the block."""
-    originals = []
-    for label, owner, name in STAGES:
-        original = getattr(owner, name)
-        originals.append((owner, name, original))
-
-        def timed(*args, _original=original, _label=label, **kwargs):
-            start = time.perf_counter()
-            try:
-                return _original(*args, **kwargs)
-            finally:
-                totals[_label] += time.perf_counter() - start
-
-        setattr(owner, name, staticmethod(timed) if owner is actions else timed)
-    try:
-        yield
-    finally:
-        for owner, name, original in originals:
-            setattr(owner, name, original)
-
-
 def timed_import(tracker: Path, remit: Path, totals: dict[str, float]) -> float:
     start = time.perf_counter()
-    with stage_timers(totals), open_for_update(tracker) as book:
+    with stage_timers(STAGES, totals), open_for_update(tracker) as book:
         report = actions.import_remittances(book, [remit])
     seconds = time.perf_counter() - start
     print(f"  {report.summary()}", file=sys.stderr)

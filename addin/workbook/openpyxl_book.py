@@ -22,7 +22,7 @@ from addin.errors import WorkbookLayoutError
 from addin.workbook import crypto, files
 from addin.workbook.base import settings_from_rows
 from addin.workbook.layout import NUMBER_FORMATS, SETTINGS, Kind, Owner, S, TableSpec
-from addin.workbook.values import CellValueError, from_cell, needs_text_guard, to_cell
+from addin.workbook.values import needs_text_guard, to_cell, typed_column
 
 
 class OpenpyxlBook:
@@ -112,33 +112,13 @@ class OpenpyxlBook:
         data = [row for row in rows if any(v is not None and v != "" for v in row)]
         columns = {name: [row[i] for row in data] for i, name in enumerate(header)}
         for name in columns:
-            columns[name] = self._typed(spec, worksheet, min_row, name, columns[name])
+            columns[name] = typed_column(spec, worksheet.title, name, columns[name])
         for name in spec.column_names:
             columns.setdefault(name, [None] * len(data))
         return pd.DataFrame(
             {name: pd.Series(values, dtype=object) for name, values in columns.items()},
             columns=list(columns),
         )
-
-    @staticmethod
-    def _typed(spec, worksheet, min_row, name, values):
-        column = spec.column(name)
-        if column is None:
-            return values
-        keep_formulas = column.owner is Owner.USER
-        typed = []
-        for offset, value in enumerate(values):
-            if keep_formulas and isinstance(value, str) and value.startswith("="):
-                typed.append(value)
-                continue
-            try:
-                typed.append(from_cell(column.kind, value))
-            except CellValueError as error:
-                raise WorkbookLayoutError(
-                    f"sheet '{worksheet.title}', column '{name}', data row {offset + 1}: {error}. "
-                    "Correct or clear that cell, then run again; nothing was changed."
-                ) from None
-        return typed
 
     def write_table(self, spec: TableSpec, frame: pd.DataFrame) -> None:
         worksheet, table = self.locate(spec)

@@ -130,3 +130,31 @@ def to_cell(kind: Kind, value: object) -> object:
     if kind in (Kind.DATE, Kind.DATETIME, Kind.INT, Kind.NUMBER, Kind.PERCENT):
         return value
     return safe_text(value if isinstance(value, str) else str(value))
+
+
+def typed_column(spec, sheet: str, name: str, values: list) -> list:
+    """A table column's cell values typed by its layout kind; people's formulas in their own
+    columns stay formulas, and columns people added stay as they are.
+
+    Raises WorkbookLayoutError naming the sheet, column and row of a value that does not fit.
+    """
+    from addin.errors import WorkbookLayoutError
+    from addin.workbook.layout import Owner
+
+    column = spec.column(name)
+    if column is None:
+        return values
+    keep_formulas = column.owner is Owner.USER
+    typed = []
+    for offset, value in enumerate(values):
+        if keep_formulas and isinstance(value, str) and value.startswith("="):
+            typed.append(value)
+            continue
+        try:
+            typed.append(from_cell(column.kind, value))
+        except CellValueError as error:
+            raise WorkbookLayoutError(
+                f"sheet '{sheet}', column '{name}', data row {offset + 1}: {error}. "
+                "Correct or clear that cell, then run again; nothing was changed."
+            ) from None
+    return typed

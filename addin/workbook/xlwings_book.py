@@ -17,7 +17,7 @@ from addin.errors import WorkbookLayoutError, WorkbookWriteError
 from addin.workbook import files
 from addin.workbook.base import Highlight, settings_from_rows
 from addin.workbook.layout import NUMBER_FORMATS, SETTINGS, SHEET_ORDER, Kind, Owner, S, TableSpec
-from addin.workbook.values import CellValueError, from_cell, needs_text_guard, to_cell
+from addin.workbook.values import from_cell, needs_text_guard, to_cell, typed_column
 
 HEADROOM_ROWS = 500  # drop-downs and highlights reach this far below the last row, as on disk
 CHUNK_ROWS = 5_000  # rows per range write: one call each, small enough for any Excel
@@ -92,7 +92,7 @@ class XlwingsBook:
             if _keeps_formulas(spec, name) and kept:
                 formulas = _column_formulas(table.range[1:, index])
                 values = [_formula_or(formulas[i], v) for i, v in zip(kept, values, strict=True)]
-            columns[name] = _typed(spec, sheet.name, name, values)
+            columns[name] = typed_column(spec, sheet.name, name, values)
         for name in spec.column_names:
             columns.setdefault(name, [None] * len(kept))
         return pd.DataFrame(
@@ -376,25 +376,6 @@ def _formula_or(formula, value):
     if isinstance(formula, str) and formula.startswith("=") and formula != value:
         return formula
     return value
-
-
-def _typed(spec: TableSpec, sheet: str, name: str, values: list) -> list:
-    column = spec.column(name)
-    if column is None:
-        return values
-    typed = []
-    for offset, value in enumerate(values):
-        if column.owner is Owner.USER and isinstance(value, str) and value.startswith("="):
-            typed.append(value)
-            continue
-        try:
-            typed.append(from_cell(column.kind, value))
-        except CellValueError as error:
-            raise WorkbookLayoutError(
-                f"sheet '{sheet}', column '{name}', data row {offset + 1}: {error}. "
-                "Correct or clear that cell, then run again; nothing was changed."
-            ) from None
-    return typed
 
 
 def _writer(spec: TableSpec, name: str):
