@@ -59,9 +59,15 @@ class LetterEnvironment(SandboxedEnvironment):
 
 
 def builtin_templates() -> dict[str, bytes]:
-    """The templates shipped with DenialDesk: name → .docx bytes."""
+    """The templates shipped with DenialDesk: name → .docx bytes.
+
+    Installed, they are the package `addin.letter_templates` (mapped from letters/); run from
+    a source checkout (tests, development), they are letters/ beside the package.
+    """
+    source = Path(__file__).resolve().parents[1] / "letters"
     try:
-        folder = resources.files(BUILTIN_PACKAGE)
+        checkout = (source / "appeal_reconsideration.docx").is_file()
+        folder = source if checkout else resources.files(BUILTIN_PACKAGE)
     except ModuleNotFoundError:
         raise TemplateError(
             "DenialDesk's built-in letter templates are not installed. Reinstall DenialDesk "
