@@ -63,6 +63,7 @@ ABOUT_LINES = (
     ("Payers — appeal deadlines and addresses per payer; fill in what your contracts say.", None),
     ("Codes — your own descriptions or category overrides for CARC/RARC codes.", None),
     ("Settings — practice details and options used by the buttons.", None),
+    ("Audit — one row per action that changed this workbook: when, who, what, which files.", None),
     ("", None),
     ("Rules of the road", _HEADING),
     (
