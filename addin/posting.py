@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -197,8 +197,6 @@ def _merge(facts: list[DenialFact]) -> tuple[DenialFact, ...]:
 
 
 def _with_amount(fact: DenialFact, amount: Decimal) -> DenialFact:
-    from dataclasses import replace
-
     return replace(fact, amount=amount)
 
 
