@@ -54,13 +54,18 @@ DEMO_PRACTICE = {
 }
 
 
-def fill_demo_practice(book) -> None:
-    """What a practice types in once: its letterhead, and an appeal address for each payer."""
+def set_settings(book, values: dict[str, object]) -> None:
+    """Type `values` into the Value column of the Settings rows they name."""
     settings = book.read_table(SETTINGS)
     for index, name in zip(settings.index, settings[Col.SETTING], strict=True):
-        if name in DEMO_PRACTICE:
-            settings.at[index, Col.VALUE] = DEMO_PRACTICE[name]
+        if name in values:
+            settings.at[index, Col.VALUE] = values[name]
     book.write_table(SETTINGS, settings)
+
+
+def fill_demo_practice(book) -> None:
+    """What a practice types in once: its letterhead, and an appeal address for each payer."""
+    set_settings(book, DEMO_PRACTICE)
     payers = book.read_table(PAYERS)
     for index, name in zip(payers.index, payers[Col.PAYER], strict=True):
         if not payers.at[index, Col.APPEAL_ADDRESS]:

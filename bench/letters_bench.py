@@ -25,8 +25,9 @@ from jinja2.sandbox import SandboxedEnvironment
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from addin import actions, letters  # noqa: E402
+from addin.demo import DEMO_PRACTICE, set_settings  # noqa: E402
 from addin.letter_files import LetterTemplates, find_soffice  # noqa: E402
-from addin.workbook.layout import DENIALS, PAYERS, SETTINGS, Col, S  # noqa: E402
+from addin.workbook.layout import DENIALS, PAYERS, Col  # noqa: E402
 from addin.workbook.openpyxl_book import open_for_update  # noqa: E402
 from addin.workbook.template import write_template  # noqa: E402
 
@@ -44,16 +45,7 @@ TYPES = (
     ("96", "non_covered"),
     ("147", "pricing"),
 )
-PRACTICE = {
-    S.PRACTICE_NAME: "Bench Family Medicine",
-    S.PRACTICE_ADDRESS: "1 Synthetic Road",
-    S.PRACTICE_CITY_STATE_ZIP: "Springfield, ST 00001",
-    S.PRACTICE_NPI: "1234567893",
-    S.PRACTICE_TIN: "00-0000001",
-    S.PRACTICE_PHONE: "555-0100",
-    S.SIGNER_NAME: "Pat Example",
-    S.SIGNER_TITLE: "Billing Manager",
-}
+PRACTICE = DEMO_PRACTICE  # the demo practice's fictional letterhead
 
 
 def synthetic_denial(number: int, columns) -> dict:
@@ -93,11 +85,7 @@ def prepare_tracker(folder: Path, count: int) -> Path:
         frame = book.read_table(DENIALS)
         rows = [synthetic_denial(n, frame.columns) for n in range(count)]
         book.write_table(DENIALS, pd.DataFrame(rows, columns=frame.columns, dtype=object))
-        settings = book.read_table(SETTINGS)
-        for index, name in zip(settings.index, settings[Col.SETTING], strict=True):
-            if name in PRACTICE:
-                settings.at[index, Col.VALUE] = PRACTICE[name]
-        book.write_table(SETTINGS, settings)
+        set_settings(book, PRACTICE)
         payers = book.read_table(PAYERS)
         address = "Appeals Unit\nPO Box 1\nAnytown, ST 00002"
         payer_rows = [

@@ -60,6 +60,16 @@ def password_option(command):
     )(command)
 
 
+def as_of_option(help: str):
+    """`--as-of YYYY-MM-DD`, handed to the command as a date (None when not given)."""
+    return click.option(
+        "--as-of",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        callback=lambda ctx, param, value: value.date() if value else None,
+        help=help,
+    )
+
+
 @click.group()
 @click.version_option(__version__, prog_name="denialdesk")
 def cli():

@@ -9,17 +9,13 @@ from pathlib import Path
 import click
 
 from addin.actions import classify_denials as action
-from addin.cli._shared import cli, friendly_errors, password_option, status
+from addin.cli._shared import as_of_option, cli, friendly_errors, password_option, status
 from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update
 
 
 @cli.command()
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--as-of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Count days left from this date instead of today (YYYY-MM-DD).",
-)
+@as_of_option("Count days left from this date instead of today (YYYY-MM-DD).")
 @password_option
 @friendly_errors
 def classify(workbook: Path, as_of, password: str | None):
@@ -32,7 +28,7 @@ def classify(workbook: Path, as_of, password: str | None):
 
         denialdesk classify tracker.xlsx
     """
-    today = as_of.date() if as_of else date.today()
+    today = as_of or date.today()
     with open_for_update(workbook, password) as book:
         report = action.classify_and_prioritize(book, today=today, notify=status)
     click.echo(report.summary())

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from addin import actions
-from addin.cli._shared import cli, friendly_errors, password_option
+from addin.cli._shared import as_of_option, cli, friendly_errors, password_option
 from addin.workbook.openpyxl_book import open_for_update
 
 
@@ -19,11 +19,7 @@ from addin.workbook.openpyxl_book import open_for_update
     type=click.Path(file_okay=False, path_type=Path),
     help="Also draw the charts as PNG images in this folder (needs matplotlib).",
 )
-@click.option(
-    "--as-of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Age denials and deadlines from this date instead of today (YYYY-MM-DD).",
-)
+@as_of_option("Age denials and deadlines from this date instead of today (YYYY-MM-DD).")
 @password_option
 @friendly_errors
 def kpis_(workbook: Path, png_dir: Path | None, as_of, password):
@@ -38,7 +34,7 @@ def kpis_(workbook: Path, png_dir: Path | None, as_of, password):
 
         denialdesk kpis tracker.xlsx --png charts
     """
-    today = as_of.date() if as_of else None
+    today = as_of
     with open_for_update(workbook, password) as book:
         report = actions.refresh_kpis(book, today=today, png_dir=png_dir)
     click.echo(report.summary())

@@ -8,7 +8,14 @@ from pathlib import Path
 import click
 
 from addin import actions
-from addin.cli._shared import cli, friendly_errors, password_option, progress_bar, status
+from addin.cli._shared import (
+    as_of_option,
+    cli,
+    friendly_errors,
+    password_option,
+    progress_bar,
+    status,
+)
 from addin.errors import AddinError
 from addin.workbook.openpyxl_book import open_for_update
 from addin.workbook.template import write_template
@@ -108,11 +115,7 @@ def synth(out: Path, claims: int, seed: int):
     show_default=True,
     help="Folder for the demo tracker and its inputs.",
 )
-@click.option(
-    "--as-of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Run as if today were this date (YYYY-MM-DD), for output that does not change.",
-)
+@as_of_option("Run as if today were this date (YYYY-MM-DD), for output that does not change.")
 @friendly_errors
 def demo(out: Path, as_of):
     """Build a demo tracker from bundled synthetic 835 files — import, classify, letters,
@@ -124,5 +127,5 @@ def demo(out: Path, as_of):
     """
     from addin import demo as demo_run
 
-    for line in demo_run.run_demo(out, today=as_of.date() if as_of else None):
+    for line in demo_run.run_demo(out, today=as_of):
         click.echo(line)

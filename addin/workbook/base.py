@@ -63,6 +63,17 @@ class Book(Protocol):
         """Make the changes durable (a file: atomic replace with a backup)."""
 
 
+def table_frame(spec: TableSpec, columns: dict[str, list], rows: int) -> pd.DataFrame:
+    """A read table as a DataFrame: the sheet's columns in sheet order (object dtype, typed
+    values), then any layout column the sheet lacks, empty (an older tracker)."""
+    for name in spec.column_names:
+        columns.setdefault(name, [None] * rows)
+    return pd.DataFrame(
+        {name: pd.Series(values, dtype=object) for name, values in columns.items()},
+        columns=list(columns),
+    )
+
+
 def settings_from_rows(rows: list[tuple[object, object]]) -> dict[str, object]:
     """Settings from (name, value) rows, typed like their defaults; blanks take the default."""
     settings = {s.name: s.default for s in SETTING_DEFAULTS}

@@ -20,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from addin.errors import WorkbookLayoutError
 from addin.workbook import crypto, files
-from addin.workbook.base import settings_from_rows
+from addin.workbook.base import settings_from_rows, table_frame
 from addin.workbook.layout import NUMBER_FORMATS, SETTINGS, Kind, Owner, S, TableSpec
 from addin.workbook.values import needs_text_guard, to_cell, typed_column
 
@@ -113,12 +113,7 @@ class OpenpyxlBook:
         columns = {name: [row[i] for row in data] for i, name in enumerate(header)}
         for name in columns:
             columns[name] = typed_column(spec, worksheet.title, name, columns[name])
-        for name in spec.column_names:
-            columns.setdefault(name, [None] * len(data))
-        return pd.DataFrame(
-            {name: pd.Series(values, dtype=object) for name, values in columns.items()},
-            columns=list(columns),
-        )
+        return table_frame(spec, columns, len(data))
 
     def write_table(self, spec: TableSpec, frame: pd.DataFrame) -> None:
         worksheet, table = self.locate(spec)

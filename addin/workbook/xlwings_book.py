@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 
 from addin.errors import WorkbookLayoutError, WorkbookWriteError
 from addin.workbook import files
-from addin.workbook.base import Highlight, settings_from_rows
+from addin.workbook.base import Highlight, settings_from_rows, table_frame
 from addin.workbook.layout import NUMBER_FORMATS, SETTINGS, SHEET_ORDER, Kind, Owner, S, TableSpec
 from addin.workbook.values import from_cell, needs_text_guard, to_cell, typed_column
 
@@ -93,12 +93,7 @@ class XlwingsBook:
                 formulas = _column_formulas(table.range[1:, index])
                 values = [_formula_or(formulas[i], v) for i, v in zip(kept, values, strict=True)]
             columns[name] = typed_column(spec, sheet.name, name, values)
-        for name in spec.column_names:
-            columns.setdefault(name, [None] * len(kept))
-        return pd.DataFrame(
-            {name: pd.Series(values, dtype=object) for name, values in columns.items()},
-            columns=list(columns),
-        )
+        return table_frame(spec, columns, len(kept))
 
     def write_table(self, spec: TableSpec, frame: pd.DataFrame) -> None:
         sheet, table = self.locate(spec)
