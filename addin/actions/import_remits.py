@@ -106,7 +106,10 @@ def read_remit_file(path: Path, order: int, sha256: str) -> list[_ParsedTransact
     """Parse one file completely into postable transactions (raises RemitParseError)."""
     size = path.stat().st_size
     if size > MAX_REMIT_BYTES:
-        raise RemitParseError(f"the file is {size / 1e9:.1f} GB, far larger than any 835 remit")
+        raise RemitParseError(
+            f"the file is {size / 1e9:.1f} GB, far larger than any 835 remit: check that "
+            "it is the right file"
+        )
     transactions: list[_ParsedTransaction] = []
     pending: list[Adjudication] = []
     with path.open("rb") as handle:

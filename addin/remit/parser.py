@@ -165,7 +165,8 @@ class RemitReader:
         if name.startswith("ISA"):
             raise RemitParseError(
                 f"interchange {self.interchanges + 1} uses different delimiters from the first "
-                "one; split the file into one interchange per file"
+                "one, which DenialDesk cannot read as one file. Ask your clearinghouse to send "
+                "each payment as its own file."
             )
         if self._tx is not None:
             self._tx.unknown[name[:20]] += 1

@@ -15,6 +15,8 @@ MAX_SEGMENT_LENGTH = 64 * 1024  # no real 835 segment comes near this; junk does
 _HEAD_SIZE = 4096
 _NEWLINES = "\r\n"
 _PADDING = " \t"
+# What a biller can do about a file that is not readable X12 at all.
+RESEND = "The file is damaged or is not an 835 remittance: ask your clearinghouse to send it again."
 
 Source = str | bytes | TextIO | BinaryIO | Iterable[str]
 
@@ -52,16 +54,22 @@ def detect_delimiters(head: str) -> Delimiters:
 def _isa_delimiters(head: str) -> Delimiters:
     element = head[3]
     if element.isalnum() or element in _NEWLINES or element == " ":
-        raise RemitParseError(f"the ISA segment has no usable element separator ({element!r})")
+        raise RemitParseError(
+            f"the ISA segment has no usable element separator ({element!r}). {RESEND}"
+        )
     position, seen = 3, 1  # the separator after "ISA" is the first of sixteen
     while seen < 16:
         position = head.find(element, position + 1)
         if position < 0:
-            raise RemitParseError("the ISA segment is cut short: it has fewer than 16 elements")
+            raise RemitParseError(
+                f"the ISA segment is cut short: it has fewer than 16 elements. {RESEND}"
+            )
         seen += 1
     component = head[position + 1 : position + 2]
     if not component:
-        raise RemitParseError("the ISA segment is cut short: no component separator (ISA16)")
+        raise RemitParseError(
+            f"the ISA segment is cut short: no component separator (ISA16). {RESEND}"
+        )
     segment = _terminator_after(head, position + 2)
     fields = head[:position].split(element)
     repetition = fields[11] if len(fields) > 12 and fields[12] >= "00501" else ""
@@ -76,7 +84,7 @@ def _st_delimiters(head: str) -> Delimiters:
         char = head[index]
         if not (char.isalnum() or char in (element, " ")):
             return Delimiters(element, ":", _terminator_after(head, index))
-    raise RemitParseError("the file starts with ST but no segment terminator follows it")
+    raise RemitParseError(f"the file starts with ST but no segment terminator follows it. {RESEND}")
 
 
 def _terminator_after(head: str, index: int) -> str:
@@ -87,7 +95,7 @@ def _terminator_after(head: str, index: int) -> str:
     """
     char = head[index : index + 1]
     if not char:
-        raise RemitParseError("the file ends right after its first segment")
+        raise RemitParseError(f"the file ends right after its first segment. {RESEND}")
     if char not in _NEWLINES:
         return char
     rest = head[index:].lstrip(_NEWLINES + " ")
@@ -199,8 +207,7 @@ def _segment_batches(buffer: str, chunks: Iterator[str], terminator: str) -> Ite
         yield parts
         if len(buffer) > MAX_SEGMENT_LENGTH:
             raise RemitParseError(
-                f"a segment is longer than {MAX_SEGMENT_LENGTH:,} characters: the file is "
-                "damaged or is not an 835"
+                f"a segment is longer than {MAX_SEGMENT_LENGTH:,} characters. {RESEND}"
             )
         chunk = next(chunks, None)
         if chunk is None:
