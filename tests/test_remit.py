@@ -136,3 +136,18 @@ def test_streams_a_large_file_from_disk(tmp_path):
     assert len(claims) == 3000 and len(ends) == 1
     assert ends[0].is_balanced and not any(c.findings for c in claims)
     assert sum(c.paid for c in claims) == ends[0].header.payment.amount
+
+
+ACKNOWLEDGMENT_999 = (
+    "ISA*00*          *00*          *ZZ*SYNTHPAYER     *ZZ*SYNTHCLINIC    "
+    "*260301*1200*^*00501*000000771*0*T*:~"
+    "GS*FA*SYNTHPAYER*SYNTHCLINIC*20260301*1200*771*X*005010X231A1~"
+    "ST*999*0001*005010X231A1~AK1*HC*17*005010X222A1~AK9*A*1*1*1~SE*4*0001~"
+    "GE*1*771~IEA*1*000000771~"
+)
+
+
+def test_an_acknowledgment_is_refused_as_not_an_835():
+    reader = RemitReader(ACKNOWLEDGMENT_999.encode())
+    with pytest.raises(RemitParseError, match="not an 835 remittance: it holds X12 999"):
+        list(reader)
