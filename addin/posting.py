@@ -1,203 +1,25 @@
-"""Remit claims → tracker rows (claims, denials, import log), merged idempotently by stable keys."""
+"""Adjudications → tracker rows (claims, denials, import log), merged idempotently by stable keys.
+
+Remits may arrive in any order: an adjudication older than the claim's latest one is posted as
+history (first outcome, original denial date) and settled by the newer one.
+"""
 
 from __future__ import annotations
 
-import hashlib
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
 import pandas as pd
 
-from addin import classify
-from addin.remit.models import Claim, ServiceLine, TransactionEnd, status_label
+from addin.adjudication import Adjudication, DenialFact, denial_id, remit_key
+from addin.remit.models import TransactionEnd, status_label
 from addin.workbook.layout import CLAIMS, CLOSED_STATUSES, DENIALS, REMITS, Col, TableSpec
 
 ZERO = Decimal(0)
 NEW_STATUS = "New"
 WON_STATUS = "Won"
-
-
-def _short_hash(*parts: object, prefix: str) -> str:
-    digest = hashlib.sha1("\x1f".join(str(p) for p in parts).encode()).hexdigest()
-    return f"{prefix}-{digest[:10].upper()}"
-
-
-def claim_key(payer_id: str, claim_id: str, patient_ident: str) -> str:
-    """A claim is the same claim across remits when payer, CLP01 and patient agree."""
-    return _short_hash(payer_id.upper(), claim_id, patient_ident.upper(), prefix="C")
-
-
-def denial_id(claim: str, line_ident: str, group: str, carc: str) -> str:
-    """A denial is one group+reason code on one claim or service line of one claim."""
-    return _short_hash(claim, line_ident, group, carc, prefix="D")
-
-
-def remit_key(fingerprint: str) -> str:
-    return f"R-{fingerprint[:16].upper()}"
-
-
-@dataclass(frozen=True, slots=True)
-class DenialFact:
-    """A denied amount as one adjudication reports it."""
-
-    denial_id: str
-    level: str
-    line: int | None
-    line_ident: str
-    procedure: str
-    service_date: date | None
-    billed: Decimal | None
-    paid: Decimal | None
-    amount: Decimal
-    group: str
-    carc: str
-    rarc: str
-
-
-@dataclass(frozen=True, slots=True)
-class Adjudication:
-    """The facts of one CLP loop that the tracker keeps (small, so big files stay cheap)."""
-
-    claim_key: str
-    claim_id: str
-    payer: str
-    payer_id: str
-    payer_claim_number: str
-    patient: str
-    member_id: str
-    service_date: date | None
-    status: str
-    charge: Decimal | None
-    paid: Decimal | None
-    patient_responsibility: Decimal | None
-    payment_date: date | None
-    check_number: str
-    source_file: str
-    findings: str
-    denials: tuple[DenialFact, ...]
-    line_paid: tuple[tuple[str, Decimal | None], ...]
-
-    @property
-    def is_reversal(self) -> bool:
-        return self.status == "22"
-
-
-def line_idents(lines: tuple[ServiceLine, ...]) -> list[str]:
-    """Stable names for service lines: the payer's line control number, else code + date + n."""
-    seen: Counter = Counter()
-    idents = []
-    for line in lines:
-        if line.control_number:
-            idents.append(f"6R:{line.control_number}")
-            continue
-        base = f"{line.procedure}|{line.service_date or ''}"
-        seen[base] += 1
-        idents.append(f"{base}|{seen[base]}")
-    return idents
-
-
-def adjudication(claim: Claim, source_file: str) -> Adjudication:
-    """Reduce a parsed claim to what posting needs, deciding which adjustments are denials."""
-    header = claim.header
-    patient = claim.patient
-    patient_ident = patient.id or f"{patient.last}|{patient.first}"
-    key = claim_key(header.payer_key, claim.claim_id, patient_ident)
-    idents = line_idents(claim.lines)
-    denials = _claim_level_denials(claim, key) + _line_denials(claim, key, idents)
-    return Adjudication(
-        claim_key=key,
-        claim_id=claim.claim_id,
-        payer=header.payer.name,
-        payer_id=header.payer_key,
-        payer_claim_number=claim.payer_claim_number,
-        patient=patient.display,
-        member_id=patient.id,
-        service_date=claim.first_service_date,
-        status=claim.status,
-        charge=claim.charge,
-        paid=claim.paid,
-        patient_responsibility=claim.patient_responsibility,
-        payment_date=header.payment.date,
-        check_number=header.payment.trace_number,
-        source_file=source_file,
-        findings="; ".join(claim.findings),
-        denials=_merge(denials),
-        line_paid=tuple(zip(idents, (line.paid for line in claim.lines), strict=True)),
-    )
-
-
-def _claim_level_denials(claim: Claim, key: str) -> list[DenialFact]:
-    paid_zero = claim.paid == 0
-    rarc = ", ".join(claim.remarks)
-    return [
-        DenialFact(
-            denial_id(key, "claim", a.group, a.carc),
-            "claim",
-            None,
-            "claim",
-            "",
-            claim.first_service_date,
-            claim.charge,
-            claim.paid,
-            a.amount,
-            a.group,
-            a.carc,
-            rarc,
-        )
-        for a in claim.adjustments
-        if classify.is_denial(
-            a.group, a.carc, a.amount, claim_status=claim.status, service_paid_zero=paid_zero
-        )
-    ]
-
-
-def _line_denials(claim: Claim, key: str, idents: list[str]) -> list[DenialFact]:
-    facts = []
-    for line, ident in zip(claim.lines, idents, strict=True):
-        rarc = ", ".join(dict.fromkeys(line.remarks + claim.remarks))
-        for a in line.adjustments:
-            if classify.is_denial(
-                a.group,
-                a.carc,
-                a.amount,
-                claim_status=claim.status,
-                service_paid_zero=line.paid == 0,
-            ):
-                facts.append(
-                    DenialFact(
-                        denial_id(key, ident, a.group, a.carc),
-                        "line",
-                        line.number,
-                        ident,
-                        str(line.procedure),
-                        line.service_date or claim.first_service_date,
-                        line.charge,
-                        line.paid,
-                        a.amount,
-                        a.group,
-                        a.carc,
-                        rarc,
-                    )
-                )
-    return facts
-
-
-def _merge(facts: list[DenialFact]) -> tuple[DenialFact, ...]:
-    """One fact per denial id: the same code twice on one line is one denial of the sum."""
-    merged: dict[str, DenialFact] = {}
-    for fact in facts:
-        earlier = merged.get(fact.denial_id)
-        if earlier is None:
-            merged[fact.denial_id] = fact
-        else:
-            merged[fact.denial_id] = _with_amount(earlier, earlier.amount + fact.amount)
-    return tuple(merged.values())
-
-
-def _with_amount(fact: DenialFact, amount: Decimal) -> DenialFact:
-    return replace(fact, amount=amount)
 
 
 @dataclass(slots=True)
@@ -305,7 +127,8 @@ class Ledger:
             self._record_reversal(row, item)
             return
         elif _is_older(item, row):
-            row[Col.ADJUDICATIONS] = (row[Col.ADJUDICATIONS] or 0) + 1
+            self._post_late_arrival(row, item, outcome)
+            return
         else:
             outcome.resolved += self._resolve_paid(row, item)
             self._update_claim(row, item)
@@ -313,7 +136,6 @@ class Ledger:
             outcome.new_denials += self._record_denial(fact, item)
 
     def _new_claim(self, item: Adjudication) -> dict:
-        denied = sum((f.amount for f in item.denials), ZERO)
         row = _blank(self.columns[CLAIMS.name]) | {
             Col.CLAIM_KEY: item.claim_key,
             Col.CLAIM_ID: item.claim_id,
@@ -323,15 +145,10 @@ class Ledger:
             Col.PATIENT: item.patient,
             Col.MEMBER_ID: item.member_id,
             Col.SERVICE_DATE: item.service_date,
-            Col.BILLED: item.charge,
-            Col.FIRST_STATUS: status_label(item.status),
-            Col.FIRST_PAID: item.paid,
-            Col.FIRST_REMIT_DATE: item.payment_date,
-            Col.INITIALLY_DENIED: "Yes" if item.denials else "No",
-            Col.INITIAL_DENIED_AMOUNT: denied if item.denials else None,
+            Col.BILLED: -item.charge if item.is_reversal and item.charge else item.charge,
             Col.ADJUDICATIONS: 0,
-            Col.SOURCE_FILE: item.source_file,
         }
+        _set_first_outcome(row, item)
         if item.is_reversal:
             self._record_reversal(row, item)
         else:
@@ -349,12 +166,61 @@ class Ledger:
         row[Col.PAYER_CLAIM_NUMBER] = item.payer_claim_number or row[Col.PAYER_CLAIM_NUMBER]
         row[Col.ADJUDICATIONS] = (row[Col.ADJUDICATIONS] or 0) + 1
         row[Col.FINDINGS] = item.findings or None
+        row[Col.LINE_PAYMENTS] = encode_line_payments(item.line_paid)
+
+    def _post_late_arrival(self, row: dict, item: Adjudication, outcome: _Outcome) -> None:
+        """An adjudication older than the claim's latest one (its remit was imported late).
+
+        It may be the claim's true first outcome, and the later adjudication already posted
+        has settled its denials: a denial it does not carry again was paid or dropped there.
+        """
+        row[Col.ADJUDICATIONS] = (row[Col.ADJUDICATIONS] or 0) + 1
+        if _is_before(item.payment_date, row[Col.FIRST_REMIT_DATE]):
+            _set_first_outcome(row, item)
+        settled = []
+        for fact in item.denials:
+            known = self._denials_by_id.get(fact.denial_id)
+            if known is not None:
+                self._repeat_older_denial(known, item)
+            else:
+                outcome.new_denials += self._record_denial(fact, item)
+                settled.append(self._denials_by_id[fact.denial_id])
+        if settled:
+            outcome.resolved += self._settle_by_later(row, settled, item)
+
+    def _settle_by_later(self, claim_row: dict, rows: list[dict], item: Adjudication) -> int:
+        """Resolve denials the claim's later adjudication no longer carries, with what it
+        paid beyond this older one."""
+        latest = claim_row[Col.LAST_REMIT_DATE]
+        line_paid = decode_line_payments(claim_row[Col.LINE_PAYMENTS])
+        recovered = _recoveries(rows, line_paid, claim_row[Col.LATEST_PAID], item.paid)
+        settling = {row[Col.DENIAL_ID] for row in rows}
+        still_denied = {
+            (other[Col.LEVEL], other[Col.LINE])
+            for other in self._denials_by_claim.get(item.claim_key, ())
+            if other[Col.LAST_DENIED_ON] == latest and other[Col.DENIAL_ID] not in settling
+        }
+        for row in rows:
+            clean = (row[Col.LEVEL], row[Col.LINE]) not in still_denied
+            self._mark_resolved(row, recovered[row[Col.DENIAL_ID]], clean, latest)
+        return len(rows)
+
+    def _repeat_older_denial(self, row: dict, item: Adjudication) -> None:
+        """The same denial on an older remit: it was first denied then (that date starts the
+        appeal clock); the later remit's amounts and status stay."""
+        self.stats.repeated_denials += 1
+        row[Col.TIMES_DENIED] = (row[Col.TIMES_DENIED] or 1) + 1
+        if _is_before(item.payment_date, row[Col.REMIT_DATE]):
+            row[Col.REMIT_DATE] = item.payment_date
+            row[Col.SOURCE_FILE] = item.source_file
 
     def _record_reversal(self, row: dict, item: Adjudication) -> None:
         """A reversal (CLP02 22) takes back an earlier payment; the corrected claim follows."""
-        row[Col.REVERSED_ON] = item.payment_date
-        row[Col.LATEST_STATUS] = status_label(item.status)
-        row[Col.LAST_REMIT_DATE] = item.payment_date
+        if not _is_before(item.payment_date, row[Col.REVERSED_ON]):
+            row[Col.REVERSED_ON] = item.payment_date
+        if not _is_older(item, row):
+            row[Col.LATEST_STATUS] = status_label(item.status)
+            row[Col.LAST_REMIT_DATE] = item.payment_date
         row[Col.ADJUDICATIONS] = (row[Col.ADJUDICATIONS] or 0) + 1
         self.stats.reversals += 1
 
@@ -424,34 +290,12 @@ class Ledger:
             return 0
         line_paid = dict(item.line_paid)
         still_denied = {fact.line_ident for fact in item.denials}
-        recovered = self._line_recoveries(open_rows, line_paid)
-        pool = max(
-            ZERO,
-            (item.paid or ZERO)
-            - (claim_row[Col.LATEST_PAID] or ZERO)
-            - sum(recovered.values(), ZERO),
-        )
-        for row in open_rows:
-            if row[Col.DENIAL_ID] not in recovered:
-                share = _clamp(pool, row[Col.DENIED_AMOUNT])
-                recovered[row[Col.DENIAL_ID]] = share
-                pool -= share
+        recovered = _recoveries(open_rows, line_paid, item.paid, claim_row[Col.LATEST_PAID])
         for row in open_rows:
             ident = _line_ident_of(row, line_paid) or "claim"
             clean = ident not in still_denied if ident != "claim" else not item.denials
             self._mark_resolved(row, recovered[row[Col.DENIAL_ID]], clean, item.payment_date)
         return len(open_rows)
-
-    @staticmethod
-    def _line_recoveries(open_rows: list[dict], line_paid: dict) -> dict[str, Decimal]:
-        """What each line-level denial's service line is now paid beyond what it was."""
-        recovered = {}
-        for row in open_rows:
-            ident = _line_ident_of(row, line_paid)
-            if ident is not None:
-                gain = (line_paid[ident] or ZERO) - (row[Col.PAID] or ZERO)
-                recovered[row[Col.DENIAL_ID]] = _clamp(gain, row[Col.DENIED_AMOUNT])
-        return recovered
 
     def _mark_resolved(self, row: dict, recovered: Decimal, clean: bool, on: date | None) -> None:
         """Paid: the service now carries no denial. The system moves Status only forward, to Won."""
@@ -497,8 +341,22 @@ class Ledger:
 
 
 def _is_older(item: Adjudication, row: dict) -> bool:
-    last = row[Col.LAST_REMIT_DATE]
-    return bool(item.payment_date and last and item.payment_date < last)
+    return _is_before(item.payment_date, row[Col.LAST_REMIT_DATE])
+
+
+def _is_before(day: date | None, other: date | None) -> bool:
+    return bool(day and other and day < other)
+
+
+def _set_first_outcome(row: dict, item: Adjudication) -> None:
+    """The claim's first adjudication: what the initial denial rate counts."""
+    denied = sum((f.amount for f in item.denials), ZERO)
+    row[Col.FIRST_STATUS] = status_label(item.status)
+    row[Col.FIRST_PAID] = item.paid
+    row[Col.FIRST_REMIT_DATE] = item.payment_date
+    row[Col.INITIALLY_DENIED] = "Yes" if item.denials else "No"
+    row[Col.INITIAL_DENIED_AMOUNT] = denied if item.denials else None
+    row[Col.SOURCE_FILE] = item.source_file
 
 
 def _line_ident_of(row: dict, line_paid: dict[str, Decimal | None]) -> str | None:
@@ -512,6 +370,49 @@ def _line_ident_of(row: dict, line_paid: dict[str, Decimal | None]) -> str | Non
         ):
             return ident
     return None
+
+
+def _recoveries(
+    rows: list[dict], line_paid: dict, paid_now: Decimal | None, paid_before: Decimal | None
+) -> dict[str, Decimal]:
+    """What each denial recovered: its service line's gain in payment, or for claim-level
+    denials (and lines the adjudication does not show) a share of the claim's remaining gain."""
+    recovered = {}
+    for row in rows:
+        ident = _line_ident_of(row, line_paid)
+        if ident is not None:
+            gain = (line_paid[ident] or ZERO) - (row[Col.PAID] or ZERO)
+            recovered[row[Col.DENIAL_ID]] = _clamp(gain, row[Col.DENIED_AMOUNT])
+    pool = max(ZERO, (paid_now or ZERO) - (paid_before or ZERO) - sum(recovered.values(), ZERO))
+    for row in rows:
+        if row[Col.DENIAL_ID] not in recovered:
+            share = _clamp(pool, row[Col.DENIED_AMOUNT])
+            recovered[row[Col.DENIAL_ID]] = share
+            pool -= share
+    return recovered
+
+
+LINE_PAYMENTS_LIMIT = 30_000  # an Excel cell holds 32,767 characters
+
+
+def encode_line_payments(line_paid: tuple[tuple[str, Decimal | None], ...]) -> str | None:
+    """What each service line was paid, as text for the Claims row ("line=amount; …")."""
+    text = "; ".join(f"{ident}={'' if paid is None else paid}" for ident, paid in line_paid)
+    return text if text and len(text) <= LINE_PAYMENTS_LIMIT else None
+
+
+def decode_line_payments(text: object) -> dict[str, Decimal | None]:
+    """The Line Payments cell back as line → amount; unreadable parts are left out."""
+    found: dict[str, Decimal | None] = {}
+    for part in str(text or "").split("; "):
+        ident, sep, amount = part.rpartition("=")
+        if not sep or not ident:
+            continue
+        try:
+            found[ident] = Decimal(amount) if amount else None
+        except ArithmeticError:
+            continue
+    return found
 
 
 def _clamp(amount: Decimal, ceiling: Decimal | None) -> Decimal:

@@ -101,6 +101,25 @@ def test_files_in_one_run_post_in_payment_date_order(tracker):
     assert denials.iloc[0][Col.RESOLUTION] == "Paid"
 
 
+def test_an_older_remit_imported_late_is_settled_by_the_newer_one(tracker):
+    run_import(tracker, PAID_ON_APPEAL)
+    report = run_import(tracker, DENIED)  # the March denial arrives after April's payment
+    claims, denials, _ = tables(tracker)
+    denial = row(denials, Col.CLAIM_ID, "DD1001")
+    assert (denial[Col.RESOLUTION], denial[Col.STATUS]) == ("Paid", "Won")
+    assert denial[Col.RECOVERED_AMOUNT] == Decimal("200.00")
+    assert denial[Col.REMIT_DATE] == date(2026, 3, 2)
+    assert denial[Col.RESOLVED_ON] == date(2026, 4, 6)
+    claim = row(claims, Col.CLAIM_ID, "DD1001")
+    assert (claim[Col.FIRST_STATUS], claim[Col.INITIALLY_DENIED]) == ("Denied", "Yes")
+    assert claim[Col.FIRST_REMIT_DATE] == date(2026, 3, 2)
+    assert (claim[Col.LATEST_PAID], claim[Col.LAST_REMIT_DATE]) == (
+        Decimal("200.00"),
+        date(2026, 4, 6),
+    )
+    assert report.stats.new_denials == report.stats.resolved_denials == 1
+
+
 def test_a_reversal_is_recorded_against_the_claim_it_reverses(tracker):
     report = run_import(tracker, DENIED, PAID_ON_APPEAL, REVERSAL)
     claims, denials, _ = tables(tracker)

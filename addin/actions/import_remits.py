@@ -10,8 +10,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 from addin.actions import audit
+from addin.adjudication import Adjudication, adjudication
 from addin.errors import AddinError, RemitParseError
-from addin.posting import Adjudication, Ledger, PostingStats, adjudication
+from addin.posting import Ledger, PostingStats
 from addin.remit import Claim, RemitReader, TransactionEnd
 from addin.remit.export import claim_dict
 from addin.workbook.base import Book

@@ -81,6 +81,7 @@ class Col:
     PATIENT_RESPONSIBILITY = "Patient Responsibility"
     LAST_REMIT_DATE = "Last Remit Date"
     ADJUDICATIONS = "Adjudications"
+    LINE_PAYMENTS = "Line Payments"
     REVERSED_ON = "Reversed On"
     FINDINGS = "Findings"
     SOURCE_FILE = "Source File"
@@ -201,6 +202,7 @@ CLAIMS = TableSpec(
         _sys(Col.REVERSED_ON, Kind.DATE, 12),
         _sys(Col.FINDINGS, width=40),
         _sys(Col.SOURCE_FILE, width=28),
+        _sys(Col.LINE_PAYMENTS, width=30),
         _user(Col.NOTES, width=30),
     ),
 )
