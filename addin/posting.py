@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import pandas as pd
 
+from addin import frames
 from addin.adjudication import Adjudication, DenialFact, denial_id, remit_key
 from addin.remit.models import TransactionEnd, status_label
 from addin.workbook.layout import CLAIMS, CLOSED_STATUSES, DENIALS, REMITS, Col, TableSpec
@@ -59,9 +60,9 @@ class Ledger:
         cls, claims: pd.DataFrame, denials: pd.DataFrame, remits: pd.DataFrame
     ) -> Ledger:
         ledger = cls(
-            _records(claims),
-            _records(denials),
-            _records(remits),
+            frames.records(claims),
+            frames.records(denials),
+            frames.records(remits),
             {
                 CLAIMS.name: list(claims.columns),
                 DENIALS.name: list(denials.columns),
@@ -419,15 +420,10 @@ def _clamp(amount: Decimal, ceiling: Decimal | None) -> Decimal:
     return max(ZERO, min(amount, ceiling or ZERO))
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
-    return frame.to_dict("records") if len(frame) else []
-
-
 def _blank(columns: list[str]) -> dict:
     return dict.fromkeys(columns)
 
 
 def _frame(rows: list[dict], columns: list[str], spec: TableSpec) -> pd.DataFrame:
-    names = list(dict.fromkeys([*columns, *spec.column_names]))
-    data = {name: pd.Series([row.get(name) for row in rows], dtype=object) for name in names}
-    return pd.DataFrame(data, columns=names)
+    """The table's existing columns (a person's own included) plus any the layout adds."""
+    return frames.frame_of(rows, list(dict.fromkeys([*columns, *spec.column_names])))

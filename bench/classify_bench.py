@@ -24,9 +24,12 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import CACHE, stage_timers  # noqa: E402
 
-from addin.actions import classify_denials  # noqa: E402
-from addin.workbook import openpyxl_book  # noqa: E402
-from addin.workbook.layout import DENIALS, Col  # noqa: E402
+from addin.actions import classify_denials, code_list  # noqa: E402
+from addin.workbook import (
+    layout,  # noqa: E402
+    openpyxl_book,  # noqa: E402
+)
+from addin.workbook.layout import CODES, DENIALS, Col  # noqa: E402
 from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update  # noqa: E402
 from addin.workbook.template import write_template  # noqa: E402
 
@@ -157,8 +160,8 @@ def run_once(source: Path, work: Path) -> tuple[float, dict[str, float], str]:
 def pure_classification(source: Path, repeat: int) -> list[float]:
     """`plan_classification` alone, on frames read once."""
     book = OpenpyxlBook.open(source)
-    frames = [book.read_table(spec) for spec in (DENIALS, classify_denials.PAYERS)]
-    knowledge = classify_denials.code_book(book.read_table(classify_denials.CODES))
+    frames = [book.read_table(spec) for spec in (DENIALS, layout.PAYERS)]
+    knowledge = code_list.code_book(book.read_table(CODES))
     settings = book.read_settings()
     times = []
     for _ in range(repeat):

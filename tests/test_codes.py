@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from addin import codes
-from addin.actions.classify_denials import code_book, import_code_list
+from addin.actions.code_list import code_book, import_code_list
 from addin.classify import Case, classify
 from addin.cli import cli
 from addin.errors import AddinError, UnknownCodeError

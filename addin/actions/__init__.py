@@ -9,13 +9,8 @@ from addin.actions.appeal_letters import (
     describe_templates,
     generate_letters,
 )
-from addin.actions.classify_denials import (
-    ClassifyReport,
-    CodeImportReport,
-    classify_and_prioritize,
-    explain_code,
-    import_code_list,
-)
+from addin.actions.classify_denials import ClassifyReport, classify_and_prioritize
+from addin.actions.code_list import CodeImportReport, explain_code, import_code_list
 from addin.actions.import_remits import (
     FileReport,
     ImportReport,

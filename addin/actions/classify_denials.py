@@ -12,14 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pandas as pd
 
-from addin import codes, payers, prioritize
+from addin import codes, frames, payers, prioritize
 from addin.actions import audit
+from addin.actions.code_list import code_book
 from addin.classify import Case, Category, Decision, classify, recategorised
-from addin.errors import AddinError
 from addin.workbook.base import Book, Highlight
 from addin.workbook.layout import (
     CLOSED_STATUSES,
@@ -166,7 +165,7 @@ def plan_classification(
     setting = functools.partial(prioritize.setting, settings)
     report = ClassifyReport(due_soon_days=int(setting(S.DUE_SOON_DAYS)))
     directory = payers.PayerDirectory(
-        payers.profile_from_row(row) for row in _records(payer_rows) if row.get(Col.PAYER)
+        payers.profile_from_row(row) for row in frames.records(payer_rows) if row.get(Col.PAYER)
     )
     rows = _Rows(denials)
     decisions = _decide_all(rows, knowledge, report)
@@ -344,7 +343,7 @@ def _score(out, i, rows, decision, profile, rates, weights, defaults, today, rep
 
 def _payers_after(frame, directory, rows: _Rows, profiles: list, report) -> pd.DataFrame:
     """The Payers rows with a Profile each, plus rows for payers seen on remits without one."""
-    records = _records(frame)
+    records = frames.records(frame)
     on_sheet = {payers.normalise_name(r.get(Col.PAYER)) for r in records}
     added_ids: set[str] = set()
     seen = dict.fromkeys(zip(rows.payer, rows.payer_id, profiles, strict=True))
@@ -363,7 +362,7 @@ def _payers_after(frame, directory, rows: _Rows, profiles: list, report) -> pd.D
             record[Col.PROFILE] = kind.value
             if kind is payers.ProfileKind.DEFAULT:
                 report.payers_to_complete.append(str(record[Col.PAYER]))
-    return _frame(records, list(frame.columns))
+    return frames.frame_of(records, list(frame.columns))
 
 
 def _unknown_payer(payer: object, payer_id: object) -> payers.PayerProfile:
@@ -395,7 +394,7 @@ def with_missing_settings(frame: pd.DataFrame) -> pd.DataFrame:
     missing = [s for s in SETTING_DEFAULTS if s.name not in have]
     if not missing:
         return frame
-    rows = _records(frame) + [
+    rows = frames.records(frame) + [
         dict.fromkeys(frame.columns)
         | {
             Col.SETTING: s.name,
@@ -404,7 +403,7 @@ def with_missing_settings(frame: pd.DataFrame) -> pd.DataFrame:
         }
         for s in missing
     ]
-    return _frame(rows, list(frame.columns))
+    return frames.frame_of(rows, list(frame.columns))
 
 
 def same_frame(a: pd.DataFrame, b: pd.DataFrame) -> bool:
@@ -414,151 +413,4 @@ def same_frame(a: pd.DataFrame, b: pd.DataFrame) -> bool:
     return all(a[name].tolist() == b[name].tolist() for name in a.columns)
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
-    return frame.to_dict("records") if len(frame) else []
-
-
-def _frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
-    data = {c: pd.Series([r.get(c) for r in records], dtype=object) for c in columns}
-    return pd.DataFrame(data, columns=columns)
-
-
-# -- explain and the Codes sheet -------------------------------------------------------
-
-
-def code_book(frame: pd.DataFrame) -> codes.CodeBook:
-    """The practice's Codes-sheet rows (checked) over DenialDesk's code knowledge."""
-    overrides = []
-    for number, row in enumerate(_records(frame), start=1):
-        values = {
-            "code_type": row.get(Col.CODE_TYPE),
-            "code": row.get(Col.CODE),
-            "group": row.get(Col.GROUP),
-            "description": row.get(Col.DESCRIPTION),
-            "category": row.get(Col.CATEGORY),
-            "is_denial": row.get(Col.IS_DENIAL),
-            "type": row.get(Col.TYPE),
-            "stage": row.get(Col.STAGE),
-            "nature": row.get(Col.NATURE),
-            "action": row.get(Col.ACTION),
-            "checklist": row.get(Col.CHECKLIST),
-        }
-        override = codes.make_override(values, f"{CODES.sheet} sheet, data row {number}")
-        if override is not None:
-            overrides.append(override)
-    return codes.CodeBook(overrides)
-
-
-def explain_code(
-    carc: str, *, group: str = "CO", rarcs: tuple[str, ...] = (), book: Book | None = None
-) -> Decision:
-    """The decision for a code combination, as `denialdesk explain` prints it.
-
-    Assumes the service was paid nothing (a denial). With a workbook, its Codes sheet applies.
-    """
-    library = code_book(book.read_table(CODES)) if book is not None else codes.CodeBook()
-    group = codes.group_code(group).value
-    code = codes.normalise_code(carc)
-    if not library.knows_carc(code):
-        codes.carc(code)  # raises UnknownCodeError naming the code
-    remarks = codes.split_codes(" ".join(rarcs))
-    for remark in remarks:
-        if library.override(codes.RARC_TYPE, remark) is None:
-            codes.rarc(remark)
-    return classify(Case(group, code, remarks), library)
-
-
-# -- `denialdesk codes import` ---------------------------------------------------------
-
-
-@dataclass(slots=True)
-class CodeImportReport:
-    """What loading an official code list into the Codes sheet did."""
-
-    read: int = 0
-    added: int = 0
-    filled: int = 0
-    kept: int = 0
-    new_codes: list[str] = field(default_factory=list)
-
-    def summary(self) -> str:
-        text = (
-            f"{self.read} codes read: {self.added} added to the Codes sheet, {self.filled} blank "
-            f"descriptions filled, {self.kept} of your own descriptions kept"
-        )
-        if self.new_codes:
-            text += f"; {len(self.new_codes)} codes DenialDesk did not know (classify them there)"
-        return text + "."
-
-
-def import_code_list(book: Book, path: Path | str) -> CodeImportReport:
-    """Load official CARC/RARC wording from a CSV into the Codes sheet.
-
-    Adds a row per code the sheet lacks and fills blank descriptions; a description a
-    person wrote is never replaced. Saves once, only if something changed.
-    """
-    path = Path(path)
-    official = codes.read_official_list(_read_text(path), path.name)
-    book.ensure_table(CODES)
-    frame = book.read_table(CODES)
-    records = _records(frame)
-    by_key = {_code_key(r): r for r in records}
-    report = CodeImportReport(read=len(official))
-    for item in official:
-        row = by_key.get((item.code_type, item.code))
-        if row is None:
-            row = dict.fromkeys(frame.columns) | {
-                Col.CODE_TYPE: item.code_type,
-                Col.CODE: item.code,
-                Col.DESCRIPTION: item.description,
-            }
-            records.append(row)
-            by_key[(item.code_type, item.code)] = row
-            report.added += 1
-            if not _built_in(item):
-                report.new_codes.append(item.code)
-        elif not str(row.get(Col.DESCRIPTION) or "").strip():
-            row[Col.DESCRIPTION] = item.description
-            report.filled += 1
-        elif row[Col.DESCRIPTION] != item.description:
-            report.kept += 1
-    if report.added or report.filled:
-        book.write_table(CODES, _frame(records, list(frame.columns)))
-        book.save()
-    return report
-
-
-def _code_key(row: dict) -> tuple[str, str] | None:
-    if row.get(Col.GROUP):  # a group's own row is an override, not the code's description
-        return None
-    code = codes.normalise_code(row.get(Col.CODE) or "")
-    kind = str(row.get(Col.CODE_TYPE) or "").strip().upper() or codes.code_type_of(code)
-    return (kind, code)
-
-
-def _built_in(item: codes.OfficialCode) -> bool:
-    table = codes.carc_table() if item.code_type == codes.CARC_TYPE else codes.rarc_table()
-    return item.code in table
-
-
-def _read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise AddinError(f"cannot read {path} ({error.strerror}).") from None
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise AddinError(f"{path.name} is not a text CSV file; save it from Excel as CSV UTF-8.")
-
-
-__all__ = [
-    "ClassifyReport",
-    "CodeImportReport",
-    "classify_and_prioritize",
-    "explain_code",
-    "import_code_list",
-    "plan_classification",
-]
+__all__ = ["ClassifyReport", "classify_and_prioritize", "plan_classification"]

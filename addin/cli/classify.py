@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from addin.actions import classify_denials as action
+from addin import actions
 from addin.cli._shared import as_of_option, cli, friendly_errors, password_option, status
 from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update
 
@@ -30,7 +30,7 @@ def classify(workbook: Path, as_of, password: str | None):
     """
     today = as_of or date.today()
     with open_for_update(workbook, password) as book:
-        report = action.classify_and_prioritize(book, today=today, notify=status)
+        report = actions.classify_and_prioritize(book, today=today, notify=status)
     click.echo(report.summary())
 
 
@@ -53,7 +53,7 @@ def explain(carc: str, group: str, rarcs: tuple[str, ...], workbook: Path | None
         denialdesk explain 16 --group CO --rarc MA130 --rarc N290
     """
     book = OpenpyxlBook.open(workbook) if workbook else None
-    decision = action.explain_code(carc, group=group, rarcs=rarcs, book=book)
+    decision = actions.explain_code(carc, group=group, rarcs=rarcs, book=book)
     if as_json:
         click.echo(json.dumps(decision.as_dict(), indent=2))
         return
@@ -87,5 +87,5 @@ def codes_import(workbook: Path, file: Path):
         denialdesk codes import tracker.xlsx carc-official.csv
     """
     with open_for_update(workbook) as book:
-        report = action.import_code_list(book, file)
+        report = actions.import_code_list(book, file)
     click.echo(report.summary())
