@@ -91,14 +91,18 @@ def line_idents(lines: tuple[ServiceLine, ...]) -> list[str]:
     return idents
 
 
-def adjudication(claim: Claim, source_file: str) -> Adjudication:
+def adjudication(
+    claim: Claim, source_file: str, is_denial: classify.DenialTest = classify.is_denial
+) -> Adjudication:
     """Reduce a parsed claim to what posting needs, deciding which adjustments are denials."""
     header = claim.header
     patient = claim.patient
     patient_ident = patient.id or f"{patient.last}|{patient.first}"
     key = claim_key(header.payer_key, claim.claim_id, patient_ident)
     idents = line_idents(claim.lines)
-    denials = _claim_level_denials(claim, key) + _line_denials(claim, key, idents)
+    denials = _claim_level_denials(claim, key, is_denial) + _line_denials(
+        claim, key, idents, is_denial
+    )
     return Adjudication(
         claim_key=key,
         claim_id=claim.claim_id,
@@ -121,7 +125,9 @@ def adjudication(claim: Claim, source_file: str) -> Adjudication:
     )
 
 
-def _claim_level_denials(claim: Claim, key: str) -> list[DenialFact]:
+def _claim_level_denials(
+    claim: Claim, key: str, is_denial: classify.DenialTest
+) -> list[DenialFact]:
     paid_zero = claim.paid == 0
     rarc = ", ".join(claim.remarks)
     return [
@@ -140,18 +146,20 @@ def _claim_level_denials(claim: Claim, key: str) -> list[DenialFact]:
             rarc,
         )
         for a in claim.adjustments
-        if classify.is_denial(
+        if is_denial(
             a.group, a.carc, a.amount, claim_status=claim.status, service_paid_zero=paid_zero
         )
     ]
 
 
-def _line_denials(claim: Claim, key: str, idents: list[str]) -> list[DenialFact]:
+def _line_denials(
+    claim: Claim, key: str, idents: list[str], is_denial: classify.DenialTest
+) -> list[DenialFact]:
     facts = []
     for line, ident in zip(claim.lines, idents, strict=True):
         rarc = ", ".join(dict.fromkeys(line.remarks + claim.remarks))
         for a in line.adjustments:
-            if classify.is_denial(
+            if is_denial(
                 a.group,
                 a.carc,
                 a.amount,

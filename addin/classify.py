@@ -8,7 +8,6 @@ practice's Codes sheet are laid over the rule's decision last: they always win.
 from __future__ import annotations
 
 import enum
-import functools
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
@@ -44,6 +43,7 @@ __all__ = [
     "Case",
     "Category",
     "Decision",
+    "DenialTest",
     "Route",
     "RULES",
     "classify",
@@ -388,20 +388,35 @@ def recategorised(decision: Decision, category: Category, rule: str, why: str) -
     )
 
 
-def is_denial(
-    group: str, carc: str, amount: Decimal | None, *, claim_status: str, service_paid_zero: bool
-) -> bool:
-    """True when an adjustment is money the practice can still win back, not a normal write-off.
+class DenialTest:
+    """Whether an adjustment is money the practice can still win back, not a normal write-off.
 
-    The same rule table as `classify`, with DenialDesk's own code knowledge (import does not
-    read the Codes sheet). Remark codes never change this answer, only the category and action.
+    The same rule table as `classify`, with the practice's Codes sheet laid over DenialDesk's
+    code knowledge (so a practice can turn a code into a denial, or out of one). Remark codes
+    never change this answer, only the category and action. Answers are cached per code.
     """
-    if amount is None or amount <= 0:
-        return False
-    return _is_denial(group, carc, claim_status, service_paid_zero)
+
+    def __init__(self, book: CodeBook = BUILT_IN):
+        self._book = book
+        self._answers: dict[tuple[str, str, str, bool], bool] = {}
+
+    def __call__(
+        self,
+        group: str,
+        carc: str,
+        amount: Decimal | None,
+        *,
+        claim_status: str,
+        service_paid_zero: bool,
+    ) -> bool:
+        if amount is None or amount <= 0:
+            return False
+        key = (group, carc, claim_status, service_paid_zero)
+        answer = self._answers.get(key)
+        if answer is None:
+            case = Case(group, carc, (), claim_status, None, service_paid_zero)
+            answer = self._answers[key] = classify(case, self._book).is_denial
+        return answer
 
 
-@functools.lru_cache(maxsize=4096)
-def _is_denial(group: str, carc: str, claim_status: str, service_paid_zero: bool) -> bool:
-    case = Case(group, carc, (), claim_status, None, service_paid_zero)
-    return classify(case).is_denial
+is_denial = DenialTest()  # DenialDesk's own knowledge, without a practice's Codes sheet

@@ -146,6 +146,16 @@ def _dates(series: pd.Series) -> pd.Series:
     return pd.to_datetime(series, errors="coerce")
 
 
+def _first_date(frame: pd.DataFrame, *columns: str) -> pd.Series:
+    """Per row, the date in the first of `columns` that has one (absent columns are blank)."""
+    found = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    for column in reversed(columns):
+        if column in frame:
+            dates = _dates(frame[column])
+            found = dates.where(dates.notna(), found)
+    return found
+
+
 def prepare_claims(claims: pd.DataFrame, denials: pd.DataFrame) -> pd.DataFrame:
     """One row per claim with what the denial rate needs; `counted` marks its denominator."""
     frame = pd.DataFrame(
@@ -184,7 +194,13 @@ def _duplicate_only_claims(claims: pd.DataFrame, denials: pd.DataFrame) -> pd.In
 
 
 def prepare_denials(denials: pd.DataFrame, settings: KpiSettings, today: date) -> pd.DataFrame:
-    """One row per denial with its outcome, amounts in cents, ages and staff cost."""
+    """One row per denial with its outcome, amounts in cents, ages and staff cost.
+
+    Rows Classify found are not denials (Is Denial = No: a Codes-sheet or Category Override
+    made them the patient's share or a write-off) are left out of every KPI.
+    """
+    if Col.IS_DENIAL in denials:
+        denials = denials[_text(denials[Col.IS_DENIAL]).str.lower().ne("no")]
     status = _text(denials[Col.STATUS]).replace("", NEW_STATUS)
     resolution = _text(denials[Col.RESOLUTION])
     override = _text(denials[Col.CATEGORY_OVERRIDE])
@@ -206,7 +222,8 @@ def prepare_denials(denials: pd.DataFrame, settings: KpiSettings, today: date) -
             "recovered": _cents(denials[Col.RECOVERED_AMOUNT]),
             "remit": _dates(denials[Col.REMIT_DATE]),
             "resolved": _dates(denials[Col.RESOLVED_ON]),
-            "letter": _dates(denials[Col.LETTER_GENERATED_ON]),
+            "appealed": _first_date(denials, Col.APPEAL_SENT_ON, Col.LETTER_GENERATED_ON),
+            "closed": _first_date(denials, Col.CLOSED_ON),
             "deadline": _dates(denials[Col.APPEAL_DEADLINE]),
         }
     )
@@ -232,7 +249,7 @@ def _add_outcomes(frame: pd.DataFrame, resolution: pd.Series) -> None:
     frame["won"] = status.eq(WON_STATUS) | (paid & status.ne(LOST_STATUS))
     lost = status.eq(LOST_STATUS) | resolution.isin(UNPAID_RESOLUTIONS)
     frame["decided"] = frame["won"] | lost
-    frame["open"] = ~status.isin(CLOSED_STATUSES)
+    frame["open"] = ~status.isin(CLOSED_STATUSES) & frame["resolved"].isna()  # as Classify
     unrecovered = np.maximum(frame["denied"] - frame["recovered"], 0)
     final = status.isin({LOST_STATUS, WRITTEN_OFF_STATUS})
     frame["written_off"] = np.where(final, unrecovered, 0)
@@ -247,8 +264,10 @@ def _add_ages(frame: pd.DataFrame, settings: KpiSettings, today: date) -> None:
     days_left = (deadline - now).dt.days
     frame["due_soon"] = frame["open"] & days_left.between(0, settings.due_soon_days)
     frame["age"] = (now - frame["remit"]).dt.days
-    frame["days_to_appeal"] = (frame["letter"] - frame["remit"]).dt.days
-    frame["days_to_resolve"] = (frame["resolved"] - frame["remit"]).dt.days
+    frame["days_to_appeal"] = (frame["appealed"] - frame["remit"]).dt.days
+    closed_by_person = frame["closed"].where(~frame["open"])
+    settled = frame["resolved"].where(frame["resolved"].notna(), closed_by_person)
+    frame["days_to_resolve"] = (settled - frame["remit"]).dt.days
 
 
 def _with_periods(frame: pd.DataFrame, date_column: str) -> pd.DataFrame:

@@ -50,21 +50,25 @@ DEFINITIONS: dict[str, str] = {
         "written-off denials without a payer decision are not in the denominator."
     ),
     K.DAYS_TO_APPEAL: (
-        "Days from the denial's remit date to its Letter Generated On date (the day the "
-        "appeal letter was generated — the only appeal date the tracker records); denials "
-        "without a letter are left out."
+        "Days from the denial's remit date to Appeal Sent On (filled in by Classify the first "
+        "time Status says Appeal Sent or Corrected & Resubmitted; type the real date over it), "
+        "else to Letter Generated On; denials with neither are left out."
     ),
     K.DAYS_TO_RESOLVE: (
-        "Days from the denial's remit date to Resolved On, the date of the remit that paid or "
-        "settled it. Denials a person closed (Lost, Written Off) have no recorded date and are "
-        "left out."
+        "Days from the denial's remit date to Resolved On (the remit that paid or settled it), "
+        "else, for a denial a person closed (Won, Lost, Written Off), to Closed On; open "
+        "denials are left out."
     ),
     K.DENIED: "Sum of Denied Amount of the denials first remitted in the period.",
     K.RECOVERED: "Recovered Amount: what later remits paid on those denials.",
     K.WRITTEN_OFF: (
         "Denied − recovered on denials with Status Lost or Written Off (final denials)."
     ),
-    K.AT_RISK: "Denied − recovered on open denials (Status not Won, Lost or Written Off).",
+    K.AT_RISK: (
+        "Denied − recovered on open denials: Status not Won, Lost or Written Off, and not "
+        "settled by a later remit (no Resolved On). Rows Classify found are not denials are "
+        "left out of every KPI."
+    ),
     DUE_SOON: (
         "Open denials whose appeal deadline falls between today and the Due Soon Days setting. "
         "Deadline: the Appeal Deadline column, else remit date + Default Appeal Window Days."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from openpyxl.utils import get_column_letter
 
 from addin import actions, demo
 from addin.cli import cli
@@ -132,7 +134,8 @@ def test_running_twice_changes_nothing(demo_tracker):
     second = classify(demo_tracker)
     assert first.changed and not second.changed and not second.saved
     assert demo_tracker.read_bytes() == before
-    assert second.summary() == first.summary() + " Nothing changed."
+    assert first.dated > 0 and second.dated == 0  # blank sent/closed dates filled only once
+    assert second.summary() == dataclasses.replace(first, dated=0).summary() + " Nothing changed."
 
 
 def test_a_new_day_moves_days_left_and_nothing_else(demo_tracker):
@@ -267,6 +270,33 @@ def test_people_s_columns_survive_and_their_choices_count(tracker):
     assert queue.loc["D-001", Col.STATUS] == "In Review"
 
 
+def test_sent_and_closed_dates_are_filled_once_and_never_changed(tracker):
+    typed = date(2026, 11, 2)
+    rows = [
+        denial(1, Status="Appeal Sent"),
+        denial(2, Status="Lost"),
+        denial(3, Status="Corrected & Resubmitted", **{Col.APPEAL_SENT_ON: typed}),
+        denial(4, Status="In Review"),
+    ]
+    write_rows(tracker, DENIALS, rows)
+    assert classify(tracker).dated == 2
+    first = table(tracker, DENIALS).set_index(Col.DENIAL_ID)
+    assert (
+        first.loc["D-001", Col.APPEAL_SENT_ON] == TODAY
+        and first.loc["D-001", Col.CLOSED_ON] is None
+    )
+    assert (
+        first.loc["D-002", Col.CLOSED_ON] == TODAY
+        and first.loc["D-002", Col.APPEAL_SENT_ON] is None
+    )
+    assert first.loc["D-003", Col.APPEAL_SENT_ON] == typed
+    assert first.loc["D-004", [Col.APPEAL_SENT_ON, Col.CLOSED_ON]].isna().all()
+    later = classify(tracker, TODAY.replace(day=30))
+    assert later.dated == 0
+    again = table(tracker, DENIALS).set_index(Col.DENIAL_ID)
+    assert again.loc["D-001", Col.APPEAL_SENT_ON] == TODAY
+
+
 def test_columns_people_add_to_the_work_queue_follow_their_row(tracker):
     write_rows(tracker, DENIALS, [denial(1), denial(2, CARC="16", RARC="MA130")])
     classify(tracker)
@@ -360,7 +390,8 @@ def highlighted_tracker(tracker: Path) -> Path:
 def test_highlight_rules_cover_the_tables_and_skip_blank_days(tracker):
     highlighted_tracker(tracker)
     workbook = openpyxl.load_workbook(tracker)
-    for spec, letter in ((DENIALS, "AH"), (WORK_QUEUE, "L")):
+    for spec in (DENIALS, WORK_QUEUE):
+        letter = get_column_letter(spec.column_names.index(Col.DAYS_LEFT) + 1)
         rules = [
             (str(cf.sqref), rule.formula[0], rule.dxf.fill.bgColor.rgb)
             for cf in workbook[spec.sheet].conditional_formatting

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from addin import codes
+from addin import actions, codes
 from addin.actions.code_list import code_book, import_code_list
 from addin.classify import Case, classify
 from addin.cli import cli
 from addin.errors import AddinError, UnknownCodeError
-from addin.workbook.layout import CODES, Col
+from addin.workbook.layout import CLAIMS, CODES, DENIALS, Col
 from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update
-from tests.conftest import SHARED
+from tests.conftest import REMITS, SHARED
 
 
 def test_every_code_in_our_lists_has_a_description_and_a_status():
@@ -178,15 +178,21 @@ def official_csv(tmp_path, rows: str):
     return path
 
 
-def test_codes_import_adds_fills_and_keeps_people_s_descriptions(tracker, tmp_path):
+def _write_codes(tracker, rows: list[dict]) -> None:
     with open_for_update(tracker) as book:
         frame = book.read_table(CODES)
-        rows = [
-            {Col.CODE: "50", Col.DESCRIPTION: "Our own words"},
-            {Col.CODE: "29", Col.CATEGORY: "timely_filing"},
-        ]
         book.write_table(CODES, pd.DataFrame(rows, columns=frame.columns, dtype=object))
         book.save()
+
+
+def test_codes_import_adds_fills_and_keeps_people_s_descriptions(tracker, tmp_path):
+    _write_codes(
+        tracker,
+        [
+            {Col.CODE: "50", Col.DESCRIPTION: "Our own words"},
+            {Col.CODE: "29", Col.CATEGORY: "timely_filing"},
+        ],
+    )
     source = official_csv(
         tmp_path, "50,Official fifty\n29,Official twenty-nine\nN290,Official remark\nZ99,New\n"
     )
@@ -203,6 +209,24 @@ def test_codes_import_adds_fills_and_keeps_people_s_descriptions(tracker, tmp_pa
     with open_for_update(tracker) as book:
         again = import_code_list(book, source)
     assert (again.added, again.filled) == (0, 0) and tracker.read_bytes() == before
+
+
+def test_the_codes_sheet_decides_what_import_records_as_a_denial(tracker):
+    _write_codes(
+        tracker,
+        [  # CO-50 is not a denial here; PR-2 (coinsurance) is one for this practice
+            {Col.CODE: "50", Col.GROUP: "CO", Col.IS_DENIAL: "No"},
+            {Col.CODE: "2", Col.GROUP: "PR", Col.IS_DENIAL: "Yes", Col.CATEGORY: "other"},
+        ],
+    )
+    with open_for_update(tracker) as book:
+        report = actions.import_remittances(book, [REMITS / "2026-03-co50-denied.835"])
+    book = OpenpyxlBook.open(tracker)
+    denials, claims = book.read_table(DENIALS), book.read_table(CLAIMS)
+    assert [(d[Col.GROUP], d[Col.CARC]) for _, d in denials.iterrows()] == [("PR", "2")]
+    assert report.stats.new_denials == 1
+    flags = dict(zip(claims[Col.CLAIM_ID], claims[Col.INITIALLY_DENIED], strict=True))
+    assert flags == {"DD1001": "No", "DD1002": "Yes"}
 
 
 def test_imported_wording_shows_in_explanations(tracker, tmp_path):

@@ -128,6 +128,19 @@ def test_turnaround_average_and_median(figures):
     assert (resolved[K.SHORTEST], resolved[K.LONGEST]) == (30, 40)
 
 
+def test_sent_and_closed_dates_drive_turnaround(tracker):
+    dated = {
+        "D2": {Col.CLOSED_ON: date(2026, 5, 2)},  # Lost, closed 30 days after its remit
+        "D3": {Col.APPEAL_SENT_ON: date(2026, 5, 13)},  # sent 10 days in (letter: day 20)
+    }
+    rows = [row | dated.get(row[Col.DENIAL_ID], {}) for row in kpi_fixture.DENIAL_ROWS]
+    table = compute(kpi_fixture.fill(tracker, denials=rows)).turnaround.set_index(K.MEASURE)
+    assert list(table.loc["Remit → appeal", [K.COUNTED, K.AVERAGE, K.MEDIAN]]) == [2, 10.0, 10.0]
+    resolved = table.loc["Remit → resolved"]
+    assert (resolved[K.COUNTED], resolved[K.MEDIAN]) == (3, 30.0)  # D1 30, D2 30, D6 40
+    assert resolved[K.AVERAGE] == pytest.approx(100 / 3)
+
+
 def test_pareto_of_reasons_by_count_with_cumulative_share(figures):
     reasons = figures.top_reasons
     assert list(reasons[Col.CARC]) == ["16", "18", "197", "50", "96"]
@@ -150,6 +163,25 @@ def test_aging_workload_and_cost(figures):
     assert cost.loc["soft", K.STAFF_COST] == Decimal("30.00")  # 3 × 20 min at $30/h
     assert cost.loc["hard", K.STAFF_COST] == Decimal("75.00")  # 3 × 50 min
     assert cost.loc["Total", K.NET] == Decimal("15.00")  # recovered 120 − cost 105
+
+
+def test_not_denials_and_settled_rows_are_neither_counted_nor_at_risk(tracker):
+    extra = [
+        kpi_fixture._denial(  # Classify found a write-off here (Category Override: contractual)
+            "D7", "C2", PAYER_A, date(2026, 6, 2), "300", "253", "New",
+            **{Col.IS_DENIAL: "No", Col.CATEGORY_OVERRIDE: "contractual"},
+        ),
+        kpi_fixture._denial(  # a later remit dropped it unpaid; nobody closed the Status yet
+            "D8", "C6", PAYER_A, date(2026, 6, 3), "40", "16", "New",
+            **{Col.RESOLUTION: "Dropped, not paid", Col.RESOLVED_ON: date(2026, 7, 1)},
+        ),
+    ]  # fmt: skip
+    figures = compute(kpi_fixture.fill(tracker, denials=kpi_fixture.DENIAL_ROWS + extra))
+    assert headline(figures, K.AT_RISK).value == Decimal("700.00")  # as without D7 and D8
+    reasons = figures.top_reasons.set_index(Col.CARC)
+    assert "253" not in reasons.index and reasons.loc["16", K.DENIALS] == 3
+    assert "contractual" not in set(figures.by_category[Col.CATEGORY])
+    assert figures.aging[K.DENIALS].sum() == 2  # still only D3 and D4 are open
 
 
 def test_settings_change_the_target_and_the_cost(tracker):

@@ -25,6 +25,7 @@ from addin.workbook.layout import (
     CODES,
     DENIALS,
     PAYERS,
+    SENT_STATUSES,
     SETTING_DEFAULTS,
     SETTINGS,
     WORK_QUEUE,
@@ -38,6 +39,7 @@ ZERO = Decimal(0)
 SYSTEM_OUTPUTS = (
     Col.DESCRIPTION,
     Col.CATEGORY,
+    Col.IS_DENIAL,
     Col.TYPE,
     Col.STAGE,
     Col.NATURE,
@@ -77,6 +79,7 @@ class ClassifyReport:
     unknown_codes: set[str] = field(default_factory=set)
     payers_to_complete: list[str] = field(default_factory=list)
     bad_overrides: int = 0
+    dated: int = 0  # blank Appeal Sent On / Closed On dates filled in
     changed: bool = False
     saved: bool = False
 
@@ -94,6 +97,8 @@ class ClassifyReport:
             parts.append(f"{len(self.payers_to_complete)} payer(s) need a profile on Payers")
         if self.bad_overrides:
             parts.append(f"{self.bad_overrides} Category Override(s) not recognised")
+        if self.dated:
+            parts.append(f"{self.dated} Appeal Sent On / Closed On date(s) filled in")
         tail = "" if self.changed else " Nothing changed."
         return "; ".join(parts) + "." + tail
 
@@ -114,7 +119,8 @@ def classify_and_prioritize(
     """Classify every denial, set deadlines, chances, scores and ranks; rebuild the Work Queue.
 
     User columns (Status, Owner, Follow-up Date, Category Override, Notes …) are read, never
-    written. Running it again the same day changes nothing and does not save.
+    overwritten: only a blank Appeal Sent On / Closed On is filled in (see
+    `_date_status_changes`). Running it again the same day changes nothing and does not save.
     """
     today = today or date.today()
     for spec in (WORK_QUEUE, PAYERS, CODES):
@@ -178,6 +184,7 @@ def plan_classification(
     new_denials = denials.copy()
     for name, values in out.items():
         new_denials[name] = pd.Series(values, index=denials.index, dtype=object)
+    _date_status_changes(new_denials, today, report)
     return Plan(
         new_denials,
         _payers_after(payer_rows, directory, rows, profiles, report),
@@ -300,9 +307,25 @@ def _score_all(rows, decisions, profiles, rates, weights, defaults, today, repor
     return out
 
 
+def _date_status_changes(denials: pd.DataFrame, today: date, report: ClassifyReport) -> None:
+    """Fill a blank Appeal Sent On / Closed On with today when the Status first says so.
+
+    The two dates the turnaround KPIs need; a person can type the real date over it, and a
+    date that is there is never changed.
+    """
+    status = denials[Col.STATUS] if Col.STATUS in denials else pd.Series(dtype=object)
+    for column, statuses in ((Col.APPEAL_SENT_ON, SENT_STATUSES), (Col.CLOSED_ON, CLOSED_STATUSES)):
+        current = denials[column] if column in denials else pd.Series(None, index=denials.index)
+        blank = current.isna() & status.isin(statuses)
+        if blank.any():
+            denials[column] = current.astype(object).where(~blank, today)
+            report.dated += int(blank.sum())
+
+
 def _describe(out: dict, i: int, decision: Decision, weights: prioritize.Weights) -> None:
     out[Col.DESCRIPTION][i] = decision.description
     out[Col.CATEGORY][i] = decision.category.value
+    out[Col.IS_DENIAL][i] = "Yes" if decision.is_denial else "No"
     out[Col.TYPE][i] = decision.type.value if decision.type else None
     out[Col.STAGE][i] = decision.stage.value if decision.stage else None
     out[Col.NATURE][i] = decision.nature.value if decision.nature else None

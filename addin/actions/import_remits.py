@@ -9,14 +9,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from addin import classify
 from addin.actions import audit
+from addin.actions.code_list import code_book
 from addin.adjudication import Adjudication, adjudication
+from addin.classify import DenialTest
 from addin.errors import AddinError, RemitParseError
 from addin.posting import Ledger, PostingStats
 from addin.remit import Claim, RemitReader, TransactionEnd
 from addin.remit.export import claim_dict
 from addin.workbook.base import Book
-from addin.workbook.layout import CLAIMS, DENIALS, REMITS
+from addin.workbook.layout import CLAIMS, CODES, DENIALS, REMITS
 
 MAX_REMIT_BYTES = 1 << 30
 REMIT_SUFFIXES = frozenset({".835", ".txt", ".edi", ".era", ".x12", ".dat", ".rmt", ""})
@@ -103,7 +106,9 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_remit_file(path: Path, order: int, sha256: str) -> list[_ParsedTransaction]:
+def read_remit_file(
+    path: Path, order: int, sha256: str, is_denial: DenialTest = classify.is_denial
+) -> list[_ParsedTransaction]:
     """Parse one file completely into postable transactions (raises RemitParseError)."""
     size = path.stat().st_size
     if size > MAX_REMIT_BYTES:
@@ -117,7 +122,7 @@ def read_remit_file(path: Path, order: int, sha256: str) -> list[_ParsedTransact
         reader = RemitReader(handle)
         for record in reader:
             if isinstance(record, Claim):
-                pending.append(adjudication(record, path.name))
+                pending.append(adjudication(record, path.name, is_denial))
             else:
                 transactions.append(_ParsedTransaction(path, sha256, order, record, pending))
                 pending = []
@@ -154,9 +159,11 @@ def import_remittances(
     ledger = Ledger.from_frames(
         book.read_table(CLAIMS), book.read_table(DENIALS), book.read_table(REMITS)
     )
+    book.ensure_table(CODES)
+    is_denial = DenialTest(code_book(book.read_table(CODES)))  # the practice's Codes sheet
     parsed: list[_ParsedTransaction] = []
     for order, path in enumerate(progress(inputs)):
-        parsed.extend(_read_one(path, order, ledger, report))
+        parsed.extend(_read_one(path, order, ledger, report, is_denial))
     parsed.sort(key=lambda t: (t.end.header.payment.date or date.max, t.order))
     stamp = (now or datetime.now()).replace(microsecond=0)
     posted_from: set[Path] = set()
@@ -194,7 +201,7 @@ def _mark_repeats(report: ImportReport, posted_from: set[Path]) -> None:
 
 
 def _read_one(
-    path: Path, order: int, ledger: Ledger, report: ImportReport
+    path: Path, order: int, ledger: Ledger, report: ImportReport, is_denial: DenialTest
 ) -> list[_ParsedTransaction]:
     try:
         sha = file_sha256(path)
@@ -203,7 +210,7 @@ def _read_one(
                 FileReport(path, "already imported", "same content imported before")
             )
             return []
-        transactions = read_remit_file(path, order, sha)
+        transactions = read_remit_file(path, order, sha, is_denial)
     except RemitParseError as error:
         report.files.append(FileReport(path, "failed", str(error)))
         return []

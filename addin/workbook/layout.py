@@ -121,6 +121,8 @@ class Col:
     RANK = "Rank"
     SUGGESTED_OWNER = "Suggested Owner"
     FOLLOW_UP_DATE = "Follow-up Date"
+    APPEAL_SENT_ON = "Appeal Sent On"
+    CLOSED_ON = "Closed On"
     # appeal letters (Generate Appeal Letters)
     LETTER_WANTED = "Letter?"
     LETTER = "Letter"
@@ -231,6 +233,7 @@ DENIALS = TableSpec(
         _sys(Col.RARC, width=12),
         _sys(Col.DESCRIPTION, width=40),
         _sys(Col.CATEGORY, width=18),
+        _sys(Col.IS_DENIAL, width=8),
         _sys(Col.TYPE, width=7),
         _sys(Col.STAGE, width=10),
         _sys(Col.NATURE, width=14),
@@ -259,6 +262,8 @@ DENIALS = TableSpec(
         _user(Col.STATUS, width=18, choices="Statuses"),
         _user(Col.OWNER, width=16, choices="Owners"),
         _user(Col.FOLLOW_UP_DATE, Kind.DATE, 12),
+        _user(Col.APPEAL_SENT_ON, Kind.DATE, 12),
+        _user(Col.CLOSED_ON, Kind.DATE, 12),
         _user(Col.CATEGORY_OVERRIDE, width=18, choices="Categories"),
         _user(Col.LETTER_WANTED, width=8, choices="YesNo"),
         _user(Col.NOTES, width=30),
@@ -616,6 +621,8 @@ STATUSES: tuple[str, ...] = (
     "Written Off",
 )
 CLOSED_STATUSES: frozenset[str] = frozenset({"Won", "Lost", "Written Off"})
+# Statuses that say the appeal (or corrected claim) went to the payer.
+SENT_STATUSES: frozenset[str] = frozenset({"Appeal Sent", "Corrected & Resubmitted"})
 DEFAULT_OWNERS: tuple[str, ...] = ("Front Desk", "Billing", "Coder", "Clinical Reviewer", "Manager")
 
 LISTS_SHEET = "Lists"
