@@ -134,7 +134,7 @@ def test_running_twice_changes_nothing(demo_tracker):
     second = classify(demo_tracker)
     assert first.changed and not second.changed and not second.saved
     assert demo_tracker.read_bytes() == before
-    assert first.dated > 0 and second.dated == 0  # blank sent/closed dates filled only once
+    assert second.dated == 0  # blank sent/closed dates are filled only once
     assert second.summary() == dataclasses.replace(first, dated=0).summary() + " Nothing changed."
 
 
@@ -295,6 +295,45 @@ def test_sent_and_closed_dates_are_filled_once_and_never_changed(tracker):
     assert later.dated == 0
     again = table(tracker, DENIALS).set_index(Col.DENIAL_ID)
     assert again.loc["D-001", Col.APPEAL_SENT_ON] == TODAY
+
+
+def test_edits_made_on_the_work_queue_reach_the_denials_row(tracker):
+    write_rows(tracker, DENIALS, [denial(1), denial(2, Owner="Dana"), denial(3), denial(4)])
+    classify(tracker)
+    queue = table(tracker, WORK_QUEUE).set_index(Col.DENIAL_ID)
+    assert queue.loc["D-001", Col.OWNER].endswith("(suggested)")
+    queue.loc["D-001", Col.STATUS] = "Appeal Sent"  # the biller works the queue…
+    queue.loc["D-002", Col.OWNER] = "Lee"
+    queue.loc["D-003", Col.FOLLOW_UP_DATE] = date(2026, 12, 9)
+    queue.loc["D-004", Col.STATUS] = "Won"
+    write_rows(tracker, WORK_QUEUE, queue.reset_index().to_dict("records"))
+    denials = table(tracker, DENIALS)  # …while someone else notes D-003 on the Denials sheet
+    denials.loc[denials[Col.DENIAL_ID] == "D-003", Col.NOTES] = "resubmitted via portal"
+    write_rows(tracker, DENIALS, denials.to_dict("records"))
+    report = classify(tracker)
+    assert report.queue_edits == 4
+    rows = table(tracker, DENIALS).set_index(Col.DENIAL_ID)
+    assert rows.loc["D-001", Col.STATUS] == "Appeal Sent"
+    assert rows.loc["D-001", Col.OWNER] is None  # the suggestion stays a suggestion
+    assert rows.loc["D-001", Col.APPEAL_SENT_ON] == TODAY
+    assert rows.loc["D-002", Col.OWNER] == "Lee"
+    assert rows.loc["D-003", Col.FOLLOW_UP_DATE] == date(2026, 12, 9)
+    assert rows.loc["D-003", Col.NOTES] == "resubmitted via portal"
+    assert rows.loc["D-004", Col.STATUS] == "Won"
+    after = table(tracker, WORK_QUEUE).set_index(Col.DENIAL_ID)
+    assert "D-004" not in after.index and after.loc["D-002", Col.OWNER] == "Lee"
+    assert classify(tracker).queue_edits == 0  # copied once; the queue now shows them
+
+
+def test_a_later_change_on_denials_is_not_undone_by_the_older_queue(tracker):
+    write_rows(tracker, DENIALS, [denial(1)])
+    classify(tracker)
+    write_rows(tracker, DENIALS, [denial(1, Status="In Review", Owner="Dana")])
+    classify(tracker)
+    row = table(tracker, DENIALS).iloc[0]
+    assert (row[Col.STATUS], row[Col.OWNER]) == ("In Review", "Dana")
+    queued = table(tracker, WORK_QUEUE).iloc[0]
+    assert (queued[Col.STATUS], queued[Col.OWNER]) == ("In Review", "Dana")
 
 
 def test_columns_people_add_to_the_work_queue_follow_their_row(tracker):

@@ -11,7 +11,7 @@ import pytest
 
 from addin.cli import cli
 from addin.errors import AddinError
-from addin.workbook.layout import LISTS, SHEET_ORDER, TABLES, Owner
+from addin.workbook.layout import LISTS, SHEET_ORDER, TABLES
 from addin.workbook.template import TEMPLATE_NAME, template_bytes, write_template
 from tests.conftest import ROOT
 
@@ -52,7 +52,7 @@ def test_user_columns_have_drop_downs_from_the_lists_sheet():
         formulas = {v.formula1: str(v.sqref) for v in sheet.data_validations.dataValidation}
         for index, column in enumerate(spec.columns, start=1):
             if column.choices:
-                assert column.owner is Owner.USER and column.choices in LISTS
+                assert column.choices in LISTS
                 letter = openpyxl.utils.get_column_letter(index)
                 assert formulas[f"={column.choices}"] == f"{letter}2:{letter}502"
 

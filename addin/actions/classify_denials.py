@@ -8,9 +8,10 @@ and saves once — and not at all when nothing changed.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pandas as pd
@@ -80,6 +81,7 @@ class ClassifyReport:
     payers_to_complete: list[str] = field(default_factory=list)
     bad_overrides: int = 0
     dated: int = 0  # blank Appeal Sent On / Closed On dates filled in
+    queue_edits: int = 0  # Owner / Status / Follow-up cells changed on the Work Queue
     changed: bool = False
     saved: bool = False
 
@@ -99,6 +101,8 @@ class ClassifyReport:
             parts.append(f"{self.bad_overrides} Category Override(s) not recognised")
         if self.dated:
             parts.append(f"{self.dated} Appeal Sent On / Closed On date(s) filled in")
+        if self.queue_edits:
+            parts.append(f"{self.queue_edits} change(s) made on the Work Queue copied to Denials")
         tail = "" if self.changed else " Nothing changed."
         return "; ".join(parts) + "." + tail
 
@@ -119,8 +123,10 @@ def classify_and_prioritize(
     """Classify every denial, set deadlines, chances, scores and ranks; rebuild the Work Queue.
 
     User columns (Status, Owner, Follow-up Date, Category Override, Notes …) are read, never
-    overwritten: only a blank Appeal Sent On / Closed On is filled in (see
-    `_date_status_changes`). Running it again the same day changes nothing and does not save.
+    overwritten by DenialDesk's own answers: they change only where a person changed Owner,
+    Status or Follow-up Date on the Work Queue (copied to the row), and a blank Appeal Sent On
+    / Closed On is filled in (see `_date_status_changes`). Running it again the same day
+    changes nothing and does not save.
     """
     today = today or date.today()
     for spec in (WORK_QUEUE, PAYERS, CODES):
@@ -173,6 +179,7 @@ def plan_classification(
     directory = payers.PayerDirectory(
         payers.profile_from_row(row) for row in frames.records(payer_rows) if row.get(Col.PAYER)
     )
+    denials = _with_queue_edits(denials, queue, report)
     rows = _Rows(denials)
     decisions = _decide_all(rows, knowledge, report)
     profiles = _profiles(rows, directory)
@@ -313,13 +320,24 @@ def _date_status_changes(denials: pd.DataFrame, today: date, report: ClassifyRep
     The two dates the turnaround KPIs need; a person can type the real date over it, and a
     date that is there is never changed.
     """
-    status = denials[Col.STATUS] if Col.STATUS in denials else pd.Series(dtype=object)
-    for column, statuses in ((Col.APPEAL_SENT_ON, SENT_STATUSES), (Col.CLOSED_ON, CLOSED_STATUSES)):
-        current = denials[column] if column in denials else pd.Series(None, index=denials.index)
-        blank = current.isna() & status.isin(statuses)
+    status = _column(denials, Col.STATUS)
+    settled_by_remit = _column(denials, Col.RESOLVED_ON).notna()  # it has its date already
+    for column, wanted in (
+        (Col.APPEAL_SENT_ON, status.isin(SENT_STATUSES)),
+        (Col.CLOSED_ON, status.isin(CLOSED_STATUSES) & ~settled_by_remit),
+    ):
+        current = _column(denials, column)
+        blank = current.isna() & wanted
         if blank.any():
             denials[column] = current.astype(object).where(~blank, today)
             report.dated += int(blank.sum())
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """A column of the frame, or blanks when the tracker does not have it (yet)."""
+    if name in frame:
+        return frame[name]
+    return pd.Series(None, index=frame.index, dtype=object)
 
 
 def _describe(out: dict, i: int, decision: Decision, weights: prioritize.Weights) -> None:
@@ -392,6 +410,66 @@ def _unknown_payer(payer: object, payer_id: object) -> payers.PayerProfile:
     return payers.PayerProfile(str(payer or payer_id or "").strip(), payers.split_ids(payer_id))
 
 
+# -- the Work Queue ------------------------------------------------------------------------
+
+# What a person may change on the Work Queue; Classify copies such edits to the Denials row.
+QUEUE_EDITABLE = (Col.OWNER, Col.STATUS, Col.FOLLOW_UP_DATE)
+
+
+def _as_queued(row: dict) -> list[str]:
+    """The editable queue cells as text, to tell later whether a person changed them."""
+    texts = []
+    for name in QUEUE_EDITABLE:
+        value = row.get(name)
+        if isinstance(value, datetime):
+            value = value.date()
+        texts.append(value.isoformat() if isinstance(value, date) else str(value or ""))
+    return texts
+
+
+def _queue_edits(queue: pd.DataFrame | None) -> dict[str, dict[str, object]]:
+    """Denial ID → the editable cells a person changed on the Work Queue since Classify
+    wrote it (compared with the hidden As Queued column)."""
+    if queue is None or queue.empty or Col.AS_QUEUED not in queue:
+        return {}
+    edits = {}
+    for row in frames.records(queue):
+        try:
+            written = json.loads(str(row.get(Col.AS_QUEUED) or ""))
+        except ValueError:
+            continue
+        if not row.get(Col.DENIAL_ID) or not isinstance(written, list) or len(written) != 3:
+            continue
+        now = _as_queued(row)
+        changed = {
+            name: row.get(name)
+            for name, before, after in zip(QUEUE_EDITABLE, written, now, strict=True)
+            if before != after
+        }
+        if changed:
+            edits[str(row[Col.DENIAL_ID])] = changed
+    return edits
+
+
+def _with_queue_edits(
+    denials: pd.DataFrame, queue: pd.DataFrame | None, report: ClassifyReport
+) -> pd.DataFrame:
+    """The Denials rows with the Owner / Status / Follow-up Date a person set on the queue."""
+    edits = _queue_edits(queue)
+    if not edits:
+        return denials
+    denials = denials.copy()
+    ids = denials[Col.DENIAL_ID].astype(str)
+    for name in QUEUE_EDITABLE:
+        values = {key: change[name] for key, change in edits.items() if name in change}
+        target = ids.isin(values.keys())
+        if name not in denials:
+            denials[name] = pd.Series(None, index=denials.index, dtype=object)
+        denials.loc[target, name] = ids[target].map(values).astype(object)
+        report.queue_edits += int(target.sum())
+    return denials
+
+
 def _queue(denials: pd.DataFrame, out: dict, previous: pd.DataFrame | None) -> pd.DataFrame:
     """Open denials in rank order, with the columns a biller needs to act."""
     queued = pd.Series([r is not None for r in out[Col.RANK]], index=denials.index, dtype=bool)
@@ -399,10 +477,10 @@ def _queue(denials: pd.DataFrame, out: dict, previous: pd.DataFrame | None) -> p
     ranked = ranked.sort_values(Col.RANK, key=lambda s: s.astype(int), kind="stable")
     suggested = ranked[Col.SUGGESTED_OWNER].map(lambda o: f"{o}{SUGGESTED}" if o else None)
     owners = ranked[Col.OWNER].where(ranked[Col.OWNER].notna(), suggested)
-    queue = pd.DataFrame(
-        {name: ranked[name] for name in WORK_QUEUE.column_names if name != Col.OWNER}
-    )
+    shown = [n for n in WORK_QUEUE.column_names if n not in (Col.OWNER, Col.AS_QUEUED)]
+    queue = pd.DataFrame({name: ranked[name] for name in shown})
     queue.insert(WORK_QUEUE.column_names.index(Col.OWNER), Col.OWNER, owners)
+    queue[Col.AS_QUEUED] = [json.dumps(_as_queued(r)) for r in frames.records(queue)]
     if previous is not None:  # columns people added to the queue keep their values by row
         extra = [c for c in previous.columns if c not in queue.columns]
         kept = previous.set_index(Col.DENIAL_ID)[extra] if extra else None

@@ -35,6 +35,7 @@ class Column:
     owner: Owner = Owner.SYSTEM
     width: int = 14
     choices: str = ""  # name of a list on the Lists sheet that validates this column
+    hidden: bool = False  # DenialDesk's own bookkeeping, not for reading
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +123,7 @@ class Col:
     SUGGESTED_OWNER = "Suggested Owner"
     FOLLOW_UP_DATE = "Follow-up Date"
     APPEAL_SENT_ON = "Appeal Sent On"
+    AS_QUEUED = "As Queued"  # Work Queue: Owner, Status, Follow-up as Classify wrote them
     CLOSED_ON = "Closed On"
     # appeal letters (Generate Appeal Letters)
     LETTER_WANTED = "Letter?"
@@ -287,11 +289,13 @@ WORK_QUEUE = TableSpec(
         _sys(Col.ACTION, width=50),
         _sys(Col.APPEAL_DEADLINE, Kind.DATE, 12),
         _sys(Col.DAYS_LEFT, Kind.INT, 8),
-        _sys(Col.OWNER, width=16),
-        _sys(Col.STATUS, width=18),
+        # A person may edit these three here: Classify copies the edits to Denials.
+        Column(Col.OWNER, Kind.TEXT, Owner.SYSTEM, 16, choices="Owners"),
+        Column(Col.STATUS, Kind.TEXT, Owner.SYSTEM, 18, choices="Statuses"),
         _sys(Col.FOLLOW_UP_DATE, Kind.DATE, 12),
         _sys(Col.PRIORITY_SCORE, Kind.NUMBER, 10),
         _sys(Col.PRIORITY_REASON, width=40),
+        Column(Col.AS_QUEUED, Kind.TEXT, Owner.SYSTEM, 12, hidden=True),
     ),
 )
 

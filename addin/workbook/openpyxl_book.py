@@ -144,9 +144,9 @@ class OpenpyxlBook:
             if name not in positions:
                 worksheet.cell(min_row, next_col, name)
                 column = spec.column(name)
-                worksheet.column_dimensions[get_column_letter(next_col)].width = (
-                    column.width if column else 14
-                )
+                dimension = worksheet.column_dimensions[get_column_letter(next_col)]
+                dimension.width = column.width if column else 14
+                dimension.hidden = bool(column and column.hidden)
                 positions[name] = next_col
                 next_col += 1
         return positions

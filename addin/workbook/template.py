@@ -112,7 +112,8 @@ def _fill_about(sheet) -> None:
 def _add_table(sheet, spec: TableSpec) -> None:
     for index, column in enumerate(spec.columns, start=1):
         sheet.cell(1, index, column.name)
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
+        dimension = sheet.column_dimensions[get_column_letter(index)]
+        dimension.width, dimension.hidden = column.width, column.hidden
     last = get_column_letter(len(spec.columns))
     table = Table(displayName=spec.name, ref=f"A1:{last}2")
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)

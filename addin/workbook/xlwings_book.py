@@ -16,7 +16,16 @@ from openpyxl.utils import get_column_letter
 from addin.errors import WorkbookLayoutError, WorkbookWriteError
 from addin.workbook import files
 from addin.workbook.base import Highlight, settings_from_rows, table_frame
-from addin.workbook.layout import NUMBER_FORMATS, SETTINGS, SHEET_ORDER, Kind, Owner, S, TableSpec
+from addin.workbook.layout import (
+    NUMBER_FORMATS,
+    SETTINGS,
+    SHEET_ORDER,
+    Column,
+    Kind,
+    Owner,
+    S,
+    TableSpec,
+)
 from addin.workbook.values import from_cell, needs_text_guard, to_cell, typed_column
 
 HEADROOM_ROWS = 500  # drop-downs and highlights reach this far below the last row, as on disk
@@ -124,8 +133,7 @@ class XlwingsBook:
             start = left + len(header)
             sheet.range((top, start)).value = [added]
             for offset, name in enumerate(added):
-                column = spec.column(name)
-                sheet.range((top, start + offset)).column_width = column.width if column else 14
+                sheet.range((top, start + offset)).column_width = _width(spec.column(name))
         return [*header, *added]
 
     @staticmethod
@@ -209,7 +217,7 @@ class XlwingsBook:
         source = sheet.range((1, 1), (2, len(names)))
         sheet.tables.add(source=source, name=spec.name, table_style_name=TABLE_STYLE)
         for index, column in enumerate(spec.columns, start=1):
-            sheet.range((1, index)).column_width = column.width
+            sheet.range((1, index)).column_width = _width(column)
         self._refresh_validations(sheet, spec, names, 2, 2, 1)
 
     def sheet(self, name: str):
@@ -346,6 +354,13 @@ def _header_names(cells) -> list[str]:
         name = str(value).strip() if value is not None else ""
         names.append(name or f"Column{index + 1}")
     return names
+
+
+def _width(column: Column | None) -> float:
+    """A column's width; 0 hides it (Excel's way, on Windows and macOS alike)."""
+    if column is None:
+        return 14
+    return 0 if column.hidden else column.width
 
 
 def _kind(spec: TableSpec, name: str) -> Kind | None:
