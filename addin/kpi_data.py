@@ -30,6 +30,7 @@ NOT_ADJUDICATIONS = frozenset(
 )
 UNCLASSIFIED = "unclassified"
 UNASSIGNED = "Unassigned"
+SUGGESTED = " (suggested)"
 OTHER = "All other"
 TOTAL = "Total"
 AGING_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
@@ -56,6 +57,7 @@ class K:
     DENIED = "Denied $"
     SHARE = "% of denials"
     CUMULATIVE = "Cumulative %"
+    CUMULATIVE_DOLLARS = "Cumulative % of $"
     SHARE_DOLLARS = "% of denied $"
     SHARE_AT_RISK = "% of at risk $"
     DECIDED = "Decided"
@@ -217,7 +219,7 @@ def prepare_denials(denials: pd.DataFrame, settings: KpiSettings, today: date) -
             "category": category,
             "type": _text(denials[Col.TYPE]).str.lower().replace("", UNCLASSIFIED),
             "status": status,
-            "owner": _text(denials[Col.OWNER]).replace("", UNASSIGNED),
+            "owner": _owners(denials),
             "denied": _cents(denials[Col.DENIED_AMOUNT]),
             "recovered": _cents(denials[Col.RECOVERED_AMOUNT]),
             "remit": _dates(denials[Col.REMIT_DATE]),
@@ -233,6 +235,15 @@ def prepare_denials(denials: pd.DataFrame, settings: KpiSettings, today: date) -
     frame["minutes"] = minutes
     frame["staff_cost"] = np.round(minutes * settings.hourly_cost * 100 / 60).astype(np.int64)
     return _with_periods(frame, "remit")
+
+
+def _owners(denials: pd.DataFrame) -> pd.Series:
+    """Owner, else Classify's suggestion marked as such, else Unassigned."""
+    owner = _text(denials[Col.OWNER])
+    if Col.SUGGESTED_OWNER in denials:
+        suggested = _text(denials[Col.SUGGESTED_OWNER])
+        owner = owner.where(owner != "", (suggested + SUGGESTED).where(suggested != "", ""))
+    return owner.replace("", UNASSIGNED)
 
 
 def _descriptions(carc: pd.Series, written: pd.Series) -> pd.Series:

@@ -19,6 +19,7 @@ from addin.workbook.layout import (
 from addin.workbook.report import ChartKind, ChartSpec, Fmt, Report, ReportTable, Tile
 
 _PERCENT = {K.RATE, K.RATE_DOLLARS, K.TARGET, K.OVERTURN, K.SHARE, K.CUMULATIVE}
+_PERCENT |= {K.CUMULATIVE_DOLLARS}
 _PERCENT |= {K.SHARE_DOLLARS, K.SHARE_AT_RISK}
 _INT = {K.CLAIMS, K.INITIALLY_DENIED, K.DENIALS, K.DECIDED, K.WON, K.OPEN, K.COUNTED}
 _NUMBER = {K.DAYS_TO_APPEAL, K.DAYS_TO_RESOLVE, K.AVERAGE, K.MEDIAN, K.SHORTEST, K.LONGEST}
@@ -84,11 +85,12 @@ _MONTHLY += [K.RATE_DOLLARS, K.TARGET]
 _QUARTERLY = [K.QUARTER, K.CLAIMS, K.RATE, K.RATE_DOLLARS, K.DENIALS, K.DENIED, K.OVERTURN]
 _QUARTERLY += [K.RECOVERED, K.WRITTEN_OFF, K.DAYS_TO_RESOLVE, K.STAFF_COST]
 _REASONS = [K.DENIALS, K.SHARE, K.CUMULATIVE, K.DENIED, K.SHARE_DOLLARS, K.OVERTURN]
+_REASONS_DOLLARS = [K.DENIED, K.SHARE_DOLLARS, K.CUMULATIVE_DOLLARS, K.DENIALS, K.SHARE, K.OVERTURN]
 _PAYERS = [Col.PAYER, K.DENIALS, K.DENIED, K.RATE, K.OVERTURN, K.RECOVERED, K.AT_RISK]
 
 
 def kpi_sheet(kpis: Kpis, lines: tuple[str, ...], practice: str = "") -> Report:
-    """The manager's page: headline tiles, trend and breakdown tables, four native charts."""
+    """The manager's page: headline tiles, trend and breakdown tables, five native charts."""
     target = kpis.settings.denial_rate_target
     tables = (
         _table(
@@ -114,6 +116,13 @@ def kpi_sheet(kpis: Kpis, lines: tuple[str, ...], practice: str = "") -> Report:
             "denials. All of the data's dates.",
         ),
         _table(
+            "kpiTopReasonsDollars",
+            "Top denial reasons by CARC, by dollars (Pareto)",
+            kpis.top_reasons_dollars[[Col.CARC, Col.DESCRIPTION, *_REASONS_DOLLARS]],
+            "Largest first by denied dollars: a costly reason can be rare. All of the data's "
+            "dates.",
+        ),
+        _table(
             "kpiTopCategories",
             "Top denial reasons by category (Pareto)",
             kpis.top_categories[[Col.CATEGORY, *_REASONS]],
@@ -135,8 +144,8 @@ def kpi_sheet(kpis: Kpis, lines: tuple[str, ...], practice: str = "") -> Report:
             "kpiWorkload",
             "Workload by owner and status",
             kpis.workload,
-            "Denials per Owner (blank: Unassigned) and Status; Open and At risk $ count open "
-            "denials only.",
+            "Denials per Owner (blank: Classify's Suggested Owner, marked (suggested); else "
+            "Unassigned) and Status; Open and At risk $ count open denials only.",
             totals=True,
         ),
         _table("kpiCost", "Cost to recover", kpis.cost, DEFINITIONS[K.STAFF_COST], totals=True),
@@ -187,6 +196,17 @@ def _kpi_charts() -> tuple[ChartSpec, ...]:
             Fmt.INT,
             line_series=(K.CUMULATIVE,),
             y_title="Denials",
+        ),
+        ChartSpec(
+            "top-reasons-dollars-pareto",
+            ChartKind.COLUMN,
+            "Top denial reasons by CARC, by dollars (Pareto)",
+            "kpiTopReasonsDollars",
+            Col.CARC,
+            (K.DENIED,),
+            Fmt.MONEY,
+            line_series=(K.CUMULATIVE_DOLLARS,),
+            y_title="Denied $",
         ),
         ChartSpec(
             "denied-dollars-by-payer",

@@ -49,33 +49,41 @@ def share(values: pd.Series) -> pd.Series:
     return values / total if total else values * np.nan
 
 
-def pareto(denials: pd.DataFrame, by: str, top: int | None = None) -> pd.DataFrame:
-    """Reasons by count, largest first, with share and cumulative share; beyond `top`, one row."""
+def pareto(
+    denials: pd.DataFrame, by: str, top: int | None = None, dollars: bool = False
+) -> pd.DataFrame:
+    """Reasons largest first — by count, or by denied dollars — with shares and the cumulative
+    share in that order; beyond `top`, one "All other" row."""
     outcomes = denial_outcomes(denials, by)
-    outcomes = outcomes.sort_values([K.DENIALS, K.DENIED], ascending=False, kind="stable")
+    order = [K.DENIED, K.DENIALS] if dollars else [K.DENIALS, K.DENIED]
+    outcomes = outcomes.sort_values(order, ascending=False, kind="stable")
     if top is not None and len(outcomes) > top:
         rest = denials[~denials[by].isin(outcomes.index[:top])]
         outcomes = pd.concat([outcomes.iloc[:top], denial_outcomes(rest.assign(all=OTHER), "all")])
-    shares = pd.DataFrame(
-        {
-            K.DENIALS: outcomes[K.DENIALS],
-            K.SHARE: share(outcomes[K.DENIALS]),
-            K.CUMULATIVE: share(outcomes[K.DENIALS]).cumsum(),
-            K.DENIED: outcomes[K.DENIED],
-            K.SHARE_DOLLARS: share(outcomes[K.DENIED]),
-        }
-    )
+    counted, denied = share(outcomes[K.DENIALS]), share(outcomes[K.DENIED])
+    shares = pd.DataFrame({K.DENIALS: outcomes[K.DENIALS], K.SHARE: counted})
+    if not dollars:
+        shares[K.CUMULATIVE] = counted.cumsum()
+    shares[K.DENIED], shares[K.SHARE_DOLLARS] = outcomes[K.DENIED], denied
+    if dollars:
+        shares[K.CUMULATIVE_DOLLARS] = denied.cumsum()
     return shares.join(outcomes.drop(columns=[K.DENIALS, K.DENIED]))
 
 
 def reasons(
-    denials: pd.DataFrame, by: str, label: str, top: int | None = None, totals: bool = False
+    denials: pd.DataFrame,
+    by: str,
+    label: str,
+    top: int | None = None,
+    totals: bool = False,
+    dollars: bool = False,
 ) -> pd.DataFrame:
     """A Pareto of reasons (CARC or category); CARC rows carry their description."""
-    frame = pareto(denials, by, top)
+    frame = pareto(denials, by, top, dollars)
     if totals and len(frame):
-        frame = with_total(frame, pareto(as_one_group(denials), "all"))
-        frame.loc[TOTAL, K.CUMULATIVE] = np.nan  # a cumulative share of the total says nothing
+        frame = with_total(frame, pareto(as_one_group(denials), "all", dollars=dollars))
+        cumulative = K.CUMULATIVE_DOLLARS if dollars else K.CUMULATIVE
+        frame.loc[TOTAL, cumulative] = np.nan  # a cumulative share of the total says nothing
     frame = finish(frame, label)
     if by == "carc":
         described = denials.drop_duplicates("carc").set_index("carc")["description"]

@@ -132,6 +132,7 @@ class Kpis:
     quarterly: pd.DataFrame
     turnaround: pd.DataFrame
     top_reasons: pd.DataFrame
+    top_reasons_dollars: pd.DataFrame
     top_categories: pd.DataFrame
     top_payers: pd.DataFrame
     aging: pd.DataFrame
@@ -264,6 +265,7 @@ def compute(
         quarterly=tables.by_period(c, d, settings, "quarter", K.QUARTER),
         turnaround=tables.turnaround(d),
         top_reasons=tables.reasons(d, "carc", Col.CARC, top=TOP_N),
+        top_reasons_dollars=tables.reasons(d, "carc", Col.CARC, top=TOP_N, dollars=True),
         top_categories=tables.reasons(d, "category", Col.CATEGORY, top=TOP_N),
         top_payers=tables.payers(c, d, top=TOP_N),
         aging=tables.aging(d),

@@ -110,18 +110,19 @@ def test_tables_are_excel_tables_with_totals_rows_on_pivot_sheets(filled):
     assert {"kpiMonthly", "kpiTopReasons", "kpiTopPayers", "kpiAging"} <= set(kpi_tables)
 
 
-def test_kpis_sheet_has_four_native_charts(filled):
+def test_kpis_sheet_has_five_native_charts(filled):
     refresh(filled)
     charts = openpyxl.load_workbook(filled)[KPIS_SHEET]._charts
     kinds = [(type(c).__name__, getattr(c, "type", None)) for c in charts]
     assert kinds == [
         ("LineChart", None),
         ("BarChart", "col"),
+        ("BarChart", "col"),
         ("BarChart", "bar"),
         ("BarChart", "col"),
     ]
-    pareto = charts[1]
-    assert [type(c).__name__ for c in pareto._charts] == ["BarChart", "LineChart"]
+    for pareto in charts[1:3]:  # by count, by dollars: columns with a cumulative-share line
+        assert [type(c).__name__ for c in pareto._charts] == ["BarChart", "LineChart"]
 
 
 def test_settings_on_the_sheet_set_the_target_and_the_cost(filled):
@@ -173,7 +174,7 @@ def test_refreshing_twice_gives_identical_sheets(filled):
     first = _report_parts(filled)
     refresh(filled)
     assert _report_parts(filled) == first
-    assert len([n for n in first if n.startswith("xl/charts/")]) == 4
+    assert len([n for n in first if n.startswith("xl/charts/")]) == 5
 
 
 def test_data_tables_and_user_columns_are_untouched(filled):
@@ -246,6 +247,7 @@ def test_cli_refreshes_prints_and_draws_pngs(runner, filled, tmp_path):
         "denial-rate-by-month.png",
         "denied-dollars-by-payer.png",
         "open-denials-by-age.png",
+        "top-reasons-dollars-pareto.png",
         "top-reasons-pareto.png",
     ]
     assert all((charts / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for name in pngs)

@@ -150,6 +150,14 @@ def test_pareto_of_reasons_by_count_with_cumulative_share(figures):
     assert reasons[Col.DESCRIPTION].str.len().gt(0).all()  # DenialDesk's own CARC wording
 
 
+def test_reasons_by_dollars_put_a_costly_rare_reason_first(figures):
+    by_dollars = figures.top_reasons_dollars
+    assert list(by_dollars[Col.CARC]) == ["18", "197", "16", "50", "96"]  # ties: more denials
+    assert list(by_dollars[K.DENIED]) == [Decimal(v) for v in ("500", "200", "100", "100", "100")]
+    assert list(by_dollars[K.CUMULATIVE_DOLLARS]) == pytest.approx([0.5, 0.7, 0.8, 0.9, 1.0])
+    assert list(figures.top_reasons[Col.CARC])[0] == "16"  # by count, 16 (2 denials) leads
+
+
 def test_aging_workload_and_cost(figures):
     aging = figures.aging.set_index(K.BUCKET)
     assert list(aging[K.DENIALS]) == [0, 1, 1, 0]  # D4 44 days, D3 73 days
@@ -176,12 +184,18 @@ def test_not_denials_and_settled_rows_are_neither_counted_nor_at_risk(tracker):
             **{Col.RESOLUTION: "Dropped, not paid", Col.RESOLVED_ON: date(2026, 7, 1)},
         ),
     ]  # fmt: skip
-    figures = compute(kpi_fixture.fill(tracker, denials=kpi_fixture.DENIAL_ROWS + extra))
+    rows = [  # D4 has no Owner: the workload shows Classify's suggestion
+        r | ({Col.SUGGESTED_OWNER: "Billing"} if r[Col.DENIAL_ID] == "D4" else {})
+        for r in kpi_fixture.DENIAL_ROWS
+    ]
+    figures = compute(kpi_fixture.fill(tracker, denials=rows + extra))
     assert headline(figures, K.AT_RISK).value == Decimal("700.00")  # as without D7 and D8
     reasons = figures.top_reasons.set_index(Col.CARC)
     assert "253" not in reasons.index and reasons.loc["16", K.DENIALS] == 3
     assert "contractual" not in set(figures.by_category[Col.CATEGORY])
     assert figures.aging[K.DENIALS].sum() == 2  # still only D3 and D4 are open
+    workload = figures.workload.set_index(Col.OWNER)
+    assert workload.loc["Billing (suggested)", K.OPEN] == 1
 
 
 def test_settings_change_the_target_and_the_cost(tracker):
