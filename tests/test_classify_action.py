@@ -7,7 +7,7 @@ import json
 import shutil
 import subprocess
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -410,19 +410,24 @@ def test_an_empty_tracker_classifies_to_an_empty_queue(tracker):
 
 
 def highlighted_tracker(tracker: Path) -> Path:
+    """Rows overdue and due soon by the real calendar: LibreOffice evaluates TODAY() itself."""
+    today = date.today()
+    overdue, soon = today - timedelta(days=100), today - timedelta(days=55)
     write_rows(
         tracker,
         DENIALS,
         [
-            denial(1, Payer="ACME", **{Col.PAYER_ID: "1", Col.REMIT_DATE: date(2026, 9, 1),
-                                      Col.LAST_DENIED_ON: date(2026, 9, 1)}),  # overdue
-            denial(2, Payer="ACME", **{Col.PAYER_ID: "1", Col.REMIT_DATE: date(2026, 10, 1),
-                                      Col.LAST_DENIED_ON: date(2026, 10, 1)}),  # due in 2 days
+            denial(1, Payer="ACME", **{Col.PAYER_ID: "1", Col.REMIT_DATE: overdue,
+                                      Col.LAST_DENIED_ON: overdue}),
+            denial(2, Payer="ACME", **{Col.PAYER_ID: "1", Col.REMIT_DATE: soon,
+                                      Col.LAST_DENIED_ON: soon}),
             denial(3),  # UHC: a year away
-            denial(4, Status="Won"),  # closed: no Days Left, never highlighted
+            denial(4, Status="Won"),  # closed: no deadline, never highlighted
         ],
     )  # fmt: skip
-    classify(tracker)
+    classify(tracker, today)
+    days_left = table(tracker, DENIALS).set_index(Col.DENIAL_ID)[Col.DAYS_LEFT]
+    assert days_left["D-001"] < 0 and 0 <= days_left["D-002"] <= 14  # what the test relies on
     return tracker
 
 
@@ -430,15 +435,15 @@ def test_highlight_rules_cover_the_tables_and_skip_blank_days(tracker):
     highlighted_tracker(tracker)
     workbook = openpyxl.load_workbook(tracker)
     for spec in (DENIALS, WORK_QUEUE):
-        letter = get_column_letter(spec.column_names.index(Col.DAYS_LEFT) + 1)
+        cell = f"${get_column_letter(spec.column_names.index(Col.APPEAL_DEADLINE) + 1)}2"
         rules = [
             (str(cf.sqref), rule.formula[0], rule.dxf.fill.bgColor.rgb)
             for cf in workbook[spec.sheet].conditional_formatting
             for rule in cf.rules
         ]
-        assert [r[1] for r in rules] == [
-            f"AND(ISNUMBER(${letter}2),${letter}2<=-1)",
-            f"AND(ISNUMBER(${letter}2),${letter}2<=14,${letter}2>=0)",
+        assert [r[1] for r in rules] == [  # by the deadline against TODAY(): never stale
+            f"AND(ISNUMBER({cell}),({cell}-TODAY())<=-1)",
+            f"AND(ISNUMBER({cell}),({cell}-TODAY())<=14,({cell}-TODAY())>=0)",
         ]
         assert {r[2][-6:] for r in rules} == {"FFC7CE", "FFEB9C"}
     classify(tracker, date(2026, 11, 29))  # a rerun replaces its rules, never piles them up

@@ -34,7 +34,10 @@ from addin.workbook.layout import (
     S,
 )
 
-OVERDUE = Highlight("Overdue", Col.DAYS_LEFT, maximum=-1, fill="FFC7CE", font="9C0006")
+# Rows are coloured by the Appeal Deadline against TODAY(), so they stay right between runs.
+OVERDUE = Highlight(
+    "Overdue", Col.APPEAL_DEADLINE, maximum=-1, fill="FFC7CE", font="9C0006", days_from_today=True
+)
 SUGGESTED = " (suggested)"
 ZERO = Decimal(0)
 SYSTEM_OUTPUTS = (
@@ -60,7 +63,13 @@ SYSTEM_OUTPUTS = (
 def highlights(due_soon_days: int) -> list[Highlight]:
     """Overdue rows red; rows due within `due_soon_days` amber."""
     due_soon = Highlight(
-        "Due soon", Col.DAYS_LEFT, maximum=due_soon_days, minimum=0, fill="FFEB9C", font="9C5700"
+        "Due soon",
+        Col.APPEAL_DEADLINE,
+        maximum=due_soon_days,
+        minimum=0,
+        fill="FFEB9C",
+        font="9C5700",
+        days_from_today=True,
     )
     return [OVERDUE, due_soon]
 

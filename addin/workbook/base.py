@@ -20,7 +20,9 @@ class Highlight:
     """Colour whole rows of a table whose `column` value lies in [minimum, maximum].
 
     Rendered as conditional formatting, so Excel and LibreOffice keep it current as people
-    edit; `minimum` None means no lower bound. Colours are hex RGB ("FFC7CE").
+    edit; `minimum` None means no lower bound. With `days_from_today` the column holds a date
+    and its distance from TODAY() is compared, so the colour moves with the calendar between
+    runs. Colours are hex RGB ("FFC7CE").
     """
 
     label: str
@@ -29,6 +31,20 @@ class Highlight:
     minimum: float | None = None
     fill: str = "FFC7CE"
     font: str = "9C0006"
+    days_from_today: bool = False
+
+    def condition(self, cell: str) -> str:
+        """The rule's formula (without "=") for the row whose `column` cell is `cell`
+        ("$AH2"); blank cells never match. Both Book adapters write exactly this."""
+        value = f"({cell}-TODAY())" if self.days_from_today else cell
+        tests = [f"ISNUMBER({cell})", f"{value}<={_number(self.maximum)}"]
+        if self.minimum is not None:
+            tests.append(f"{value}>={_number(self.minimum)}")
+        return f"AND({','.join(tests)})"
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 class Book(Protocol):

@@ -47,20 +47,13 @@ def apply_highlights(worksheet: Worksheet, table: Table, highlights: Sequence[Hi
 
 
 def _rule(cell: str, highlight: Highlight) -> Rule:
-    tests = [f"ISNUMBER({cell})", f"{cell}<={_number(highlight.maximum)}"]
-    if highlight.minimum is not None:
-        tests.append(f"{cell}>={_number(highlight.minimum)}")
     style = DifferentialStyle(
         fill=PatternFill(fill_type="solid", bgColor=highlight.fill, fgColor=highlight.fill),
         font=Font(color=highlight.font),
     )
     rule = Rule(type="expression", dxf=style, stopIfTrue=True)
-    rule.formula = [f"AND({','.join(tests)})"]
+    rule.formula = [highlight.condition(cell)]
     return rule
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 def _remove_ours(worksheet: Worksheet) -> None:

@@ -330,19 +330,11 @@ class XlwingsBook:
 def highlight_formula(letter: str, row: int, highlight: Highlight) -> str:
     """The rule for one highlight, shaped like the file adapter's (`openpyxl_formats`), so
     either adapter recognises and replaces the other's: the row's value is a number in bounds."""
-    cell = f"${letter}{row}"
-    tests = [f"ISNUMBER({cell})", f"{cell}<={_number(highlight.maximum)}"]
-    if highlight.minimum is not None:
-        tests.append(f"{cell}>={_number(highlight.minimum)}")
-    return f"=AND({','.join(tests)})"
+    return f"={highlight.condition(f'${letter}{row}')}"
 
 
 def is_highlight_rule(formula: str | None) -> bool:
     return bool(formula) and _OUR_RULE.match(formula.lstrip("=")) is not None
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 # -- values in and out ----------------------------------------------------------------
