@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from addin.cli import cli
 from addin.workbook.layout import CLAIMS, DENIALS, REMITS, WORK_QUEUE, Col
 from addin.workbook.openpyxl_book import OpenpyxlBook
@@ -109,3 +111,28 @@ def test_demo_refuses_a_folder_that_is_not_its_own(runner, tmp_path):
     result = runner.invoke(cli, ["demo", "--out", str(tmp_path)])
     assert result.exit_code == 1 and "not a DenialDesk demo folder" in result.output
     assert (tmp_path / "mine.txt").read_text() == "precious"
+
+
+def _stdout_is_json_lines(result) -> list[dict]:
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_parse_json_keeps_transaction_findings_off_stdout(runner, tmp_path):
+    miscounted = tmp_path / "miscounted.835"
+    miscounted.write_text(DENIED.read_text().replace("SE*28*0001~", "SE*31*0001~"))
+    result = runner.invoke(cli, ["parse", str(miscounted), "--json"])
+    assert result.exit_code == 0, result.output
+    assert [c["claim_id"] for c in _stdout_is_json_lines(result)] == ["DD1001", "DD1002"]
+    assert result.stderr == (
+        "Note: miscounted.835 transaction 0001: SE says 31 segments but the transaction has 28\n"
+    )
+
+
+def test_parse_json_stdout_is_json_lines_on_a_public_sample(runner, samples):
+    sample = samples / "pyx12" / "x12testdata_835id.txt"
+    if not sample.is_file():
+        pytest.skip(f"{sample.name} is not in ../shared/samples/835/pyx12")
+    result = runner.invoke(cli, ["parse", str(sample), "--json"])
+    assert result.exit_code == 0, result.output
+    assert _stdout_is_json_lines(result)
+    assert "Note: x12testdata_835id.txt transaction 40731: payment" in result.stderr

@@ -223,8 +223,14 @@ def _read_one(
     return transactions
 
 
-def describe_remit(path: Path, *, as_json: bool) -> Iterator[str]:
-    """Lines for `denialdesk parse`: JSON per claim, or a summary per transaction."""
+def describe_remit(
+    path: Path, *, as_json: bool, note: Callable[[str], None] = lambda message: None
+) -> Iterator[str]:
+    """Lines for `denialdesk parse`: JSON per claim, or a summary per transaction.
+
+    With `as_json` every line is one JSON object; what is found about a transaction or the
+    file as a whole goes to `note` instead (the CLI prints it on stderr).
+    """
     with path.open("rb") as handle:
         reader = RemitReader(handle)
         for record in reader:
@@ -233,12 +239,13 @@ def describe_remit(path: Path, *, as_json: bool) -> Iterator[str]:
                     yield json.dumps(claim_dict(record, path.name))
             elif not as_json:
                 yield _transaction_line(path, record)
-            elif record.findings:
-                yield from (
-                    f"# {path.name} transaction {record.header.control_number}: {f}"
-                    for f in record.findings
-                )
-        if not as_json and reader.other_transactions:
+            else:
+                for finding in record.findings:
+                    note(f"{path.name} transaction {record.header.control_number}: {finding}")
+        if as_json:
+            for finding in _file_notes(reader):
+                note(f"{path.name}: {finding}")
+        elif reader.other_transactions:
             kinds = ", ".join(f"{n}×{k}" for k, n in sorted(reader.other_transactions.items()))
             yield f"{path.name}: skipped non-835 transactions ({kinds})"
 
