@@ -266,3 +266,26 @@ def test_libreoffice_opens_the_imported_tracker(tracker, tmp_path, soffice):
     # LibreOffice shows the injected text as text: the formula was never evaluated.
     assert '"=HYPERLINK(""http://example.invalid"",""click"")"' in denials
     assert "TEST HEALTH PLAN" in sheets["Remits"] and "EFT0003" in sheets["Remits"]
+
+
+def test_a_missing_input_fails_alone_and_the_others_import(runner, tracker, tmp_path):
+    result = runner.invoke(cli, ["import", str(tracker), str(DENIED), str(tmp_path / "nosuch.835")])
+    assert result.exit_code == 1
+    assert "Error: nosuch.835: not found: check the path" in result.stderr
+    assert "1 file(s) imported, 1 failed: 2 claims (2 new)" in result.stdout
+    claims, denials, _ = tables(tracker)
+    assert (len(claims), len(denials)) == (2, 1)
+
+
+def test_a_dangling_link_in_the_inbox_is_reported_not_skipped(tracker, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(DENIED, inbox)
+    (inbox / "gone.835").symlink_to(tmp_path / "deleted.835")
+    report = run_import(tracker, inbox)
+    assert [(f.path.name, f.outcome) for f in report.files] == [
+        (DENIED.name, "imported"),
+        ("gone.835", "failed"),
+    ]
+    assert "link (shortcut) to a file that is not there" in report.failed[0].message
+    assert report.saved
