@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import threading
 import zipfile
 from datetime import date
 from decimal import Decimal
@@ -234,10 +235,37 @@ def test_refuses_while_the_workbook_is_open_in_excel(runner, tracker):
 
 
 def test_a_second_writer_waits_then_refuses(tracker):
+    heard: list[str] = []
     with files.write_lock(tracker):
+        holder = files.lock_path(tracker).read_text()
         with pytest.raises(files.WorkbookBusyError, match="another DenialDesk run"):
-            with files.write_lock(tracker, wait_seconds=0.3):
+            with files.write_lock(tracker, wait_seconds=0.3, notify=heard.append):
                 pass
+    assert heard == [
+        f"tracker.xlsx is being updated by another DenialDesk run ({holder}); waiting up to "
+        "0.3 seconds for it to finish…"
+    ]
+
+
+def test_the_cli_says_it_waits_for_another_writer_then_imports(runner, tracker):
+    held, release = threading.Event(), threading.Event()
+
+    def other_run():
+        with files.write_lock(tracker):
+            held.set()
+            release.wait(10)
+
+    other = threading.Thread(target=other_run)
+    other.start()
+    held.wait(10)
+    threading.Timer(1.0, release.set).start()
+    result = runner.invoke(cli, ["import", str(tracker), str(DENIED)])
+    other.join()
+    assert result.exit_code == 0, result.output
+    waiting = [line for line in result.stderr.splitlines() if "waiting up to 30 seconds" in line]
+    assert len(waiting) == 1
+    assert waiting[0].startswith("Note: tracker.xlsx is being updated by another DenialDesk run (")
+    assert "1 file(s) imported" in result.stdout
 
 
 def test_each_save_keeps_a_backup_and_never_touches_inputs(tracker, tmp_path):

@@ -51,7 +51,7 @@ def import_(workbook: Path, inputs: tuple[Path, ...], password: str | None):
 
         denialdesk import tracker.xlsx "Remits Inbox"
     """
-    with open_for_update(workbook, password) as book:
+    with open_for_update(workbook, password, notice) as book:
         report = actions.import_remittances(
             book, inputs, progress=progress_bar("Reading remits"), notify=status
         )

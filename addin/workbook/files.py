@@ -96,10 +96,19 @@ def lock_path(path: Path) -> Path:
 
 
 @contextlib.contextmanager
-def write_lock(path: Path, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
-    """Hold DenialDesk's own write lock on the workbook; a second writer waits, then refuses."""
+def write_lock(
+    path: Path,
+    wait_seconds: float = LOCK_WAIT_SECONDS,
+    notify: Callable[[str], None] = lambda message: None,
+) -> Iterator[None]:
+    """Hold DenialDesk's own write lock on the workbook; a second writer waits, then refuses.
+
+    `notify` hears one line when the wait starts: who holds the lock and for how long this
+    run will wait.
+    """
     lock = lock_path(path)
     deadline = time.monotonic() + wait_seconds
+    waiting = False
     while True:
         try:
             descriptor = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
@@ -113,6 +122,9 @@ def write_lock(path: Path, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterator[
                     f"({_read_lock(lock) or 'unknown'}). Wait for it to finish and try again; "
                     "nothing was changed."
                 ) from None
+            if not waiting:
+                waiting = True
+                notify(_waiting_message(path, lock, wait_seconds))
             time.sleep(0.2)
         except OSError as error:
             raise WorkbookWriteError(
@@ -126,6 +138,14 @@ def write_lock(path: Path, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterator[
     finally:
         with contextlib.suppress(OSError):
             lock.unlink()
+
+
+def _waiting_message(path: Path, lock: Path, wait_seconds: float) -> str:
+    holder = _read_lock(lock) or "holder unknown"
+    return (
+        f"{path.name} is being updated by another DenialDesk run ({holder}); waiting up to "
+        f"{wait_seconds:g} seconds for it to finish…"
+    )
 
 
 def _lock_text() -> str:
