@@ -123,6 +123,45 @@ def test_a_full_disk_leaves_the_old_workbook(tracker, tmp_path):
     assert not list(tmp_path.glob(".~tracker.*.tmp.xlsx"))
 
 
+def test_a_workbook_opened_in_excel_during_the_save_is_not_replaced(tracker):
+    before = tracker.read_bytes()
+
+    def write_while_excel_opens_it(temp):
+        shutil.copyfile(tracker, temp)
+        tracker.with_name("~$" + tracker.name).write_bytes(bytes([3]) + b"bob" + b"\x00" * 50)
+
+    with pytest.raises(files.WorkbookBusyError, match="tracker.xlsx is open by bob"):
+        files.atomic_write(tracker, write_while_excel_opens_it, lambda temp: None, 5)
+    assert tracker.read_bytes() == before
+    assert not list(tracker.parent.glob(".~tracker.*.tmp.xlsx"))
+    assert files.list_backups(tracker) == []
+
+
+def test_the_new_workbook_is_on_disk_before_it_replaces_the_old(tracker, monkeypatch):
+    opened, events = {}, []
+    real_open, real_fsync, real_replace = os.open, os.fsync, os.replace
+
+    def open_(path, *args, **kwargs):
+        descriptor = real_open(path, *args, **kwargs)
+        opened[descriptor] = os.fspath(path)
+        return descriptor
+
+    def fsync(descriptor):
+        events.append(("fsync", opened.get(descriptor)))
+        real_fsync(descriptor)
+
+    def replace(source, target):
+        events.append(("replace", os.fspath(source)))
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "open", open_)
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    files.atomic_write(tracker, lambda temp: shutil.copyfile(tracker, temp), lambda t: None, 5)
+    temp = os.fspath(files.temp_path(tracker))
+    assert events.index(("fsync", temp)) < events.index(("replace", temp))
+
+
 def test_a_missing_folder_is_a_clear_error(runner, tmp_path):
     result = _import(runner, tmp_path / "nowhere" / "tracker.xlsx", DENIED)
     assert result.exit_code == 1 and "no workbook at" in result.output

@@ -216,14 +216,19 @@ def atomic_write(
 ) -> Path | None:
     """Write to a temp file beside `path`, verify it, back up the old file, then replace it.
 
-    Returns the backup made (None for a new file). On any failure the original is untouched.
+    The temp file is flushed to disk before the replace, and the replace is refused when
+    Excel or LibreOffice opened the workbook while it was being written. Returns the backup
+    made (None for a new file). On any failure the original is untouched.
     """
     temp = temp_path(path)
     try:
         write(temp)
         verify(temp)
+        _flush_to_disk(temp)
+        refuse_if_open(path)  # opened in Excel during a long run: do not pull it from under them
         backup = make_backup(path, backups_to_keep) if path.exists() else None
         os.replace(temp, path)
+        _flush_folder(path.parent)
         return backup
     except OSError as error:
         raise WorkbookWriteError(
@@ -233,6 +238,27 @@ def atomic_write(
     finally:
         with contextlib.suppress(OSError):
             temp.unlink()
+
+
+def _flush_to_disk(path: Path) -> None:
+    """Make the file's bytes durable, so a power cut cannot leave a replaced, empty workbook."""
+    descriptor = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _flush_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX; Windows has no directory handles to flush)."""
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
 
 
 def backup_folder(path: Path) -> Path:
