@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from addin import synth
 from addin.errors import RemitParseError
 from addin.remit import Claim, RemitReader, TransactionEnd, read_remit
+from addin.remit.segments import CHUNK_SIZE
 from tests.conftest import REMITS
 from tests.support import read_all
 
@@ -39,6 +41,8 @@ LAYOUTS = {
     "CRLF after each terminator": lambda t: t.replace("~\n", "~\r\n"),
     "newline as terminator": lambda t: t.replace("~\n", "\n"),
     "CR LF as terminator": lambda t: t.replace("~\n", "\r\n"),
+    "CR after each terminator": lambda t: t.replace("~\n", "~\r"),
+    "CR as terminator": lambda t: t.replace("~\n", "\r"),
     "terminator at the start of the next line": lambda t: t.replace("~\n", "\n~"),
     "wrapped at 80 columns": lambda t: "\n".join(
         t.replace("~\n", "~")[i : i + 80] for i in range(0, len(t), 80)
@@ -59,6 +63,22 @@ def test_every_layout_reads_the_same_claims(layout):
     expected = _facts(_claims(text))
     assert expected and not any(c[-1] for c in expected)
     assert _facts(_claims(LAYOUTS[layout](text))) == expected
+
+
+@pytest.mark.parametrize("line_end", ["\r", "~\r"], ids=["CR only", "terminator and CR"])
+def test_cr_only_line_ends_read_the_same_claims_from_disk(tmp_path, line_end):
+    out = io.StringIO()
+    synth.write_835(out, 600, seed=3)  # several read chunks, so CRs fall on chunk edges
+    lf = tmp_path / "lf.835"
+    lf.write_bytes(out.getvalue().encode("ascii"))
+    cr = tmp_path / "cr.835"
+    cr.write_bytes(out.getvalue().replace("~\n", line_end).encode("ascii"))
+    assert b"\n" not in cr.read_bytes() and cr.stat().st_size > 3 * CHUNK_SIZE
+    with lf.open("rb") as handle:
+        expected = _claims(handle)
+    with cr.open("rb") as handle:
+        assert _claims(handle) == expected
+    assert len(expected) == 600
 
 
 def test_many_interchanges_in_one_file_repeat_control_numbers():
