@@ -81,6 +81,36 @@ def test_cr_only_line_ends_read_the_same_claims_from_disk(tmp_path, line_end):
     assert len(expected) == 600
 
 
+INSTITUTIONAL_CLP = "CLP*DD1001*4*250*0**MA*PCN-A1*13*1*01*470*1.2345*55.5*Y~"
+
+
+def test_every_clp_field_is_read():
+    text = DENIED.read_text().replace("CLP*DD1001*4*250*0**12*PCN-A1*11*1~", INSTITUTIONAL_CLP)
+    claim = _claims(text)[0]
+    assert (claim.filing_indicator, claim.payer_claim_number, claim.facility_type) == (
+        "MA",
+        "PCN-A1",
+        "13",
+    )
+    assert (claim.frequency, claim.patient_status, claim.drg) == ("1", "01", "470")
+    assert (claim.drg_weight, claim.discharge_fraction, claim.yes_no_condition) == (
+        Decimal("1.2345"),
+        Decimal("55.5"),
+        "Y",
+    )
+    assert not claim.findings
+    professional = _claims(DENIED.read_text())[0]
+    assert (professional.patient_status, professional.drg_weight) == ("", None)
+    assert (professional.discharge_fraction, professional.yes_no_condition) == (None, "")
+
+
+def test_an_unreadable_drg_weight_is_a_finding():
+    bad = INSTITUTIONAL_CLP.replace("*1.2345*", "*1,23*")
+    claim = _claims(DENIED.read_text().replace("CLP*DD1001*4*250*0**12*PCN-A1*11*1~", bad))[0]
+    assert claim.drg_weight is None
+    assert claim.findings == ("CLP12 DRG weight '1,23' is not a number",)
+
+
 def test_many_interchanges_in_one_file_repeat_control_numbers():
     text = DENIED.read_text()
     reader = RemitReader(text * 3)
