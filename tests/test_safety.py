@@ -92,6 +92,22 @@ def test_every_change_is_in_the_audit_sheet(tracker):
     assert row[Col.USER] and "2 claims (2 new), 1 new denials" in row[Col.CHANGES]
 
 
+def test_codes_import_takes_a_password_and_leaves_an_audit_row(runner, tracker, tmp_path):
+    _encrypt(tracker, "c0des!")
+    official = tmp_path / "official.csv"
+    official.write_text("Code,Description\n50,Official fifty\nN290,Official remark\n")
+    command = ["codes", "import", str(tracker), str(official)]
+    refused = runner.invoke(cli, command)
+    assert refused.exit_code == 1 and "is password-protected" in refused.output
+    result = runner.invoke(cli, [*command, "--password", "c0des!"])
+    assert result.exit_code == 0, result.output
+    assert crypto.is_encrypted(tracker)
+    audit = OpenpyxlBook.open(tracker, "c0des!").read_table(AUDIT)
+    row = audit.iloc[-1].to_dict()
+    assert (row[Col.ACTION_NAME], row[Col.FILES]) == ("Codes import", "official.csv")
+    assert row[Col.CHANGES].startswith("2 codes read: 2 added to the Codes sheet")
+
+
 # -- the file on the share ---------------------------------------------------------------------
 
 

@@ -82,8 +82,9 @@ def codes():
 @codes.command("import")
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@password_option
 @friendly_errors
-def codes_import(workbook: Path, file: Path):
+def codes_import(workbook: Path, file: Path, password: str | None):
     """Load official CARC/RARC descriptions from FILE (CSV: Code, Description) into WORKBOOK.
 
     Codes the Codes sheet lacks get a row; blank descriptions are filled; a description
@@ -93,6 +94,6 @@ def codes_import(workbook: Path, file: Path):
 
         denialdesk codes import tracker.xlsx carc-official.csv
     """
-    with open_for_update(workbook, notify=notice) as book:
+    with open_for_update(workbook, password, notice) as book:
         report = actions.import_code_list(book, file)
     click.echo(report.summary())
