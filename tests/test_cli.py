@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from addin.cli import cli
 from addin.workbook.layout import CLAIMS, DENIALS, REMITS, WORK_QUEUE, Col
 from addin.workbook.openpyxl_book import OpenpyxlBook
@@ -29,6 +31,22 @@ REQUIRED_KEYS = {
     "balanced",
     "findings",
 }
+CLP_KEYS = (  # CLP01 … CLP14 in order
+    "claim_id",
+    "status",
+    "charge",
+    "paid",
+    "patient_responsibility",
+    "filing_indicator",
+    "payer_claim_number",
+    "facility_type",
+    "frequency",
+    "patient_status",
+    "drg",
+    "drg_weight",
+    "discharge_fraction",
+    "yes_no_condition",
+)
 
 
 def test_parse_json_prints_one_claim_per_line(runner):
@@ -37,7 +55,7 @@ def test_parse_json_prints_one_claim_per_line(runner):
     claims = [json.loads(line) for line in result.output.splitlines()]
     assert [c["claim_id"] for c in claims] == ["DD1001", "DD1002"]
     first = claims[0]
-    assert REQUIRED_KEYS <= set(first)
+    assert REQUIRED_KEYS <= set(first) and set(CLP_KEYS) <= set(first)
     assert (first["status"], first["charge"], first["paid"], first["payment_date"]) == (
         "4",
         "250.00",
@@ -58,6 +76,41 @@ def test_parse_json_prints_one_claim_per_line(runner):
     assert first["lines"][0]["procedure"] == "99214" and first["lines"][0]["units"] == "1"
     assert claims[1]["patient_responsibility"] == "20.00"
     assert "TESTPATIENT" not in result.output and "SYN0001" not in result.output
+
+
+def test_parse_json_has_every_clp_field(runner, tmp_path):
+    remit = tmp_path / "institutional.835"
+    remit.write_text(
+        DENIED.read_text().replace(
+            "CLP*DD1001*4*250*0**12*PCN-A1*11*1~",
+            "CLP*DD1001*4*250*0**MA*PCN-A1*13*1*01*470*1.2345*55.5*Y~",
+        )
+    )
+    result = runner.invoke(cli, ["parse", str(remit), "--json"])
+    assert result.exit_code == 0, result.output
+    first, second = _stdout_is_json_lines(result)
+    clp = {key: first[key] for key in CLP_KEYS}
+    assert clp == {
+        "claim_id": "DD1001",
+        "status": "4",
+        "charge": "250.00",
+        "paid": "0.00",
+        "patient_responsibility": None,
+        "filing_indicator": "MA",
+        "payer_claim_number": "PCN-A1",
+        "facility_type": "13",
+        "frequency": "1",
+        "patient_status": "01",
+        "drg": "470",
+        "drg_weight": "1.2345",
+        "discharge_fraction": "55.5",
+        "yes_no_condition": "Y",
+    }
+    assert (second["patient_status"], second["drg_weight"], second["yes_no_condition"]) == (
+        None,
+        None,
+        None,
+    )
 
 
 def test_parse_summary_and_a_bad_file(runner, tmp_path):
@@ -109,3 +162,28 @@ def test_demo_refuses_a_folder_that_is_not_its_own(runner, tmp_path):
     result = runner.invoke(cli, ["demo", "--out", str(tmp_path)])
     assert result.exit_code == 1 and "not a DenialDesk demo folder" in result.output
     assert (tmp_path / "mine.txt").read_text() == "precious"
+
+
+def _stdout_is_json_lines(result) -> list[dict]:
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_parse_json_keeps_transaction_findings_off_stdout(runner, tmp_path):
+    miscounted = tmp_path / "miscounted.835"
+    miscounted.write_text(DENIED.read_text().replace("SE*28*0001~", "SE*31*0001~"))
+    result = runner.invoke(cli, ["parse", str(miscounted), "--json"])
+    assert result.exit_code == 0, result.output
+    assert [c["claim_id"] for c in _stdout_is_json_lines(result)] == ["DD1001", "DD1002"]
+    assert result.stderr == (
+        "Note: miscounted.835 transaction 0001: SE says 31 segments but the transaction has 28\n"
+    )
+
+
+def test_parse_json_stdout_is_json_lines_on_a_public_sample(runner, samples):
+    sample = samples / "pyx12" / "x12testdata_835id.txt"
+    if not sample.is_file():
+        pytest.skip(f"{sample.name} is not in ../shared/samples/835/pyx12")
+    result = runner.invoke(cli, ["parse", str(sample), "--json"])
+    assert result.exit_code == 0, result.output
+    assert _stdout_is_json_lines(result)
+    assert "Note: x12testdata_835id.txt transaction 40731: payment" in result.stderr

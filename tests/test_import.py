@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import threading
 import zipfile
 from datetime import date
 from decimal import Decimal
@@ -234,10 +235,37 @@ def test_refuses_while_the_workbook_is_open_in_excel(runner, tracker):
 
 
 def test_a_second_writer_waits_then_refuses(tracker):
+    heard: list[str] = []
     with files.write_lock(tracker):
+        holder = files.lock_path(tracker).read_text()
         with pytest.raises(files.WorkbookBusyError, match="another DenialDesk run"):
-            with files.write_lock(tracker, wait_seconds=0.3):
+            with files.write_lock(tracker, wait_seconds=0.3, notify=heard.append):
                 pass
+    assert heard == [
+        f"tracker.xlsx is being updated by another DenialDesk run ({holder}); waiting up to "
+        "0.3 seconds for it to finish…"
+    ]
+
+
+def test_the_cli_says_it_waits_for_another_writer_then_imports(runner, tracker):
+    held, release = threading.Event(), threading.Event()
+
+    def other_run():
+        with files.write_lock(tracker):
+            held.set()
+            release.wait(10)
+
+    other = threading.Thread(target=other_run)
+    other.start()
+    held.wait(10)
+    threading.Timer(1.0, release.set).start()
+    result = runner.invoke(cli, ["import", str(tracker), str(DENIED)])
+    other.join()
+    assert result.exit_code == 0, result.output
+    waiting = [line for line in result.stderr.splitlines() if "waiting up to 30 seconds" in line]
+    assert len(waiting) == 1
+    assert waiting[0].startswith("Note: tracker.xlsx is being updated by another DenialDesk run (")
+    assert "1 file(s) imported" in result.stdout
 
 
 def test_each_save_keeps_a_backup_and_never_touches_inputs(tracker, tmp_path):
@@ -266,3 +294,26 @@ def test_libreoffice_opens_the_imported_tracker(tracker, tmp_path, soffice):
     # LibreOffice shows the injected text as text: the formula was never evaluated.
     assert '"=HYPERLINK(""http://example.invalid"",""click"")"' in denials
     assert "TEST HEALTH PLAN" in sheets["Remits"] and "EFT0003" in sheets["Remits"]
+
+
+def test_a_missing_input_fails_alone_and_the_others_import(runner, tracker, tmp_path):
+    result = runner.invoke(cli, ["import", str(tracker), str(DENIED), str(tmp_path / "nosuch.835")])
+    assert result.exit_code == 1
+    assert "Error: nosuch.835: not found: check the path" in result.stderr
+    assert "1 file(s) imported, 1 failed: 2 claims (2 new)" in result.stdout
+    claims, denials, _ = tables(tracker)
+    assert (len(claims), len(denials)) == (2, 1)
+
+
+def test_a_dangling_link_in_the_inbox_is_reported_not_skipped(tracker, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(DENIED, inbox)
+    (inbox / "gone.835").symlink_to(tmp_path / "deleted.835")
+    report = run_import(tracker, inbox)
+    assert [(f.path.name, f.outcome) for f in report.files] == [
+        (DENIED.name, "imported"),
+        ("gone.835", "failed"),
+    ]
+    assert "link (shortcut) to a file that is not there" in report.failed[0].message
+    assert report.saved

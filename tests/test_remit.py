@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from addin import synth
 from addin.errors import RemitParseError
 from addin.remit import Claim, RemitReader, TransactionEnd, read_remit
+from addin.remit.segments import CHUNK_SIZE
 from tests.conftest import REMITS
 from tests.support import read_all
 
@@ -39,6 +41,8 @@ LAYOUTS = {
     "CRLF after each terminator": lambda t: t.replace("~\n", "~\r\n"),
     "newline as terminator": lambda t: t.replace("~\n", "\n"),
     "CR LF as terminator": lambda t: t.replace("~\n", "\r\n"),
+    "CR after each terminator": lambda t: t.replace("~\n", "~\r"),
+    "CR as terminator": lambda t: t.replace("~\n", "\r"),
     "terminator at the start of the next line": lambda t: t.replace("~\n", "\n~"),
     "wrapped at 80 columns": lambda t: "\n".join(
         t.replace("~\n", "~")[i : i + 80] for i in range(0, len(t), 80)
@@ -59,6 +63,52 @@ def test_every_layout_reads_the_same_claims(layout):
     expected = _facts(_claims(text))
     assert expected and not any(c[-1] for c in expected)
     assert _facts(_claims(LAYOUTS[layout](text))) == expected
+
+
+@pytest.mark.parametrize("line_end", ["\r", "~\r"], ids=["CR only", "terminator and CR"])
+def test_cr_only_line_ends_read_the_same_claims_from_disk(tmp_path, line_end):
+    out = io.StringIO()
+    synth.write_835(out, 600, seed=3)  # several read chunks, so CRs fall on chunk edges
+    lf = tmp_path / "lf.835"
+    lf.write_bytes(out.getvalue().encode("ascii"))
+    cr = tmp_path / "cr.835"
+    cr.write_bytes(out.getvalue().replace("~\n", line_end).encode("ascii"))
+    assert b"\n" not in cr.read_bytes() and cr.stat().st_size > 3 * CHUNK_SIZE
+    with lf.open("rb") as handle:
+        expected = _claims(handle)
+    with cr.open("rb") as handle:
+        assert _claims(handle) == expected
+    assert len(expected) == 600
+
+
+INSTITUTIONAL_CLP = "CLP*DD1001*4*250*0**MA*PCN-A1*13*1*01*470*1.2345*55.5*Y~"
+
+
+def test_every_clp_field_is_read():
+    text = DENIED.read_text().replace("CLP*DD1001*4*250*0**12*PCN-A1*11*1~", INSTITUTIONAL_CLP)
+    claim = _claims(text)[0]
+    assert (claim.filing_indicator, claim.payer_claim_number, claim.facility_type) == (
+        "MA",
+        "PCN-A1",
+        "13",
+    )
+    assert (claim.frequency, claim.patient_status, claim.drg) == ("1", "01", "470")
+    assert (claim.drg_weight, claim.discharge_fraction, claim.yes_no_condition) == (
+        Decimal("1.2345"),
+        Decimal("55.5"),
+        "Y",
+    )
+    assert not claim.findings
+    professional = _claims(DENIED.read_text())[0]
+    assert (professional.patient_status, professional.drg_weight) == ("", None)
+    assert (professional.discharge_fraction, professional.yes_no_condition) == (None, "")
+
+
+def test_an_unreadable_drg_weight_is_a_finding():
+    bad = INSTITUTIONAL_CLP.replace("*1.2345*", "*1,23*")
+    claim = _claims(DENIED.read_text().replace("CLP*DD1001*4*250*0**12*PCN-A1*11*1~", bad))[0]
+    assert claim.drg_weight is None
+    assert claim.findings == ("CLP12 DRG weight '1,23' is not a number",)
 
 
 def test_many_interchanges_in_one_file_repeat_control_numbers():

@@ -92,6 +92,22 @@ def test_every_change_is_in_the_audit_sheet(tracker):
     assert row[Col.USER] and "2 claims (2 new), 1 new denials" in row[Col.CHANGES]
 
 
+def test_codes_import_takes_a_password_and_leaves_an_audit_row(runner, tracker, tmp_path):
+    _encrypt(tracker, "c0des!")
+    official = tmp_path / "official.csv"
+    official.write_text("Code,Description\n50,Official fifty\nN290,Official remark\n")
+    command = ["codes", "import", str(tracker), str(official)]
+    refused = runner.invoke(cli, command)
+    assert refused.exit_code == 1 and "is password-protected" in refused.output
+    result = runner.invoke(cli, [*command, "--password", "c0des!"])
+    assert result.exit_code == 0, result.output
+    assert crypto.is_encrypted(tracker)
+    audit = OpenpyxlBook.open(tracker, "c0des!").read_table(AUDIT)
+    row = audit.iloc[-1].to_dict()
+    assert (row[Col.ACTION_NAME], row[Col.FILES]) == ("Codes import", "official.csv")
+    assert row[Col.CHANGES].startswith("2 codes read: 2 added to the Codes sheet")
+
+
 # -- the file on the share ---------------------------------------------------------------------
 
 
@@ -121,6 +137,45 @@ def test_a_full_disk_leaves_the_old_workbook(tracker, tmp_path):
     assert "could not save tracker.xlsx" in result.stderr and "unchanged" in result.stderr
     assert tracker.read_bytes() == before
     assert not list(tmp_path.glob(".~tracker.*.tmp.xlsx"))
+
+
+def test_a_workbook_opened_in_excel_during_the_save_is_not_replaced(tracker):
+    before = tracker.read_bytes()
+
+    def write_while_excel_opens_it(temp):
+        shutil.copyfile(tracker, temp)
+        tracker.with_name("~$" + tracker.name).write_bytes(bytes([3]) + b"bob" + b"\x00" * 50)
+
+    with pytest.raises(files.WorkbookBusyError, match="tracker.xlsx is open by bob"):
+        files.atomic_write(tracker, write_while_excel_opens_it, lambda temp: None, 5)
+    assert tracker.read_bytes() == before
+    assert not list(tracker.parent.glob(".~tracker.*.tmp.xlsx"))
+    assert files.list_backups(tracker) == []
+
+
+def test_the_new_workbook_is_on_disk_before_it_replaces_the_old(tracker, monkeypatch):
+    opened, events = {}, []
+    real_open, real_fsync, real_replace = os.open, os.fsync, os.replace
+
+    def open_(path, *args, **kwargs):
+        descriptor = real_open(path, *args, **kwargs)
+        opened[descriptor] = os.fspath(path)
+        return descriptor
+
+    def fsync(descriptor):
+        events.append(("fsync", opened.get(descriptor)))
+        real_fsync(descriptor)
+
+    def replace(source, target):
+        events.append(("replace", os.fspath(source)))
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "open", open_)
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    files.atomic_write(tracker, lambda temp: shutil.copyfile(tracker, temp), lambda t: None, 5)
+    temp = os.fspath(files.temp_path(tracker))
+    assert events.index(("fsync", temp)) < events.index(("replace", temp))
 
 
 def test_a_missing_folder_is_a_clear_error(runner, tmp_path):

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from addin import codes, frames
+from addin.actions import audit
 from addin.classify import Case, Decision, classify
 from addin.errors import AddinError
 from addin.workbook.base import Book
@@ -86,7 +87,7 @@ def import_code_list(book: Book, path: Path | str) -> CodeImportReport:
     """Load official CARC/RARC wording from a CSV into the Codes sheet.
 
     Adds a row per code the sheet lacks and fills blank descriptions; a description a
-    person wrote is never replaced. Saves once, only if something changed.
+    person wrote is never replaced. Saves once (with an Audit row), only if something changed.
     """
     path = Path(path)
     official = codes.read_official_list(_read_text(path), path.name)
@@ -115,6 +116,7 @@ def import_code_list(book: Book, path: Path | str) -> CodeImportReport:
             report.kept += 1
     if report.added or report.filled:
         book.write_table(CODES, frames.frame_of(records, list(frame.columns)))
+        audit.record(book, "Codes import", report.summary(), [path.name])
         book.save()
     return report
 

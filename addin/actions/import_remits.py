@@ -14,7 +14,7 @@ from addin.actions import audit
 from addin.actions.code_list import code_book
 from addin.adjudication import Adjudication, adjudication
 from addin.classify import DenialTest
-from addin.errors import AddinError, RemitParseError
+from addin.errors import RemitParseError
 from addin.posting import Ledger, PostingStats
 from addin.remit import Claim, RemitReader, TransactionEnd
 from addin.remit.export import claim_dict
@@ -77,25 +77,42 @@ class _ParsedTransaction:
 
 
 def remit_files(paths: Iterable[Path | str]) -> list[Path]:
-    """The files to import: named files as given, and the remit-like files inside folders."""
+    """The files to import: named paths as given, and the remit-like entries inside folders.
+
+    A named path that does not exist, and a link in a folder whose file is gone, are kept:
+    reading them reports the file as failed while the others import.
+    """
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             found.extend(sorted(p for p in path.iterdir() if _looks_like_remit(p)))
-        elif path.is_file():
-            found.append(path)
         else:
-            raise AddinError(f"{path} does not exist. Check the file or folder name.")
+            found.append(path)
     return found
 
 
 def _looks_like_remit(path: Path) -> bool:
     return (
-        path.is_file()
+        (path.is_file() or _is_dangling_link(path))
         and not path.name.startswith((".", "~$"))
         and path.suffix.lower() in REMIT_SUFFIXES
     )
+
+
+def _is_dangling_link(path: Path) -> bool:
+    return path.is_symlink() and not path.exists()
+
+
+def _unreadable_reason(path: Path) -> str:
+    """Why a path cannot be read as a remit file ("" when it is a regular file)."""
+    if path.is_file():
+        return ""
+    if _is_dangling_link(path):
+        return "a link (shortcut) to a file that is not there: fix or remove the link"
+    if not path.exists():
+        return "not found: check the path"
+    return "not a regular file: name an 835 file or a folder of them"
 
 
 def file_sha256(path: Path) -> str:
@@ -203,6 +220,10 @@ def _mark_repeats(report: ImportReport, posted_from: set[Path]) -> None:
 def _read_one(
     path: Path, order: int, ledger: Ledger, report: ImportReport, is_denial: DenialTest
 ) -> list[_ParsedTransaction]:
+    reason = _unreadable_reason(path)
+    if reason:
+        report.files.append(FileReport(path, "failed", reason))
+        return []
     try:
         sha = file_sha256(path)
         if sha in ledger.known_files:
@@ -223,8 +244,14 @@ def _read_one(
     return transactions
 
 
-def describe_remit(path: Path, *, as_json: bool) -> Iterator[str]:
-    """Lines for `denialdesk parse`: JSON per claim, or a summary per transaction."""
+def describe_remit(
+    path: Path, *, as_json: bool, note: Callable[[str], None] = lambda message: None
+) -> Iterator[str]:
+    """Lines for `denialdesk parse`: JSON per claim, or a summary per transaction.
+
+    With `as_json` every line is one JSON object; what is found about a transaction or the
+    file as a whole goes to `note` instead (the CLI prints it on stderr).
+    """
     with path.open("rb") as handle:
         reader = RemitReader(handle)
         for record in reader:
@@ -233,12 +260,13 @@ def describe_remit(path: Path, *, as_json: bool) -> Iterator[str]:
                     yield json.dumps(claim_dict(record, path.name))
             elif not as_json:
                 yield _transaction_line(path, record)
-            elif record.findings:
-                yield from (
-                    f"# {path.name} transaction {record.header.control_number}: {f}"
-                    for f in record.findings
-                )
-        if not as_json and reader.other_transactions:
+            else:
+                for finding in record.findings:
+                    note(f"{path.name} transaction {record.header.control_number}: {finding}")
+        if as_json:
+            for finding in _file_notes(reader):
+                note(f"{path.name}: {finding}")
+        elif reader.other_transactions:
             kinds = ", ".join(f"{n}×{k}" for k, n in sorted(reader.other_transactions.items()))
             yield f"{path.name}: skipped non-835 transactions ({kinds})"
 

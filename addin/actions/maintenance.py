@@ -61,12 +61,21 @@ class DoctorReport:
         return sum(not f.repaired for f in self.findings)
 
 
-def doctor(path: Path, *, fix: bool = False, password: str | None = None) -> DoctorReport:
-    """Check the tracker's sheets, tables, headers, keys, links and schema; repair with `fix`."""
+def doctor(
+    path: Path,
+    *,
+    fix: bool = False,
+    password: str | None = None,
+    notify: Callable[[str], None] = lambda message: None,
+) -> DoctorReport:
+    """Check the tracker's sheets, tables, headers, keys, links and schema; repair with `fix`.
+
+    `notify` hears when another DenialDesk run holds the workbook and this one waits.
+    """
     if not fix:
         return DoctorReport(examine(OpenpyxlBook.open(path, password)))
     report = DoctorReport()
-    with open_for_update(path, password) as book:
+    with open_for_update(path, password, notify) as book:
         report.removed_files = files.remove_stale_temp_files(path)
         report.findings = examine(book)
         repairs = [f for f in report.findings if f.repair]
@@ -241,7 +250,9 @@ def _set_schema_version(book: OpenpyxlBook) -> None:
 # -- restore -------------------------------------------------------------------------------
 
 
-def restore(path: Path, choice: str | None = None) -> tuple[Path, Path | None]:
+def restore(
+    path: Path, choice: str | None = None, notify: Callable[[str], None] = lambda message: None
+) -> tuple[Path, Path | None]:
     """Put back a backup (newest, or one chosen by number or file name) in place of the tracker.
 
     The current workbook is itself backed up first, so a restore can be undone. Returns the
@@ -260,7 +271,7 @@ def restore(path: Path, choice: str | None = None) -> tuple[Path, Path | None]:
         else:
             verify_tracker(temp, sheets)
 
-    with files.write_lock(path):
+    with files.write_lock(path, notify=notify):
         keep = len(files.list_backups(path)) + 1
         saved = files.atomic_write(path, lambda temp: shutil.copyfile(backup, temp), verify, keep)
     return backup, saved

@@ -50,6 +50,11 @@ def status(message: str) -> None:
         click.echo(message, err=True)
 
 
+def notice(message: str) -> None:
+    """A note the user should see even in scripts and logs: `Note: …` on stderr."""
+    click.echo(f"Note: {message}", err=True)
+
+
 def password_option(command):
     """`--password` for a password-protected tracker (also read from DENIALDESK_PASSWORD)."""
     return click.option(

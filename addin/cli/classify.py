@@ -9,7 +9,14 @@ from pathlib import Path
 import click
 
 from addin import actions
-from addin.cli._shared import as_of_option, cli, friendly_errors, password_option, status
+from addin.cli._shared import (
+    as_of_option,
+    cli,
+    friendly_errors,
+    notice,
+    password_option,
+    status,
+)
 from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update
 
 
@@ -29,7 +36,7 @@ def classify(workbook: Path, as_of, password: str | None):
         denialdesk classify tracker.xlsx
     """
     today = as_of or date.today()
-    with open_for_update(workbook, password) as book:
+    with open_for_update(workbook, password, notice) as book:
         report = actions.classify_and_prioritize(book, today=today, notify=status)
     click.echo(report.summary())
 
@@ -75,8 +82,9 @@ def codes():
 @codes.command("import")
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@password_option
 @friendly_errors
-def codes_import(workbook: Path, file: Path):
+def codes_import(workbook: Path, file: Path, password: str | None):
     """Load official CARC/RARC descriptions from FILE (CSV: Code, Description) into WORKBOOK.
 
     Codes the Codes sheet lacks get a row; blank descriptions are filled; a description
@@ -86,6 +94,6 @@ def codes_import(workbook: Path, file: Path):
 
         denialdesk codes import tracker.xlsx carc-official.csv
     """
-    with open_for_update(workbook) as book:
+    with open_for_update(workbook, password, notice) as book:
         report = actions.import_code_list(book, file)
     click.echo(report.summary())

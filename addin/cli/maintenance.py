@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from addin.actions import maintenance
-from addin.cli._shared import cli, friendly_errors, password_option
+from addin.cli._shared import cli, friendly_errors, notice, password_option
 from addin.workbook import files
 
 
@@ -35,7 +35,7 @@ def restore(workbook: Path, backup: str | None, list_only: bool):
                 f"{number:>3}  {stamp:%Y-%m-%d %H:%M}  {path.stat().st_size:>10,}  {path.name}"
             )
         return
-    restored, saved = maintenance.restore(workbook, backup)
+    restored, saved = maintenance.restore(workbook, backup, notice)
     click.echo(
         f"Restored {workbook.name} from {restored.name}"
         + (f" (the replaced version is kept as {saved.name})" if saved else "")
@@ -56,7 +56,7 @@ def doctor(workbook: Path, fix: bool, password: str | None):
 
         denialdesk doctor tracker.xlsx --fix
     """
-    report = maintenance.doctor(workbook, fix=fix, password=password)
+    report = maintenance.doctor(workbook, fix=fix, password=password, notify=notice)
     for line in report.lines():
         click.echo(line)
     if report.problems_left:

@@ -12,6 +12,7 @@ from addin.cli._shared import (
     as_of_option,
     cli,
     friendly_errors,
+    notice,
     password_option,
     progress_bar,
     status,
@@ -50,7 +51,7 @@ def import_(workbook: Path, inputs: tuple[Path, ...], password: str | None):
 
         denialdesk import tracker.xlsx "Remits Inbox"
     """
-    with open_for_update(workbook, password) as book:
+    with open_for_update(workbook, password, notice) as book:
         report = actions.import_remittances(
             book, inputs, progress=progress_bar("Reading remits"), notify=status
         )
@@ -70,8 +71,10 @@ def import_(workbook: Path, inputs: tuple[Path, ...], password: str | None):
 def parse(files: tuple[Path, ...], as_json: bool):
     """Read 835 FILES and print their claims (no workbook needed).
 
-    Without --json, prints one summary line per transaction. Patient names and member
-    ids are never printed, so the output can go into a support ticket.
+    Without --json, prints one summary line per transaction. With --json, stdout holds
+    only JSON Lines; findings about a transaction or file go to stderr as `Note: …` lines.
+    Patient names and member ids are never printed, so the output can go into a support
+    ticket.
 
     Example:
 
@@ -80,7 +83,7 @@ def parse(files: tuple[Path, ...], as_json: bool):
     failed = 0
     for path in files:
         try:
-            for line in actions.describe_remit(path, as_json=as_json):
+            for line in actions.describe_remit(path, as_json=as_json, note=notice):
                 click.echo(line)
         except AddinError as error:
             failed += 1

@@ -92,6 +92,8 @@ class ClaimLoop:
             charge = _DECIMALS.get(e[3]) or self._amount(e[3], "CLP03", findings)
             paid = _DECIMALS.get(e[4]) or self._amount(e[4], "CLP04", findings)
             responsibility = self._amount(e[5], "CLP05", findings) if e[5].strip() else None
+            weight = self._number(e[12], "CLP12 DRG weight", findings) if e[12] else None
+            fraction = self._number(e[13], "CLP13 discharge fraction", findings) if e[13] else None
             people: list[Person | None] = [None] * 5
             dates: list = [None] * 4
             remarks: list[str] = []
@@ -266,6 +268,10 @@ class ClaimLoop:
                     tuple(claim_cas),
                     tuple(lines),
                     tuple(dict.fromkeys(findings)) if findings else (),
+                    clp[10].strip(),
+                    weight,
+                    fraction,
+                    clp[14].strip(),
                 ),
             )
             tally.claims += 1
@@ -304,6 +310,14 @@ class ClaimLoop:
         if value is None:
             raw = raw.strip()
             findings.append(f"{name} {raw!r} is not an amount" if raw else f"{name} is missing")
+        return value
+
+    @staticmethod
+    def _number(raw: str, name: str, findings: list[str]) -> Decimal | None:
+        """A numeric element that is not money (a weight, a percent); blank is None."""
+        value = to_decimal(raw)
+        if value is None and raw.strip():
+            findings.append(f"{name} {raw.strip()!r} is not a number")
         return value
 
     def _adjustments(self, elements, target, line, findings) -> Decimal | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from addin.remit.models import Adjustment, Claim, ServiceLine
 from addin.remit.values import money_text
@@ -10,6 +11,10 @@ from addin.remit.values import money_text
 
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def _number(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
 
 
 def adjustment_dict(adjustment: Adjustment) -> dict:
@@ -20,7 +25,7 @@ def adjustment_dict(adjustment: Adjustment) -> dict:
         "group": adjustment.group,
         "carc": adjustment.carc,
         "amount": money_text(adjustment.amount),
-        "quantity": None if adjustment.quantity is None else str(adjustment.quantity),
+        "quantity": _number(adjustment.quantity),
     }
 
 
@@ -35,7 +40,7 @@ def line_dict(line: ServiceLine) -> dict:
         "charge": money_text(line.charge),
         "paid": money_text(line.paid),
         "allowed": money_text(line.allowed),
-        "units": None if line.units is None else str(line.units),
+        "units": _number(line.units),
         "service_date": _iso(line.service_date),
         "control_number": line.control_number or None,
         "adjustments": [adjustment_dict(a) for a in line.adjustments],
@@ -59,6 +64,14 @@ def claim_dict(claim: Claim, file_name: str) -> dict:
         "paid": money_text(claim.paid),
         "patient_responsibility": money_text(claim.patient_responsibility),
         "payer_claim_number": claim.payer_claim_number,
+        "filing_indicator": claim.filing_indicator or None,
+        "facility_type": claim.facility_type or None,
+        "frequency": claim.frequency or None,
+        "patient_status": claim.patient_status or None,
+        "drg": claim.drg or None,
+        "drg_weight": _number(claim.drg_weight),
+        "discharge_fraction": _number(claim.discharge_fraction),
+        "yes_no_condition": claim.yes_no_condition or None,
         "service_date": _iso(claim.first_service_date),
         "interest": money_text(claim.amount("I")),
         "adjustments": [adjustment_dict(a) for a in claim.all_adjustments],

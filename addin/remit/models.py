@@ -201,6 +201,10 @@ class Claim(NamedTuple):
     adjustments: tuple[Adjustment, ...] = ()  # claim-level CAS
     lines: tuple[ServiceLine, ...] = ()
     findings: tuple[str, ...] = ()
+    patient_status: str = ""  # CLP10 patient status code (institutional claims)
+    drg_weight: Decimal | None = None  # CLP12
+    discharge_fraction: Decimal | None = None  # CLP13, a percent
+    yes_no_condition: str = ""  # CLP14 Yes/No condition or response code
 
     def amount(self, qualifier: str) -> Decimal | None:
         return next((value for q, value in self.amounts if q == qualifier), None)

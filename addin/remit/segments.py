@@ -191,11 +191,13 @@ def _segment_batches(buffer: str, chunks: Iterator[str], terminator: str) -> Ite
     them (tabs and other oddities are left to the readers, which strip what they keep).
     """
     newline_mode = terminator == "\n"
+    # Lines that end in a bare CR (old Mac style, no LF anywhere in the head) end segments too.
+    cr_lines = newline_mode and "\n" not in buffer
     padding_after = terminator + " "  # spaces after a value are stripped where values are read
     while True:
         # Line breaks mean nothing in "~"-terminated files (some payers wrap at 80 columns).
         if "\r" in buffer:
-            buffer = buffer.replace("\r", "")
+            buffer = buffer.replace("\r", "\n" if cr_lines else "")
         if not newline_mode and "\n" in buffer:
             buffer = buffer.replace("\n", "")
         parts = buffer.split(terminator)

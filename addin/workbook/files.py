@@ -96,10 +96,19 @@ def lock_path(path: Path) -> Path:
 
 
 @contextlib.contextmanager
-def write_lock(path: Path, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
-    """Hold DenialDesk's own write lock on the workbook; a second writer waits, then refuses."""
+def write_lock(
+    path: Path,
+    wait_seconds: float = LOCK_WAIT_SECONDS,
+    notify: Callable[[str], None] = lambda message: None,
+) -> Iterator[None]:
+    """Hold DenialDesk's own write lock on the workbook; a second writer waits, then refuses.
+
+    `notify` hears one line when the wait starts: who holds the lock and for how long this
+    run will wait.
+    """
     lock = lock_path(path)
     deadline = time.monotonic() + wait_seconds
+    waiting = False
     while True:
         try:
             descriptor = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
@@ -113,6 +122,9 @@ def write_lock(path: Path, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterator[
                     f"({_read_lock(lock) or 'unknown'}). Wait for it to finish and try again; "
                     "nothing was changed."
                 ) from None
+            if not waiting:
+                waiting = True
+                notify(_waiting_message(path, lock, wait_seconds))
             time.sleep(0.2)
         except OSError as error:
             raise WorkbookWriteError(
@@ -126,6 +138,14 @@ def write_lock(path: Path, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterator[
     finally:
         with contextlib.suppress(OSError):
             lock.unlink()
+
+
+def _waiting_message(path: Path, lock: Path, wait_seconds: float) -> str:
+    holder = _read_lock(lock) or "holder unknown"
+    return (
+        f"{path.name} is being updated by another DenialDesk run ({holder}); waiting up to "
+        f"{wait_seconds:g} seconds for it to finish…"
+    )
 
 
 def _lock_text() -> str:
@@ -196,14 +216,19 @@ def atomic_write(
 ) -> Path | None:
     """Write to a temp file beside `path`, verify it, back up the old file, then replace it.
 
-    Returns the backup made (None for a new file). On any failure the original is untouched.
+    The temp file is flushed to disk before the replace, and the replace is refused when
+    Excel or LibreOffice opened the workbook while it was being written. Returns the backup
+    made (None for a new file). On any failure the original is untouched.
     """
     temp = temp_path(path)
     try:
         write(temp)
         verify(temp)
+        _flush_to_disk(temp)
+        refuse_if_open(path)  # opened in Excel during a long run: do not pull it from under them
         backup = make_backup(path, backups_to_keep) if path.exists() else None
         os.replace(temp, path)
+        _flush_folder(path.parent)
         return backup
     except OSError as error:
         raise WorkbookWriteError(
@@ -213,6 +238,27 @@ def atomic_write(
     finally:
         with contextlib.suppress(OSError):
             temp.unlink()
+
+
+def _flush_to_disk(path: Path) -> None:
+    """Make the file's bytes durable, so a power cut cannot leave a replaced, empty workbook."""
+    descriptor = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _flush_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX; Windows has no directory handles to flush)."""
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
 
 
 def backup_folder(path: Path) -> Path:

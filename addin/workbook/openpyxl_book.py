@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import openpyxl
@@ -290,9 +290,14 @@ def verify_tracker(source, sheets: list[str]) -> None:
 
 
 @contextlib.contextmanager
-def open_for_update(path: Path | str, password: str | None = None) -> Iterator[OpenpyxlBook]:
+def open_for_update(
+    path: Path | str,
+    password: str | None = None,
+    notify: Callable[[str], None] = lambda message: None,
+) -> Iterator[OpenpyxlBook]:
     """Open a tracker for writing: refuse while it is open elsewhere or read-only, hold the
-    write lock, and clear temp files that a crashed run left behind."""
+    write lock (`notify` hears when another run holds it and this one waits), and clear
+    temp files that a crashed run left behind."""
     path = Path(path)
     if not path.is_file():
         raise WorkbookLayoutError(
@@ -300,6 +305,6 @@ def open_for_update(path: Path | str, password: str | None = None) -> Iterator[O
         )
     files.refuse_if_open(path)
     files.refuse_if_read_only(path)
-    with files.write_lock(path):
+    with files.write_lock(path, notify=notify):
         files.remove_stale_temp_files(path)
         yield OpenpyxlBook.open(path, password)
