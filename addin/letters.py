@@ -15,6 +15,7 @@ from decimal import Decimal
 from addin import codes
 from addin.errors import UnknownCodeError
 from addin.letter_fields import FIELDS, FIELDS_BY_NAME, Field, clean_text, context_values
+from addin.payers import PayerDirectory
 from addin.workbook.layout import CLOSED_STATUSES, PAYERS, SETTINGS, STATUSES, Col, S
 
 APPEAL_DRAFTED = "Appeal Drafted"
@@ -208,6 +209,7 @@ def letter_context(
     codes_received = denial_codes(denial)
     category = effective_category(denial)
     derived = {
+        "payer_name": addressee(denial, payer),
         "letter_date": today,
         "appeal_request": title,
         "request_noun": noun,
@@ -225,6 +227,11 @@ def letter_context(
         if value not in (None, "") or not FIELDS_BY_NAME[name].required
     }
     return context_values(denial, practice, payer or {}) | kept
+
+
+def addressee(denial: Mapping[str, object], payer: Mapping[str, object] | None) -> str:
+    """The payer as its Payers row names it (the remit's name when no row matched)."""
+    return clean_text((payer or {}).get(Col.PAYER)) or clean_text(denial.get(Col.PAYER))
 
 
 def missing_fields(context: Mapping[str, object], used: Iterable[str]) -> list[Field | str]:
@@ -368,20 +375,11 @@ def status_after_letter(status: object) -> str:
 
 
 def find_payer(
-    payers: Iterable[Mapping[str, object]], name: object, payer_id: object
+    directory: PayerDirectory, denial: Mapping[str, object]
 ) -> Mapping[str, object] | None:
-    """The Payers row for a denial's payer: by payer id (any of its Payer IDs), else by name."""
-    rows = list(payers)
-    wanted_id = clean_text(payer_id)
-    if wanted_id:
-        for row in rows:
-            if wanted_id in re.split(r"[\s,;]+", clean_text(row.get(Col.PAYER_IDS))):
-                return row
-    wanted_name = " ".join(clean_text(name).upper().split())
-    for row in rows:
-        if wanted_name and " ".join(clean_text(row.get(Col.PAYER)).upper().split()) == wanted_name:
-            return row
-    return None
+    """The Payers row for a denial's payer, found as Classify finds its profile (payer id,
+    then name or another name remits use; case and punctuation ignored)."""
+    return directory.find_row(denial.get(Col.PAYER_ID), denial.get(Col.PAYER))[0]
 
 
 def _slug(text: object, limit: int) -> str:

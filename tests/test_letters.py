@@ -131,6 +131,43 @@ def test_a_second_run_drafts_nothing_and_leaves_the_workbook_alone(tracker):
     assert tracker.read_bytes() == before
 
 
+def test_a_medicare_remit_name_finds_the_medicare_payers_row(tracker):
+    medicare = payer(
+        "Medicare (Original Part A/B)",
+        **{Col.PLAN_TYPE: "Medicare FFS", Col.APPEAL_ADDRESS: "MAC Redeterminations\nPO Box 9"},
+    )
+    row = denial_row(**{Col.PAYER: "MEDICARE PART B", Col.PAYER_ID: None})
+    write_denials(tracker, [row], payers=[payer("ACME HEALTH PLAN"), medicare])
+    report = generate(tracker)
+    assert not report.failed, report.failed[0].message
+    [letter] = report.written
+    text = docx_text(letter.path)
+    assert "Medicare (Original Part A/B)\nAttn: Appeals\nMAC Redeterminations\nPO Box 9" in text
+    assert "Request for Redetermination" in text
+    assert letter.path.name == "2026-03-20_MEDICARE-PART-B_DD1001_D-0000000001.docx"
+
+
+def test_a_missing_address_names_the_payers_row_to_fill_in(tracker):
+    row = denial_row(**{Col.PAYER: "UHC", Col.PAYER_ID: None})
+    write_denials(tracker, [row], payers=[payer("UnitedHealthcare", **{Col.APPEAL_ADDRESS: None})])
+    [failed] = generate(tracker).failed
+    assert failed.message.endswith("fill in Payers › Appeal Address for UnitedHealthcare.")
+
+
+def test_a_template_may_print_the_payer_as_the_remit_names_it(tracker):
+    _word_template(
+        tracker.parent / "Letter Templates" / "appeal_medical_necessity.docx",
+        "To {{ payer_name }} (remit: {{ remit_payer_name }})",
+    )
+    write_denials(
+        tracker,
+        [denial_row(**{Col.PAYER: "uhc", Col.PAYER_ID: None})],
+        payers=[payer("UnitedHealthcare")],
+    )
+    [letter] = generate(tracker).written
+    assert docx_text(letter.path).startswith("To UnitedHealthcare (remit: uhc)")
+
+
 def test_unclassified_denials_are_skipped_with_the_step_to_take(tracker):
     write_denials(tracker, [denial_row(**{Col.CATEGORY: None, Col.ACTION: None, Col.TYPE: None})])
     report = generate(tracker)

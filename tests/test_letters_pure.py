@@ -9,11 +9,13 @@ import pytest
 
 from addin import letters
 from addin.letter_fields import FIELDS, FIELDS_BY_NAME, clean_text
+from addin.payers import PayerDirectory
 from addin.workbook.layout import STATUSES, Col, S
 from tests.letter_support import LETTERHEAD, denial_row, payer
 
 TODAY = date(2026, 3, 20)
 NOT_APPEAL = letters.NOT_AN_APPEAL
+MEDICARE = "Medicare (Original Part A/B)"  # a built-in profile; remits call it MEDICARE PART B …
 
 
 @pytest.mark.parametrize(
@@ -239,16 +241,44 @@ def test_file_name_has_date_payer_claim_and_denial_but_no_patient():
     assert "DOE" not in name
 
 
-def test_payer_profile_found_by_id_then_by_name():
-    payers = [
-        payer("MEDICARE JURISDICTION X", **{Col.PAYER_IDS: "00001, 99101"}),
-        payer("ACME HEALTH PLAN"),
-    ]
-    assert letters.find_payer(payers, "ACME", "99101")[Col.PAYER] == "MEDICARE JURISDICTION X"
-    assert letters.find_payer(payers, " acme  health plan", "55555")[Col.PAYER] == (
-        "ACME HEALTH PLAN"
+def _find(directory: PayerDirectory, name: str, payer_id: str | None) -> str | None:
+    found = letters.find_payer(directory, {Col.PAYER: name, Col.PAYER_ID: payer_id})
+    return found[Col.PAYER] if found else None
+
+
+def test_payer_row_found_by_id_then_by_name():
+    directory = PayerDirectory.from_rows(
+        [
+            payer("MEDICARE JURISDICTION X", **{Col.PAYER_IDS: "00001, 99101"}),
+            payer("ACME HEALTH PLAN"),
+        ]
     )
-    assert letters.find_payer(payers, "NOBODY", None) is None
+    assert _find(directory, "ACME", "99101") == "MEDICARE JURISDICTION X"
+    assert _find(directory, " acme  health plan", "55555") == "ACME HEALTH PLAN"
+    assert _find(directory, "Acme Health Plan, Inc", "55555") is None
+    assert _find(directory, "NOBODY", None) is None
+
+
+def test_payer_row_found_through_the_names_remits_use_as_classify_finds_it():
+    rows = [payer(MEDICARE, **{Col.PLAN_TYPE: "Medicare FFS"}), payer("UnitedHealthcare")]
+    directory = PayerDirectory.from_rows(rows)
+    assert _find(directory, "MEDICARE PART B", None) == MEDICARE
+    assert _find(directory, "medicare part-b", "") == MEDICARE  # case and punctuation ignored
+    assert _find(directory, "uhc", None) == "UnitedHealthcare"
+    assert _find(directory, "SOMEONE", "87726") == "UnitedHealthcare"  # a built-in payer id
+    # a built-in profile that is not on the sheet matches, but there is no row to take
+    assert _find(PayerDirectory.from_rows([]), "MEDICARE PART B", None) is None
+
+
+def test_the_letter_is_addressed_to_the_payers_row_and_keeps_the_remits_name():
+    row = denial_row(**{Col.PAYER: "MEDICARE PART B", Col.PAYER_ID: None})
+    medicare = payer(MEDICARE, **{Col.PLAN_TYPE: "Medicare FFS"})
+    context = letters.letter_context(row, LETTERHEAD, medicare, today=TODAY)
+    assert context["payer_name"] == MEDICARE
+    assert context["remit_payer_name"] == "MEDICARE PART B"
+    assert context["appeal_request"] == "Request for Redetermination"
+    unmatched = letters.letter_context(row, LETTERHEAD, None, today=TODAY)
+    assert unmatched["payer_name"] == "MEDICARE PART B"
 
 
 def test_every_field_says_where_it_is_filled_in():

@@ -26,6 +26,7 @@ from addin.letter_files import (
     place_letter,
     save_manifest,
 )
+from addin.payers import PayerDirectory
 from addin.workbook.base import Book
 from addin.workbook.layout import DENIALS, PAYERS, SETTINGS, Col, S
 
@@ -113,6 +114,7 @@ def generate_letters(
     denials = book.read_table(DENIALS)
     records = denials.to_dict("records")
     _check_ids(records, rows)
+    directory = PayerDirectory.from_rows(book.read_table(PAYERS).to_dict("records"))
     selection = letters.select_for_letters(records, wanted_ids=rows)
     report = LetterReport(
         [LetterOutcome(skip.denial_id, "skipped", skip.reason) for skip in selection.skipped]
@@ -121,7 +123,7 @@ def generate_letters(
         return report
     report.folder = letters_folder(book, settings, out_dir)
     _make_folder(report.folder)
-    drafter = _Drafter(book, settings, report.folder, today)
+    drafter = _Drafter(book, settings, report.folder, today, directory)
     try:
         for row in progress(selection.chosen):
             report.letters.append(drafter.draft(row))
@@ -185,17 +187,24 @@ def practice_templates_folder(book: Book | None, settings: Mapping[str, object])
 class _Drafter:
     """Drafts one letter at a time with what the whole batch shares."""
 
-    def __init__(self, book: Book, settings: Mapping[str, object], folder: Path, today: date):
+    def __init__(
+        self,
+        book: Book,
+        settings: Mapping[str, object],
+        folder: Path,
+        today: date,
+        directory: PayerDirectory,
+    ):
         self.settings = settings
         self.folder = folder
         self.today = today
         self.templates = LetterTemplates(practice_templates_folder(book, settings))
-        self.payers = book.read_table(PAYERS).to_dict("records")
+        self.directory = directory
         self.manifest = load_manifest(folder)
 
     def draft(self, row: Mapping[str, object]) -> LetterOutcome:
         denial_id = str(row.get(Col.DENIAL_ID))
-        payer = letters.find_payer(self.payers, row.get(Col.PAYER), row.get(Col.PAYER_ID))
+        payer = letters.find_payer(self.directory, row)
         choice = letters.choose_template(
             letters.effective_category(row),
             payer=payer,
@@ -217,7 +226,7 @@ class _Drafter:
         context = letters.letter_context(row, self.settings, payer, today=self.today)
         missing = letters.missing_fields(context, self.templates.fields(choice.name))
         if missing:
-            payer_name = str(row.get(Col.PAYER) or "this payer")
+            payer_name = letters.addressee(row, payer) or "this payer"
             raise TemplateError(
                 letters.missing_message(missing, payer=payer_name, template=choice.name)
             )
