@@ -15,7 +15,7 @@ from decimal import Decimal
 from addin import codes
 from addin.errors import UnknownCodeError
 from addin.letter_fields import FIELDS, FIELDS_BY_NAME, Field, clean_text, context_values
-from addin.payers import PayerDirectory
+from addin.payers import PayerDirectory, is_original_medicare
 from addin.workbook.layout import CLOSED_STATUSES, PAYERS, SETTINGS, STATUSES, Col, S
 
 APPEAL_DRAFTED = "Appeal Drafted"
@@ -163,8 +163,7 @@ def coverage_policy(rarcs: Sequence[str]) -> str:
 
 def appeal_request(plan_type: object) -> tuple[str, str]:
     """(title, noun): Original Medicare calls the first level a redetermination."""
-    plan = str(plan_type or "").lower()
-    if "medicare" in plan and "advantage" not in plan:
+    if is_original_medicare(plan_type):
         return "Request for Redetermination", "redetermination"
     return "Request for Reconsideration", "reconsideration"
 
@@ -266,6 +265,10 @@ NOT_CLASSIFIED = "not classified yet: run Classify & Prioritize first"
 SOFT_DENIAL = "soft denial: resubmit a corrected claim instead"
 NOT_AN_APPEAL = "the recommended action is not an appeal"
 HAS_LETTER = "already has a letter (use --rows to draft a new one)"
+MEDICARE_TIMELY_FILING = (
+    "Medicare: a timely-filing denial cannot be appealed; ask for a reopening only if the late "
+    "filing was Medicare's administrative error"
+)
 OPTED_OUT = "Letter? is No"
 FORCE_HINT = "set Letter? to Yes (or use --rows) to draft a letter anyway"
 # The first phrase of the Action that speaks of an appeal decides: "Do not appeal: …" and
@@ -306,8 +309,14 @@ def appeal_verdict(action: object, denial_type: object) -> str | None:
     return SOFT_DENIAL if str(denial_type or "").strip().lower() == "soft" else NOT_AN_APPEAL
 
 
-def skip_reason(row: Mapping[str, object], *, explicit: bool) -> str | None:
-    """Why this row gets no letter now (None: it gets one). `explicit`: named with --rows."""
+def is_timely_filing(row: Mapping[str, object]) -> bool:
+    """A timely-filing denial: CARC 29, or categorised (or overridden) as timely filing."""
+    return effective_category(row) == "timely_filing" or clean_text(row.get(Col.CARC)) == "29"
+
+
+def skip_reason(row: Mapping[str, object], *, explicit: bool, plan_type: object = "") -> str | None:
+    """Why this row gets no letter now (None: it gets one). `explicit`: named with --rows;
+    `plan_type`: the Plan Type of the payer's profile."""
     status = clean_text(row.get(Col.STATUS))
     if status in CLOSED_STATUSES:
         return f"closed ({status})"
@@ -322,9 +331,12 @@ def skip_reason(row: Mapping[str, object], *, explicit: bool) -> str | None:
         return HAS_LETTER
     if wanted:
         return None
-    if not clean_text(row.get(Col.ACTION)):
+    action = row.get(Col.ACTION)
+    if not clean_text(action):
         return NOT_CLASSIFIED
-    return appeal_verdict(row.get(Col.ACTION), row.get(Col.TYPE))
+    if is_timely_filing(row) and is_original_medicare(plan_type):
+        return MEDICARE_TIMELY_FILING
+    return appeal_verdict(action, row.get(Col.TYPE))
 
 
 def priority_key(row: Mapping[str, object]) -> tuple:
@@ -343,17 +355,22 @@ def priority_key(row: Mapping[str, object]) -> tuple:
 
 
 def select_for_letters(
-    rows: Iterable[Mapping[str, object]], *, wanted_ids: Sequence[str] | None = None
+    rows: Iterable[Mapping[str, object]],
+    *,
+    wanted_ids: Sequence[str] | None = None,
+    directory: PayerDirectory | None = None,
 ) -> Selection:
     """Default: open, classified denials whose action is an appeal (or Letter? = Yes) and that
-    have no letter yet. With `wanted_ids`, exactly those denials (even with a letter)."""
+    have no letter yet (not Original Medicare's timely-filing denials). With
+    `wanted_ids`, exactly those denials (even with a letter). `directory` finds each payer's
+    profile, as Classify does."""
     wanted = set(wanted_ids or ())
     selection = Selection()
     for row in sorted(rows, key=priority_key):
         denial_id = str(row.get(Col.DENIAL_ID))
         if wanted and denial_id not in wanted:
             continue
-        reason = skip_reason(row, explicit=bool(wanted))
+        reason = skip_reason(row, explicit=bool(wanted), plan_type=plan_type(row, directory))
         if reason is None:
             selection.chosen.append(row)
         else:
@@ -380,6 +397,14 @@ def find_payer(
     """The Payers row for a denial's payer, found as Classify finds its profile (payer id,
     then name or another name remits use; case and punctuation ignored)."""
     return directory.find_row(denial.get(Col.PAYER_ID), denial.get(Col.PAYER))[0]
+
+
+def plan_type(denial: Mapping[str, object], directory: PayerDirectory | None) -> str:
+    """The Plan Type of the profile that matches the denial's payer ("" when none does)."""
+    if directory is None:
+        return ""
+    profile = directory.find_row(denial.get(Col.PAYER_ID), denial.get(Col.PAYER))[1]
+    return profile.plan_type if profile else ""
 
 
 def _slug(text: object, limit: int) -> str:

@@ -88,6 +88,17 @@ class PayerProfile:
         return filing_known and self.appeal_window_days is not None
 
 
+# Words of a plan type that mean a Medicare plan other than Original Medicare (Part C, Medigap).
+_NOT_ORIGINAL_MEDICARE = frozenset({"ADVANTAGE", "MA", "C", "SUPPLEMENT", "MEDIGAP"})
+
+
+def is_original_medicare(plan_type: object) -> bool:
+    """Original (fee-for-service) Medicare: payers.csv's "Medicare FFS", or what people write
+    for it ("Original Medicare", "Medicare Part B"); "Medicare Advantage" is not."""
+    words = set(normalise_name(plan_type).split())
+    return "MEDICARE" in words and not words & _NOT_ORIGINAL_MEDICARE
+
+
 @dataclass(frozen=True, slots=True)
 class Defaults:
     """The conservative limits used where a payer's profile does not say (from Settings)."""

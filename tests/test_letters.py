@@ -168,6 +168,19 @@ def test_a_template_may_print_the_payer_as_the_remit_names_it(tracker):
     assert docx_text(letter.path).startswith("To UnitedHealthcare (remit: uhc)")
 
 
+def test_original_medicare_timely_filing_is_skipped_unless_asked_for(tracker):
+    medicare = payer("Medicare (Original Part A/B)", **{Col.PLAN_TYPE: "Medicare FFS"})
+    row = denial_row(**{Col.CARC: "29", Col.PAYER: "MEDICARE", Col.PAYER_ID: None})
+    write_denials(tracker, [row], payers=[medicare])
+    report = generate(tracker)
+    assert not report.written and report.skipped_by_reason() == {
+        "Medicare: a timely-filing denial cannot be appealed; ask for a reopening only if the "
+        "late filing was Medicare's administrative error": ["D-0000000001"]
+    }
+    [letter] = generate(tracker, rows=["D-0000000001"]).written
+    assert letter.template == "appeal_timely_filing"
+
+
 def test_unclassified_denials_are_skipped_with_the_step_to_take(tracker):
     write_denials(tracker, [denial_row(**{Col.CATEGORY: None, Col.ACTION: None, Col.TYPE: None})])
     report = generate(tracker)

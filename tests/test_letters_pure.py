@@ -192,6 +192,61 @@ def test_default_selection_in_rank_order_with_reasons_for_the_rest():
     }
 
 
+def _medicare_directory() -> PayerDirectory:
+    rows = [
+        payer(MEDICARE, **{Col.PLAN_TYPE: "Medicare FFS"}),
+        payer("SUNRISE MEDICARE ADVANTAGE", **{Col.PLAN_TYPE: "Medicare Advantage"}),
+        payer("ACME HEALTH PLAN", **{Col.PAYER_IDS: "99101"}),
+    ]
+    return PayerDirectory.from_rows(rows)
+
+
+def _timely(denial_id: str, remit_payer: str, **values: object) -> dict[str, object]:
+    return denial_row(
+        **{Col.DENIAL_ID: denial_id, Col.CARC: "29", Col.PAYER: remit_payer, Col.PAYER_ID: None}
+        | values
+    )
+
+
+def test_original_medicare_timely_filing_is_not_selected_by_default():
+    rows = [
+        _timely("D-MCR", "MEDICARE PART B"),
+        _timely("D-MCR-YES", "Medicare Part B", **{Col.LETTER_WANTED: "Yes"}),
+        _timely("D-MA", "SUNRISE MEDICARE ADVANTAGE"),
+        _timely("D-ACME", "ACME HEALTH PLAN", **{Col.PAYER_ID: "99101"}),
+        denial_row(**{Col.DENIAL_ID: "D-MCR-MN", Col.PAYER: "MEDICARE PART B"}),
+    ]
+    selection = letters.select_for_letters(rows, directory=_medicare_directory())
+    assert sorted(_ids(selection)) == ["D-ACME", "D-MA", "D-MCR-MN", "D-MCR-YES"]
+    [skip] = selection.skipped
+    assert skip == letters.Skip("D-MCR", letters.MEDICARE_TIMELY_FILING)
+    assert skip.reason == (
+        "Medicare: a timely-filing denial cannot be appealed; ask for a reopening only if the "
+        "late filing was Medicare's administrative error"
+    )
+    named = letters.select_for_letters(rows, wanted_ids=["D-MCR"], directory=_medicare_directory())
+    assert _ids(named) == ["D-MCR"]
+
+
+@pytest.mark.parametrize(
+    ("plan_type", "original"),
+    [
+        ("Medicare FFS", True),
+        ("Original Medicare", True),
+        ("medicare part b", True),
+        ("Medicare Advantage", False),
+        ("Medicare Part C", False),
+        ("Medicaid FFS", False),
+        ("Commercial", False),
+        (None, False),
+    ],
+)
+def test_original_medicare_is_decided_from_the_plan_type(plan_type, original):
+    row = _timely("D-1", "SOME PAYER")
+    reason = letters.skip_reason(row, explicit=False, plan_type=plan_type)
+    assert (reason == letters.MEDICARE_TIMELY_FILING) is original
+
+
 def test_named_rows_get_a_letter_even_with_one_but_never_when_closed_or_unclassified():
     rows = [
         denial_row(**{Col.DENIAL_ID: "D-HAS", Col.LETTER: "letters/x.docx"}),
@@ -268,6 +323,7 @@ def test_payer_row_found_through_the_names_remits_use_as_classify_finds_it():
     assert _find(directory, "SOMEONE", "87726") == "UnitedHealthcare"  # a built-in payer id
     # a built-in profile that is not on the sheet matches, but there is no row to take
     assert _find(PayerDirectory.from_rows([]), "MEDICARE PART B", None) is None
+    assert letters.plan_type({Col.PAYER: "MEDICARE PART B"}, directory) == "Medicare FFS"
 
 
 def test_the_letter_is_addressed_to_the_payers_row_and_keeps_the_remits_name():

@@ -115,7 +115,7 @@ def generate_letters(
     records = denials.to_dict("records")
     _check_ids(records, rows)
     directory = PayerDirectory.from_rows(book.read_table(PAYERS).to_dict("records"))
-    selection = letters.select_for_letters(records, wanted_ids=rows)
+    selection = letters.select_for_letters(records, wanted_ids=rows, directory=directory)
     report = LetterReport(
         [LetterOutcome(skip.denial_id, "skipped", skip.reason) for skip in selection.skipped]
     )
