@@ -264,7 +264,7 @@ def missing_message(missing: Sequence[Field | str], *, payer: str, template: str
 NOT_CLASSIFIED = "not classified yet: run Classify & Prioritize first"
 SOFT_DENIAL = "soft denial: resubmit a corrected claim instead"
 NOT_AN_APPEAL = "the recommended action is not an appeal"
-HAS_LETTER = "already has a letter (use --rows to draft a new one)"
+HAS_LETTER = "already has a letter (set Letter? to Yes, or use --rows, to draft a new one)"
 MEDICARE_TIMELY_FILING = (
     "Medicare: a timely-filing denial cannot be appealed; ask for a reopening only if the late "
     "filing was Medicare's administrative error"
@@ -309,6 +309,26 @@ def appeal_verdict(action: object, denial_type: object) -> str | None:
     return SOFT_DENIAL if str(denial_type or "").strip().lower() == "soft" else NOT_AN_APPEAL
 
 
+# The Action's first sentence or clause ("…; …", "… — …", "…. …"), without a "Do not appeal:"
+# lead-in (the reason says that already).
+_FIRST_CLAUSE = re.compile(
+    r"^(?:(?:do not|don't)\s+appeal\s*[:;,]\s*)?(?P<clause>.+?)(?:;|\s—\s|\.\s|\.?$)",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def instead(action: object) -> str:
+    """What to do instead of an appeal: the first sentence or clause of the Action."""
+    found = _FIRST_CLAUSE.match(clean_text(action))
+    return found["clause"].strip() if found else ""
+
+
+def not_an_appeal(action: object) -> str:
+    """`the recommended action is not an appeal; instead: <first clause of the Action>`."""
+    step = instead(action)
+    return f"{NOT_AN_APPEAL}; instead: {step}" if step else NOT_AN_APPEAL
+
+
 def is_timely_filing(row: Mapping[str, object]) -> bool:
     """A timely-filing denial: CARC 29, or categorised (or overridden) as timely filing."""
     return effective_category(row) == "timely_filing" or clean_text(row.get(Col.CARC)) == "29"
@@ -316,7 +336,11 @@ def is_timely_filing(row: Mapping[str, object]) -> bool:
 
 def skip_reason(row: Mapping[str, object], *, explicit: bool, plan_type: object = "") -> str | None:
     """Why this row gets no letter now (None: it gets one). `explicit`: named with --rows;
-    `plan_type`: the Plan Type of the payer's profile."""
+    `plan_type`: the Plan Type of the payer's profile.
+
+    Letter? = Yes drafts a letter even when the row has one (a new version beside an edited
+    letter); with Letter? blank, a row with a letter is passed over.
+    """
     status = clean_text(row.get(Col.STATUS))
     if status in CLOSED_STATUSES:
         return f"closed ({status})"
@@ -325,18 +349,17 @@ def skip_reason(row: Mapping[str, object], *, explicit: bool, plan_type: object 
     if explicit:
         return None
     wanted = yes_no(row.get(Col.LETTER_WANTED))
-    if wanted is False:
-        return OPTED_OUT
+    if wanted is not None:
+        return None if wanted else OPTED_OUT
     if clean_text(row.get(Col.LETTER)):
         return HAS_LETTER
-    if wanted:
-        return None
     action = row.get(Col.ACTION)
     if not clean_text(action):
         return NOT_CLASSIFIED
     if is_timely_filing(row) and is_original_medicare(plan_type):
         return MEDICARE_TIMELY_FILING
-    return appeal_verdict(action, row.get(Col.TYPE))
+    verdict = appeal_verdict(action, row.get(Col.TYPE))
+    return not_an_appeal(action) if verdict == NOT_AN_APPEAL else verdict
 
 
 def priority_key(row: Mapping[str, object]) -> tuple:
@@ -360,8 +383,8 @@ def select_for_letters(
     wanted_ids: Sequence[str] | None = None,
     directory: PayerDirectory | None = None,
 ) -> Selection:
-    """Default: open, classified denials whose action is an appeal (or Letter? = Yes) and that
-    have no letter yet (not Original Medicare's timely-filing denials). With
+    """Default: open, classified denials whose action is an appeal and that have no letter yet
+    (not Original Medicare's timely-filing denials), plus rows whose Letter? is Yes. With
     `wanted_ids`, exactly those denials (even with a letter). `directory` finds each payer's
     profile, as Classify does."""
     wanted = set(wanted_ids or ())

@@ -126,9 +126,39 @@ def test_a_second_run_drafts_nothing_and_leaves_the_workbook_alone(tracker):
     again = generate(tracker)
     assert not again.written and not again.saved
     assert [s.message for s in again.skipped] == [
-        "already has a letter (use --rows to draft a new one)"
+        "already has a letter (set Letter? to Yes, or use --rows, to draft a new one)"
     ]
     assert tracker.read_bytes() == before
+
+
+def _set_row(tracker: Path, denial_id: str, **values: object) -> None:
+    """A person's edit of one Denials row."""
+    with open_for_update(tracker) as book:
+        frame = book.read_table(DENIALS)
+        index = frame.index[frame[Col.DENIAL_ID] == denial_id][0]
+        for name, value in values.items():
+            frame.at[index, name] = value
+        book.write_table(DENIALS, frame)
+        book.save()
+
+
+def test_letter_yes_on_a_row_with_an_edited_letter_drafts_a_new_version(tracker):
+    rows = [denial_row(), denial_row(**{Col.DENIAL_ID: "D-OTHER"})]
+    write_denials(tracker, rows)
+    first = {w.denial_id: w for w in generate(tracker).written}["D-0000000001"]
+    edited = Document(str(first.path))
+    edited.add_paragraph("Added by the biller.")
+    edited.save(str(first.path))
+    _set_row(tracker, "D-0000000001", **{Col.LETTER_WANTED: "Yes", Col.STATUS: "In Review"})
+    report = generate(tracker)
+    [letter] = report.written  # D-OTHER, Letter? blank, keeps its letter
+    assert letter.denial_id == "D-0000000001" and letter.new_version
+    assert letter.path.name.endswith("_D-0000000001_v2.docx")
+    assert "Added by the biller." in docx_text(first.path)
+    after = denials(tracker)["D-0000000001"]
+    assert after[Col.LETTER].endswith("_v2.docx") and after[Col.LETTER_WANTED] == "Yes"
+    assert after[Col.STATUS] == "Appeal Drafted"
+    assert [s.denial_id for s in report.skipped] == ["D-OTHER"]
 
 
 def test_a_medicare_remit_name_finds_the_medicare_payers_row(tracker):

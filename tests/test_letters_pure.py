@@ -185,11 +185,59 @@ def test_default_selection_in_rank_order_with_reasons_for_the_rest():
     assert {s.denial_id: s.reason for s in selection.skipped} == {
         "D-SOFT": letters.SOFT_DENIAL,
         "D-NO": letters.OPTED_OUT,
-        "D-DUP": letters.NOT_AN_APPEAL,
+        "D-DUP": "the recommended action is not an appeal; instead: locate original claim/payment",
         "D-WON": "closed (Won)",
         "D-HAS": letters.HAS_LETTER,
         "D-RAW": letters.NOT_CLASSIFIED,
     }
+
+
+def test_letter_yes_drafts_again_on_a_row_that_has_a_letter_blank_does_not():
+    rows = [
+        denial_row(
+            **{Col.DENIAL_ID: "D-YES", Col.LETTER: "letters/a.docx", Col.LETTER_WANTED: "y"}
+        ),
+        denial_row(**{Col.DENIAL_ID: "D-BLANK", Col.LETTER: "letters/b.docx"}),
+        denial_row(
+            **{Col.DENIAL_ID: "D-NO", Col.LETTER: "letters/c.docx", Col.LETTER_WANTED: "No"}
+        ),
+    ]
+    selection = letters.select_for_letters(rows)
+    assert _ids(selection) == ["D-YES"]
+    assert [(s.denial_id, s.reason) for s in selection.skipped] == [
+        ("D-BLANK", letters.HAS_LETTER),
+        ("D-NO", letters.OPTED_OUT),
+    ]
+    assert "set Letter? to Yes" in letters.HAS_LETTER
+
+
+@pytest.mark.parametrize(
+    ("action", "instead"),
+    [
+        (
+            "Do not appeal: find the original claim and its payment. If this claim …",
+            "find the original claim and its payment",
+        ),
+        (
+            "Correct the claim and send it again as a new claim — not an appeal: MA130 means …",
+            "Correct the claim and send it again as a new claim",
+        ),
+        (
+            "Check the NCCI edit: if separate, send a corrected claim (59 or 25); else accept.",
+            "Check the NCCI edit: if separate, send a corrected claim (59 or 25)",
+        ),
+        (
+            "Add the rendering provider's NPI, then send a corrected claim. (remark N290)",
+            "Add the rendering provider's NPI, then send a corrected claim",
+        ),
+        ("Write off", "Write off"),
+    ],
+    ids=["do-not-appeal-lead-in", "dash", "semicolon", "sentence", "whole"],
+)
+def test_not_an_appeal_ends_with_what_to_do_instead(action, instead):
+    row = denial_row(**{Col.CARC: "999", Col.ACTION: action})
+    reason = letters.skip_reason(row, explicit=False)
+    assert reason == f"the recommended action is not an appeal; instead: {instead}"
 
 
 def _medicare_directory() -> PayerDirectory:

@@ -104,10 +104,10 @@ def generate_letters(
 ) -> LetterReport:
     """Draft an appeal letter for each selected denial and link it into the Denials sheet.
 
-    Default selection: open, classified denials whose action is an appeal (or whose Letter?
-    is Yes) and that have no letter yet, in priority order; `rows` names Denial IDs instead.
-    A letter missing a field fails alone; the workbook is saved once, only if a letter was
-    written.
+    Default selection: open, classified denials whose action is an appeal and that have no
+    letter yet, plus rows whose Letter? is Yes (even with a letter), in priority order; `rows`
+    names Denial IDs instead. A letter missing a field fails alone; the workbook is saved
+    once, only if a letter was written.
     """
     today = today or date.today()
     settings = book.read_settings()
