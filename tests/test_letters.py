@@ -369,6 +369,57 @@ def test_builder_reproduces_the_committed_templates(tmp_path):
     assert len(built) == len(LETTER_CASES)
 
 
+def test_a_redrafted_letter_drops_the_pdf_of_its_previous_draft(tracker):
+    write_denials(tracker, [denial_row()])
+    [first] = generate(tracker).written
+    stale = first.path.with_suffix(".pdf")
+    stale.write_bytes(b"%PDF- the previous draft")
+    [again] = generate(tracker, rows=["D-0000000001"]).written
+    assert again.path == first.path and not stale.exists()
+    assert not again.message
+
+
+def test_a_new_version_keeps_the_pdf_of_the_edited_letter(tracker):
+    write_denials(tracker, [denial_row()])
+    [first] = generate(tracker).written
+    edited = Document(str(first.path))
+    edited.add_paragraph("Signed copy")
+    edited.save(str(first.path))
+    signed = first.path.with_suffix(".pdf")
+    signed.write_bytes(b"%PDF- of the edited letter")
+    [again] = generate(tracker, rows=["D-0000000001"]).written
+    assert again.new_version and signed.read_bytes() == b"%PDF- of the edited letter"
+
+
+def test_a_fresh_pdf_made_in_the_same_run_is_kept(tracker, monkeypatch):
+    def convert(documents, soffice):
+        for document in documents:
+            document.with_suffix(".pdf").write_bytes(b"%PDF- fresh")
+        return {}
+
+    monkeypatch.setattr("addin.actions.appeal_letters.find_soffice", lambda: "soffice")
+    monkeypatch.setattr("addin.actions.appeal_letters.convert_to_pdf", convert)
+    write_denials(tracker, [denial_row()])
+    [first] = generate(tracker).written
+    first.path.with_suffix(".pdf").write_bytes(b"%PDF- stale")
+    [again] = generate(tracker, rows=["D-0000000001"], pdf=True).written
+    assert again.pdf.read_bytes() == b"%PDF- fresh"
+
+
+def test_a_stale_pdf_that_cannot_be_deleted_is_a_warning(tracker, monkeypatch):
+    def refuse(path, missing_ok=False):
+        raise PermissionError(13, "Permission denied")
+
+    write_denials(tracker, [denial_row()])
+    [first] = generate(tracker).written
+    first.path.with_suffix(".pdf").write_bytes(b"%PDF- open in a viewer")
+    monkeypatch.setattr(Path, "unlink", refuse)
+    report = generate(tracker, rows=["D-0000000001"])
+    [warning] = report.warnings
+    assert warning.startswith("D-0000000001: the PDF of the previous draft, ")
+    assert "could not be deleted (Permission denied). Close it and delete it" in warning
+
+
 def test_without_libreoffice_the_letters_are_written_and_the_pdf_step_explains(
     tracker, monkeypatch
 ):

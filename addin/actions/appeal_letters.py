@@ -24,6 +24,7 @@ from addin.letter_files import (
     find_soffice,
     load_manifest,
     place_letter,
+    remove_stale_pdf,
     save_manifest,
 )
 from addin.payers import PayerDirectory
@@ -35,7 +36,8 @@ Progress = Callable[[Iterable], Iterable]
 
 @dataclass(slots=True)
 class LetterOutcome:
-    """What happened to one denial: written (with its file), skipped or failed (with why)."""
+    """What happened to one denial: written (with its file, and a warning if any), skipped or
+    failed (with why)."""
 
     denial_id: str
     outcome: str  # written | skipped | failed
@@ -69,6 +71,12 @@ class LetterReport:
     @property
     def failed(self) -> list[LetterOutcome]:
         return self._with("failed")
+
+    @property
+    def warnings(self) -> list[str]:
+        """What a person must still do about letters that were written (and the PDF step)."""
+        notes = [item.message for item in self.written if item.message]
+        return [*notes, self.pdf_note] if self.pdf_note else notes
 
     def skipped_by_reason(self) -> dict[str, list[str]]:
         """Reason → the Denial IDs skipped for it, most common reason first."""
@@ -220,7 +228,8 @@ class _Drafter:
         except OSError as error:
             message = f"{denial_id}: could not write into {self.folder} ({error.strerror})."
             return LetterOutcome(denial_id, "failed", message, template=choice.name)
-        return LetterOutcome(denial_id, "written", "", path, choice.name, new_version)
+        warning = _stale_pdf_warning(denial_id, path)
+        return LetterOutcome(denial_id, "written", warning, path, choice.name, new_version)
 
     def _write(self, row, payer, choice) -> tuple[Path, bool]:
         context = letters.letter_context(row, self.settings, payer, today=self.today)
@@ -233,6 +242,18 @@ class _Drafter:
         data = self.templates.render(choice.name, context)
         file_name = letters.letter_file_name(row, self.today)
         return place_letter(self.folder, file_name, data, self.manifest)
+
+
+def _stale_pdf_warning(denial_id: str, letter: Path) -> str:
+    """Remove the PDF of the letter's previous draft; say so if it could not be removed."""
+    problem = remove_stale_pdf(letter)
+    if not problem:
+        return ""
+    pdf = letter.with_suffix(".pdf")
+    return (
+        f"{denial_id}: the PDF of the previous draft, {pdf}, could not be deleted ({problem}). "
+        "Close it and delete it, so the out-of-date copy is not sent."
+    )
 
 
 def _make_pdfs(written: list[LetterOutcome]) -> str:

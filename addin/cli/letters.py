@@ -60,11 +60,11 @@ def letters_(workbook, out, rows, pdf, list_templates, password):
         )
     for item in report.failed:
         click.echo(f"Error: {item.message}", err=True)
-    if report.pdf_note:
-        click.echo(f"Warning: {report.pdf_note}", err=True)
+    for warning in report.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     for reason, skipped in report.skipped_by_reason().items():
         more = "…" if len(skipped) > SHOWN_IDS else ""
         click.echo(f"Skipped {len(skipped)} ({reason}): {', '.join(skipped[:SHOWN_IDS])}{more}")
     click.echo(report.summary())
-    if report.failed or report.pdf_note:
+    if report.failed or report.warnings:
         sys.exit(1)
