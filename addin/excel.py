@@ -6,7 +6,8 @@ import platform
 import re
 import tempfile
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -17,8 +18,19 @@ from addin.workbook.layout import DENIALS, WORK_QUEUE, Col, S
 
 LOG_NAME = "DenialDesk errors.log"
 MAX_LOG_BYTES = 1_000_000
+SHOWN_PROBLEMS = 10  # failures listed in a message box before "… and N more"
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """What a button shows: the text, and whether something failed (then a critical alert)."""
+
+    text: str
+    failed: bool = False
+
+
 Notify = Callable[[str], None]
-Work = Callable[[object, Notify], str]
+Work = Callable[[object, Notify], str | Message]
 
 
 # -- the buttons (macros/DenialDesk.bas calls these) ------------------------------------
@@ -74,7 +86,8 @@ def run_button(label: str, work: Work, *, writes: bool = True, caller=None, adap
             refuse_read_only(book)
         status(f"DenialDesk: {label}…")
         with app.properties(screen_updating=False):
-            message, mode = work(book, status), "info"
+            shown = as_message(work(book, status))
+        message, mode = shown.text, "critical" if shown.failed else "info"
     except AddinError as error:
         message, mode = str(error), "critical"
     except Exception as error:  # a bug: the person gets a pointer, the log gets the detail
@@ -138,15 +151,28 @@ def refuse_read_only(book) -> None:
 # -- what each button does ------------------------------------------------------------------
 
 
-def _import(book, notify: Notify) -> str:
+def as_message(result: str | Message) -> Message:
+    return result if isinstance(result, Message) else Message(result)
+
+
+def with_problems(summary: str, problems: Sequence[str], notes: Sequence[str] = ()) -> Message:
+    """The summary, the first problems (each names what failed and what to do), then notes;
+    a critical alert when there is a problem."""
+    shown = list(problems[:SHOWN_PROBLEMS])
+    if len(problems) > SHOWN_PROBLEMS:
+        shown.append(f"… and {len(problems) - SHOWN_PROBLEMS} more.")
+    return Message("\n".join([summary, *shown, *notes]), failed=bool(problems))
+
+
+def _import(book, notify: Notify) -> str | Message:
     from addin.actions.import_remits import import_remittances as run
 
     inbox = inbox_folder(book)
     report = run(book, [inbox], progress=_progress(notify, "Reading remit"), notify=notify)
     if not report.files:
         return f"No remit files in {inbox}. Put the 835 files there and click again."
-    failed = [f"{item.path.name}: {item.message}" for item in report.failed[:10]]
-    return "\n".join([report.summary(), *failed])
+    failed = [f"{item.path.name}: {item.message}" for item in report.failed]
+    return with_problems(report.summary(), failed)
 
 
 def inbox_folder(book) -> Path:
@@ -175,10 +201,13 @@ def _classify(book, notify: Notify) -> str:
     return run(book).summary()
 
 
-def _letters(book, notify: Notify) -> str:
+def _letters(book, notify: Notify) -> Message:
     from addin.actions.appeal_letters import generate_letters as run
 
-    return run(book, progress=_progress(notify, "Drafting letter")).summary()
+    report = run(book, progress=_progress(notify, "Drafting letter"))
+    problems = [item.message for item in report.failed] + report.warnings
+    skipped = [f"  {count} × {reason}" for reason, count in report.skip_counts().items()]
+    return with_problems(report.summary(), problems, ["Skipped:", *skipped] if skipped else [])
 
 
 def _kpis(book, notify: Notify) -> str:
@@ -195,15 +224,17 @@ STEPS: tuple[tuple[str, Work], ...] = (
 )
 
 
-def _all(book, notify: Notify) -> str:
-    done: list[str] = []
+def _all(book, notify: Notify) -> Message:
+    done: list[Message] = []
     for label, step in STEPS:
         notify(f"DenialDesk Run All: {label}…")
         try:
-            done.append(f"{label}: {step(book, notify)}")
+            result = as_message(step(book, notify))
         except AddinError as error:
-            raise AddinError("\n\n".join([*done, f"{label} stopped: {error}"])) from None
-    return "\n\n".join(done)
+            texts = [item.text for item in done]
+            raise AddinError("\n\n".join([*texts, f"{label} stopped: {error}"])) from None
+        done.append(Message(f"{label}: {result.text}", result.failed))
+    return Message("\n\n".join(item.text for item in done), any(item.failed for item in done))
 
 
 def _explain(book, notify: Notify) -> str:

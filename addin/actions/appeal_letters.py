@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import textwrap
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -84,6 +85,12 @@ class LetterReport:
         for item in self.skipped:
             groups.setdefault(item.message, []).append(item.denial_id)
         return dict(sorted(groups.items(), key=lambda kv: -len(kv[1])))
+
+    def skip_counts(self) -> dict[str, int]:
+        """How many were skipped for each kind of reason (a reason's first part, before any
+        "; …"), most common first: a short account for a message box."""
+        counts = Counter(item.message.split("; ")[0] for item in self.skipped)
+        return dict(counts.most_common())
 
     def summary(self) -> str:
         written = self.written
