@@ -69,18 +69,22 @@ def explain_selection() -> None:
 # -- one run: workbook in, message out ---------------------------------------------------
 
 
-def run_button(label: str, work: Work, *, writes: bool = True, caller=None, adapter=None) -> str:
+def run_button(
+    label: str, work: Work, *, writes: bool = True, caller=None, adapter=None, active_app=None
+) -> str:
     """Run `work` on the calling workbook and tell the person how it went; returns the message.
 
-    `caller` and `adapter` default to xlwings' `Book.caller()` and the xlwings Book; tests
-    pass test doubles. An AddinError is shown as it is; anything else is logged beside the
-    workbook (without patient data) and shown as a pointer to that log.
+    `caller`, `adapter` and `active_app` default to xlwings' `Book.caller()`, the xlwings Book
+    and xlwings' active App; tests pass test doubles. An AddinError is shown as it is;
+    anything else is logged beside the workbook (without patient data) and shown as a
+    pointer to that log. Without a calling workbook the log goes to the temp folder and the
+    message to the active Excel, if there is one.
     """
-    xlbook = (caller or _caller)()
-    app = xlbook.app
-    status = _status_bar(app)
-    book = None
+    xlbook = app = book = None
     try:
+        xlbook = (caller or _caller)()
+        app = xlbook.app
+        status = _status_bar(app)
         book = (adapter or _adapter)(xlbook)
         if writes:
             refuse_read_only(book)
@@ -92,27 +96,56 @@ def run_button(label: str, work: Work, *, writes: bool = True, caller=None, adap
         message, mode = str(error), "critical"
     except Exception as error:  # a bug: the person gets a pointer, the log gets the detail
         log = write_error_log(book or _Unnamed(xlbook), label, error)
-        message, mode = (
-            f"Something went wrong; details were written to {log}. If the sheets look half "
-            "updated, close the workbook without saving and open it again.",
-            "critical",
-        )
-    status(f"DenialDesk {label}: {message.splitlines()[0]}")
-    app.alert(message, title=f"DenialDesk – {label}", mode=mode)
+        message, mode = _went_wrong(log, reached=app is not None), "critical"
+    _tell(app if app is not None else (active_app or _active_app)(), label, message, mode)
     return message
+
+
+def _went_wrong(log: Path, *, reached: bool) -> str:
+    if not reached:
+        return (
+            "DenialDesk could not reach the workbook whose button was clicked. Click in the "
+            f"tracker's window and click the button again; details were written to {log}."
+        )
+    return (
+        f"Something went wrong; details were written to {log}. If the sheets look half "
+        "updated, close the workbook without saving and open it again."
+    )
+
+
+def _tell(app, label: str, message: str, mode: str) -> None:
+    """The message in the status bar and a message box; nowhere when there is no Excel."""
+    if app is None:
+        return
+    _status_bar(app)(f"DenialDesk {label}: {message.splitlines()[0]}")
+    app.alert(message, title=f"DenialDesk – {label}", mode=mode)
 
 
 class _Unnamed:
     """Where to log when even the workbook adapter could not be made."""
 
     def __init__(self, xlbook):
-        self.name, self.folder = str(getattr(xlbook, "name", "the workbook")), None
+        try:
+            self.name = str(xlbook.name) if xlbook is not None else "the workbook"
+        except Exception:  # the workbook is gone (or Excel is): any name will do
+            self.name = "the workbook"
+        self.folder = None
 
 
 def _caller():
     import xlwings as xw
 
     return xw.Book.caller()
+
+
+def _active_app():
+    """xlwings' active Excel, or None when there is none (or xlwings cannot say)."""
+    try:
+        import xlwings as xw
+
+        return xw.apps.active
+    except Exception:  # no Excel, or xlwings missing: the message cannot be shown
+        return None
 
 
 def _adapter(xlbook):

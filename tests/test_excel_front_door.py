@@ -438,3 +438,66 @@ def test_a_failure_before_the_workbook_is_reached_is_still_a_message(monkeypatch
     )
     assert message.startswith(f"Something went wrong; details were written to {tmp_path}")
     assert "RuntimeError" in (tmp_path / excel.LOG_NAME).read_text(encoding="utf-8")
+
+
+class TestDoubleNoCaller:
+    """Stands in for xlwings' `Book.caller()` when no workbook called (or Excel refused)."""
+
+    __test__ = False
+
+    def __call__(self):
+        raise RuntimeError("Book.caller() must not be called directly")
+
+
+class TestDoubleDetachedBook:
+    """A calling book whose App cannot be reached (Excel closed it mid-call); not Excel."""
+
+    __test__ = False
+    name = "tracker.xlsx"
+
+    @property
+    def app(self):
+        raise RuntimeError("the object invoked has disconnected from its clients")
+
+
+def test_without_a_calling_book_the_active_excel_shows_the_message(monkeypatch, tmp_path):
+    monkeypatch.setattr(excel.tempfile, "gettempdir", lambda: str(tmp_path))
+    active = TestDoubleApp()
+    message = excel.run_button(
+        "Generate Appeal Letters",
+        lambda b, n: pytest.fail("must not run"),
+        caller=TestDoubleNoCaller(),
+        active_app=lambda: active,
+    )
+    log = tmp_path / excel.LOG_NAME
+    assert message.startswith("DenialDesk could not reach the workbook whose button was clicked")
+    assert f"details were written to {log}." in message and "Traceback" not in message
+    assert active.alerts == [(message, "DenialDesk – Generate Appeal Letters", "critical")]
+    assert active.statuses[-1].startswith("DenialDesk Generate Appeal Letters: DenialDesk could")
+    text = log.read_text(encoding="utf-8")
+    assert "RuntimeError: Book.caller() must not be called directly" in text
+
+
+def test_a_book_whose_app_is_gone_is_logged_and_reported_through_the_active_excel(
+    monkeypatch, tmp_path
+):
+    monkeypatch.setattr(excel.tempfile, "gettempdir", lambda: str(tmp_path))
+    active = TestDoubleApp()
+    message = excel.run_button(
+        "Refresh KPIs",
+        excel._kpis,
+        caller=TestDoubleDetachedBook,
+        active_app=lambda: active,
+    )
+    assert active.alerts[-1] == (message, "DenialDesk – Refresh KPIs", "critical")
+    text = (tmp_path / excel.LOG_NAME).read_text(encoding="utf-8")
+    assert "on tracker.xlsx" in text and "disconnected from its clients" in text
+
+
+def test_without_any_excel_the_log_is_still_written(monkeypatch, tmp_path):
+    monkeypatch.setattr(excel.tempfile, "gettempdir", lambda: str(tmp_path))
+    message = excel.run_button(
+        "Run All", excel._all, caller=TestDoubleNoCaller(), active_app=lambda: None
+    )
+    assert str(tmp_path / excel.LOG_NAME) in message
+    assert "RuntimeError" in (tmp_path / excel.LOG_NAME).read_text(encoding="utf-8")
