@@ -6,7 +6,8 @@ import platform
 import re
 import tempfile
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -17,8 +18,19 @@ from addin.workbook.layout import DENIALS, WORK_QUEUE, Col, S
 
 LOG_NAME = "DenialDesk errors.log"
 MAX_LOG_BYTES = 1_000_000
+SHOWN_PROBLEMS = 10  # failures listed in a message box before "… and N more"
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """What a button shows: the text, and whether something failed (then a critical alert)."""
+
+    text: str
+    failed: bool = False
+
+
 Notify = Callable[[str], None]
-Work = Callable[[object, Notify], str]
+Work = Callable[[object, Notify], str | Message]
 
 
 # -- the buttons (macros/DenialDesk.bas calls these) ------------------------------------
@@ -57,49 +69,83 @@ def explain_selection() -> None:
 # -- one run: workbook in, message out ---------------------------------------------------
 
 
-def run_button(label: str, work: Work, *, writes: bool = True, caller=None, adapter=None) -> str:
+def run_button(
+    label: str, work: Work, *, writes: bool = True, caller=None, adapter=None, active_app=None
+) -> str:
     """Run `work` on the calling workbook and tell the person how it went; returns the message.
 
-    `caller` and `adapter` default to xlwings' `Book.caller()` and the xlwings Book; tests
-    pass test doubles. An AddinError is shown as it is; anything else is logged beside the
-    workbook (without patient data) and shown as a pointer to that log.
+    `caller`, `adapter` and `active_app` default to xlwings' `Book.caller()`, the xlwings Book
+    and xlwings' active App; tests pass test doubles. An AddinError is shown as it is;
+    anything else is logged beside the workbook (without patient data) and shown as a
+    pointer to that log. Without a calling workbook the log goes to the temp folder and the
+    message to the active Excel, if there is one.
     """
-    xlbook = (caller or _caller)()
-    app = xlbook.app
-    status = _status_bar(app)
-    book = None
+    xlbook = app = book = None
     try:
+        xlbook = (caller or _caller)()
+        app = xlbook.app
+        status = _status_bar(app)
         book = (adapter or _adapter)(xlbook)
         if writes:
             refuse_read_only(book)
         status(f"DenialDesk: {label}…")
         with app.properties(screen_updating=False):
-            message, mode = work(book, status), "info"
+            shown = as_message(work(book, status))
+        message, mode = shown.text, "critical" if shown.failed else "info"
     except AddinError as error:
         message, mode = str(error), "critical"
     except Exception as error:  # a bug: the person gets a pointer, the log gets the detail
         log = write_error_log(book or _Unnamed(xlbook), label, error)
-        message, mode = (
-            f"Something went wrong; details were written to {log}. If the sheets look half "
-            "updated, close the workbook without saving and open it again.",
-            "critical",
-        )
-    status(f"DenialDesk {label}: {message.splitlines()[0]}")
-    app.alert(message, title=f"DenialDesk – {label}", mode=mode)
+        message, mode = _went_wrong(log, reached=app is not None), "critical"
+    _tell(app if app is not None else (active_app or _active_app)(), label, message, mode)
     return message
+
+
+def _went_wrong(log: Path, *, reached: bool) -> str:
+    if not reached:
+        return (
+            "DenialDesk could not reach the workbook whose button was clicked. Click in the "
+            f"tracker's window and click the button again; details were written to {log}."
+        )
+    return (
+        f"Something went wrong; details were written to {log}. If the sheets look half "
+        "updated, close the workbook without saving and open it again."
+    )
+
+
+def _tell(app, label: str, message: str, mode: str) -> None:
+    """The message in the status bar and a message box; nowhere when there is no Excel."""
+    if app is None:
+        return
+    _status_bar(app)(f"DenialDesk {label}: {message.splitlines()[0]}")
+    app.alert(message, title=f"DenialDesk – {label}", mode=mode)
 
 
 class _Unnamed:
     """Where to log when even the workbook adapter could not be made."""
 
     def __init__(self, xlbook):
-        self.name, self.folder = str(getattr(xlbook, "name", "the workbook")), None
+        try:
+            self.name = str(xlbook.name) if xlbook is not None else "the workbook"
+        except Exception:  # the workbook is gone (or Excel is): any name will do
+            self.name = "the workbook"
+        self.folder = None
 
 
 def _caller():
     import xlwings as xw
 
     return xw.Book.caller()
+
+
+def _active_app():
+    """xlwings' active Excel, or None when there is none (or xlwings cannot say)."""
+    try:
+        import xlwings as xw
+
+        return xw.apps.active
+    except Exception:  # no Excel, or xlwings missing: the message cannot be shown
+        return None
 
 
 def _adapter(xlbook):
@@ -138,15 +184,28 @@ def refuse_read_only(book) -> None:
 # -- what each button does ------------------------------------------------------------------
 
 
-def _import(book, notify: Notify) -> str:
+def as_message(result: str | Message) -> Message:
+    return result if isinstance(result, Message) else Message(result)
+
+
+def with_problems(summary: str, problems: Sequence[str], notes: Sequence[str] = ()) -> Message:
+    """The summary, the first problems (each names what failed and what to do), then notes;
+    a critical alert when there is a problem."""
+    shown = list(problems[:SHOWN_PROBLEMS])
+    if len(problems) > SHOWN_PROBLEMS:
+        shown.append(f"… and {len(problems) - SHOWN_PROBLEMS} more.")
+    return Message("\n".join([summary, *shown, *notes]), failed=bool(problems))
+
+
+def _import(book, notify: Notify) -> str | Message:
     from addin.actions.import_remits import import_remittances as run
 
     inbox = inbox_folder(book)
     report = run(book, [inbox], progress=_progress(notify, "Reading remit"), notify=notify)
     if not report.files:
         return f"No remit files in {inbox}. Put the 835 files there and click again."
-    failed = [f"{item.path.name}: {item.message}" for item in report.failed[:10]]
-    return "\n".join([report.summary(), *failed])
+    failed = [f"{item.path.name}: {item.message}" for item in report.failed]
+    return with_problems(report.summary(), failed)
 
 
 def inbox_folder(book) -> Path:
@@ -175,10 +234,13 @@ def _classify(book, notify: Notify) -> str:
     return run(book).summary()
 
 
-def _letters(book, notify: Notify) -> str:
+def _letters(book, notify: Notify) -> Message:
     from addin.actions.appeal_letters import generate_letters as run
 
-    return run(book, progress=_progress(notify, "Drafting letter")).summary()
+    report = run(book, progress=_progress(notify, "Drafting letter"))
+    problems = [item.message for item in report.failed] + report.warnings
+    skipped = [f"  {count} × {reason}" for reason, count in report.skip_counts().items()]
+    return with_problems(report.summary(), problems, ["Skipped:", *skipped] if skipped else [])
 
 
 def _kpis(book, notify: Notify) -> str:
@@ -195,15 +257,17 @@ STEPS: tuple[tuple[str, Work], ...] = (
 )
 
 
-def _all(book, notify: Notify) -> str:
-    done: list[str] = []
+def _all(book, notify: Notify) -> Message:
+    done: list[Message] = []
     for label, step in STEPS:
         notify(f"DenialDesk Run All: {label}…")
         try:
-            done.append(f"{label}: {step(book, notify)}")
+            result = as_message(step(book, notify))
         except AddinError as error:
-            raise AddinError("\n\n".join([*done, f"{label} stopped: {error}"])) from None
-    return "\n\n".join(done)
+            texts = [item.text for item in done]
+            raise AddinError("\n\n".join([*texts, f"{label} stopped: {error}"])) from None
+        done.append(Message(f"{label}: {result.text}", result.failed))
+    return Message("\n\n".join(item.text for item in done), any(item.failed for item in done))
 
 
 def _explain(book, notify: Notify) -> str:

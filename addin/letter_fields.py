@@ -57,6 +57,7 @@ def _computed(name: str, meaning: str, where: str, *, required: bool = True) -> 
 
 # Where computed fields come from, for "fill in …" messages.
 _PLAN = f"{PAYERS.sheet} › {Col.PLAN_TYPE} for {{payer}}"
+_PAYER = f"{DENIALS.sheet} › {Col.PAYER}"
 _CARC = f"{DENIALS.sheet} › {Col.CARC}"
 _RARC = f"{DENIALS.sheet} › {Col.RARC}"
 _CATEGORY = f"{DENIALS.sheet} › {Col.CATEGORY}"
@@ -73,7 +74,8 @@ FIELDS: tuple[Field, ...] = (
     _setting("practice_fax", S.PRACTICE_FAX, "fax", required=False),
     _setting("signer_name", S.SIGNER_NAME, "who signs the letter"),
     _setting("signer_title", S.SIGNER_TITLE, "the signer's title"),
-    _denial("payer_name", Col.PAYER, "payer name as on the remit"),
+    _computed("payer_name", "the payer as its Payers row names it (else as on the remit)", _PAYER),
+    _denial("remit_payer_name", Col.PAYER, "payer name as on the remit", required=False),
     _payer("payer_appeal_address", Col.APPEAL_ADDRESS, "where appeals go (lines kept)"),
     _payer("payer_appeal_fax", Col.APPEAL_FAX, "appeals fax", required=False),
     _payer("payer_appeal_portal", Col.APPEAL_PORTAL, "appeals portal", required=False),

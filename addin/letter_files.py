@@ -211,6 +211,17 @@ def place_letter(
     return target, new_version
 
 
+def remove_stale_pdf(letter: Path) -> str:
+    """Delete the `name.pdf` beside a letter that was just (re)written, so an out-of-date copy
+    is never sent; a fresh one is made later in the run if PDFs were asked for. Returns why it
+    could not be deleted ("" when it is gone)."""
+    try:
+        letter.with_suffix(".pdf").unlink(missing_ok=True)
+    except OSError as error:
+        return error.strerror or type(error).__name__
+    return ""
+
+
 def next_version(path: Path) -> Path:
     number = 2
     while (candidate := path.with_name(f"{path.stem}_v{number}{path.suffix}")).exists():

@@ -15,6 +15,7 @@ from decimal import Decimal
 from addin import codes
 from addin.errors import UnknownCodeError
 from addin.letter_fields import FIELDS, FIELDS_BY_NAME, Field, clean_text, context_values
+from addin.payers import PayerDirectory, is_original_medicare
 from addin.workbook.layout import CLOSED_STATUSES, PAYERS, SETTINGS, STATUSES, Col, S
 
 APPEAL_DRAFTED = "Appeal Drafted"
@@ -162,8 +163,7 @@ def coverage_policy(rarcs: Sequence[str]) -> str:
 
 def appeal_request(plan_type: object) -> tuple[str, str]:
     """(title, noun): Original Medicare calls the first level a redetermination."""
-    plan = str(plan_type or "").lower()
-    if "medicare" in plan and "advantage" not in plan:
+    if is_original_medicare(plan_type):
         return "Request for Redetermination", "redetermination"
     return "Request for Reconsideration", "reconsideration"
 
@@ -208,6 +208,7 @@ def letter_context(
     codes_received = denial_codes(denial)
     category = effective_category(denial)
     derived = {
+        "payer_name": addressee(denial, payer),
         "letter_date": today,
         "appeal_request": title,
         "request_noun": noun,
@@ -225,6 +226,11 @@ def letter_context(
         if value not in (None, "") or not FIELDS_BY_NAME[name].required
     }
     return context_values(denial, practice, payer or {}) | kept
+
+
+def addressee(denial: Mapping[str, object], payer: Mapping[str, object] | None) -> str:
+    """The payer as its Payers row names it (the remit's name when no row matched)."""
+    return clean_text((payer or {}).get(Col.PAYER)) or clean_text(denial.get(Col.PAYER))
 
 
 def missing_fields(context: Mapping[str, object], used: Iterable[str]) -> list[Field | str]:
@@ -258,7 +264,11 @@ def missing_message(missing: Sequence[Field | str], *, payer: str, template: str
 NOT_CLASSIFIED = "not classified yet: run Classify & Prioritize first"
 SOFT_DENIAL = "soft denial: resubmit a corrected claim instead"
 NOT_AN_APPEAL = "the recommended action is not an appeal"
-HAS_LETTER = "already has a letter (use --rows to draft a new one)"
+HAS_LETTER = "already has a letter (set Letter? to Yes, or use --rows, to draft a new one)"
+MEDICARE_TIMELY_FILING = (
+    "Medicare: a timely-filing denial cannot be appealed; ask for a reopening only if the late "
+    "filing was Medicare's administrative error"
+)
 OPTED_OUT = "Letter? is No"
 FORCE_HINT = "set Letter? to Yes (or use --rows) to draft a letter anyway"
 # The first phrase of the Action that speaks of an appeal decides: "Do not appeal: …" and
@@ -299,8 +309,38 @@ def appeal_verdict(action: object, denial_type: object) -> str | None:
     return SOFT_DENIAL if str(denial_type or "").strip().lower() == "soft" else NOT_AN_APPEAL
 
 
-def skip_reason(row: Mapping[str, object], *, explicit: bool) -> str | None:
-    """Why this row gets no letter now (None: it gets one). `explicit`: named with --rows."""
+# The Action's first sentence or clause ("…; …", "… — …", "…. …"), without a "Do not appeal:"
+# lead-in (the reason says that already).
+_FIRST_CLAUSE = re.compile(
+    r"^(?:(?:do not|don't)\s+appeal\s*[:;,]\s*)?(?P<clause>.+?)(?:;|\s—\s|\.\s|\.?$)",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def instead(action: object) -> str:
+    """What to do instead of an appeal: the first sentence or clause of the Action."""
+    found = _FIRST_CLAUSE.match(clean_text(action))
+    return found["clause"].strip() if found else ""
+
+
+def not_an_appeal(action: object) -> str:
+    """`the recommended action is not an appeal; instead: <first clause of the Action>`."""
+    step = instead(action)
+    return f"{NOT_AN_APPEAL}; instead: {step}" if step else NOT_AN_APPEAL
+
+
+def is_timely_filing(row: Mapping[str, object]) -> bool:
+    """A timely-filing denial: CARC 29, or categorised (or overridden) as timely filing."""
+    return effective_category(row) == "timely_filing" or clean_text(row.get(Col.CARC)) == "29"
+
+
+def skip_reason(row: Mapping[str, object], *, explicit: bool, plan_type: object = "") -> str | None:
+    """Why this row gets no letter now (None: it gets one). `explicit`: named with --rows;
+    `plan_type`: the Plan Type of the payer's profile.
+
+    Letter? = Yes drafts a letter even when the row has one (a new version beside an edited
+    letter); with Letter? blank, a row with a letter is passed over.
+    """
     status = clean_text(row.get(Col.STATUS))
     if status in CLOSED_STATUSES:
         return f"closed ({status})"
@@ -309,15 +349,17 @@ def skip_reason(row: Mapping[str, object], *, explicit: bool) -> str | None:
     if explicit:
         return None
     wanted = yes_no(row.get(Col.LETTER_WANTED))
-    if wanted is False:
-        return OPTED_OUT
+    if wanted is not None:
+        return None if wanted else OPTED_OUT
     if clean_text(row.get(Col.LETTER)):
         return HAS_LETTER
-    if wanted:
-        return None
-    if not clean_text(row.get(Col.ACTION)):
+    action = row.get(Col.ACTION)
+    if not clean_text(action):
         return NOT_CLASSIFIED
-    return appeal_verdict(row.get(Col.ACTION), row.get(Col.TYPE))
+    if is_timely_filing(row) and is_original_medicare(plan_type):
+        return MEDICARE_TIMELY_FILING
+    verdict = appeal_verdict(action, row.get(Col.TYPE))
+    return not_an_appeal(action) if verdict == NOT_AN_APPEAL else verdict
 
 
 def priority_key(row: Mapping[str, object]) -> tuple:
@@ -336,17 +378,22 @@ def priority_key(row: Mapping[str, object]) -> tuple:
 
 
 def select_for_letters(
-    rows: Iterable[Mapping[str, object]], *, wanted_ids: Sequence[str] | None = None
+    rows: Iterable[Mapping[str, object]],
+    *,
+    wanted_ids: Sequence[str] | None = None,
+    directory: PayerDirectory | None = None,
 ) -> Selection:
-    """Default: open, classified denials whose action is an appeal (or Letter? = Yes) and that
-    have no letter yet. With `wanted_ids`, exactly those denials (even with a letter)."""
+    """Default: open, classified denials whose action is an appeal and that have no letter yet
+    (not Original Medicare's timely-filing denials), plus rows whose Letter? is Yes. With
+    `wanted_ids`, exactly those denials (even with a letter). `directory` finds each payer's
+    profile, as Classify does."""
     wanted = set(wanted_ids or ())
     selection = Selection()
     for row in sorted(rows, key=priority_key):
         denial_id = str(row.get(Col.DENIAL_ID))
         if wanted and denial_id not in wanted:
             continue
-        reason = skip_reason(row, explicit=bool(wanted))
+        reason = skip_reason(row, explicit=bool(wanted), plan_type=plan_type(row, directory))
         if reason is None:
             selection.chosen.append(row)
         else:
@@ -368,20 +415,19 @@ def status_after_letter(status: object) -> str:
 
 
 def find_payer(
-    payers: Iterable[Mapping[str, object]], name: object, payer_id: object
+    directory: PayerDirectory, denial: Mapping[str, object]
 ) -> Mapping[str, object] | None:
-    """The Payers row for a denial's payer: by payer id (any of its Payer IDs), else by name."""
-    rows = list(payers)
-    wanted_id = clean_text(payer_id)
-    if wanted_id:
-        for row in rows:
-            if wanted_id in re.split(r"[\s,;]+", clean_text(row.get(Col.PAYER_IDS))):
-                return row
-    wanted_name = " ".join(clean_text(name).upper().split())
-    for row in rows:
-        if wanted_name and " ".join(clean_text(row.get(Col.PAYER)).upper().split()) == wanted_name:
-            return row
-    return None
+    """The Payers row for a denial's payer, found as Classify finds its profile (payer id,
+    then name or another name remits use; case and punctuation ignored)."""
+    return directory.find_row(denial.get(Col.PAYER_ID), denial.get(Col.PAYER))[0]
+
+
+def plan_type(denial: Mapping[str, object], directory: PayerDirectory | None) -> str:
+    """The Plan Type of the profile that matches the denial's payer ("" when none does)."""
+    if directory is None:
+        return ""
+    profile = directory.find_row(denial.get(Col.PAYER_ID), denial.get(Col.PAYER))[1]
+    return profile.plan_type if profile else ""
 
 
 def _slug(text: object, limit: int) -> str:

@@ -15,7 +15,7 @@ import enum
 import functools
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from importlib import resources
@@ -88,6 +88,17 @@ class PayerProfile:
         return filing_known and self.appeal_window_days is not None
 
 
+# Words of a plan type that mean a Medicare plan other than Original Medicare (Part C, Medigap).
+_NOT_ORIGINAL_MEDICARE = frozenset({"ADVANTAGE", "MA", "C", "SUPPLEMENT", "MEDIGAP"})
+
+
+def is_original_medicare(plan_type: object) -> bool:
+    """Original (fee-for-service) Medicare: payers.csv's "Medicare FFS", or what people write
+    for it ("Original Medicare", "Medicare Part B"); "Medicare Advantage" is not."""
+    words = set(normalise_name(plan_type).split())
+    return "MEDICARE" in words and not words & _NOT_ORIGINAL_MEDICARE
+
+
 @dataclass(frozen=True, slots=True)
 class Defaults:
     """The conservative limits used where a payer's profile does not say (from Settings)."""
@@ -141,6 +152,16 @@ class PayerDirectory:
         self.sheet = tuple(sheet)
         self.built_in = tuple(built_in_profiles() if built_in is None else built_in)
         self._sheet_by_name = {normalise_name(p.name): p for p in self.sheet}
+        self._rows: dict[str, Mapping[str, object]] = {}
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[Mapping[str, object]]) -> PayerDirectory:
+        """The directory of a Payers sheet (typed rows keyed by column name), over the built-in
+        profiles; it also finds a remit's row on the sheet (`find_row`)."""
+        named = [row for row in rows if row.get(Col.PAYER)]
+        directory = cls(profile_from_row(row) for row in named)
+        directory._rows = {normalise_name(row.get(Col.PAYER)): row for row in named}
+        return directory
 
     def find(self, payer_id: str, payer_name: str) -> PayerProfile | None:
         key, name = str(payer_id or "").upper(), normalise_name(payer_name)
@@ -154,6 +175,19 @@ class PayerDirectory:
                 if (key in profile.payer_ids) if by_id else (name in _names(profile)):
                     return self._as_on_sheet(profile)
         return None
+
+    def find_row(
+        self, payer_id: object, payer_name: object
+    ) -> tuple[Mapping[str, object] | None, PayerProfile | None]:
+        """The Payers row for a remit's payer, matched as `find` matches it, and its profile.
+
+        The row is None when nothing matched, or when only a built-in profile that is not on
+        the sheet did (its profile is still returned).
+        """
+        profile = self.find(str(payer_id or ""), str(payer_name or ""))
+        if profile is None:
+            return None, None
+        return self._rows.get(normalise_name(profile.name)), profile
 
     def _as_on_sheet(self, profile: PayerProfile) -> PayerProfile:
         return self._sheet_by_name.get(normalise_name(profile.name), profile)
@@ -275,7 +309,7 @@ def last_business_day(day: date) -> date:
 # -- Payers sheet rows -------------------------------------------------------------------
 
 
-def profile_from_row(row: dict) -> PayerProfile:
+def profile_from_row(row: Mapping[str, object]) -> PayerProfile:
     """A profile from a Payers sheet row (typed values, keyed by column name)."""
     return PayerProfile(
         name=str(row.get(Col.PAYER) or "").strip(),

@@ -21,6 +21,7 @@ from addin.errors import AddinError
 from addin.workbook.layout import DENIALS, Col
 from addin.workbook.openpyxl_book import OpenpyxlBook
 from tests.conftest import DATA, REMITS, ROOT
+from tests.letter_support import denial_row, payer, write_denials
 
 MACROS = ROOT / "macros"
 RIBBON = MACROS / "customUI14.xml"
@@ -237,8 +238,7 @@ class TestDoubleLiveBook(OpenpyxlBook):
         return (DENIALS, self.selection) if self.selection else None
 
 
-@pytest.fixture
-def live(tracker):
+def on_test_doubles(tracker: Path):
     """Runs a button on `tracker` through the test doubles; returns (book, app, run)."""
     book = TestDoubleLiveBook.open(tracker)
     app = TestDoubleApp()
@@ -250,6 +250,11 @@ def live(tracker):
         )
 
     return book, app, run
+
+
+@pytest.fixture
+def live(tracker):
+    return on_test_doubles(tracker)
 
 
 def test_read_only_copy_is_refused_naming_who_has_it_open(live, tracker):
@@ -319,6 +324,76 @@ def test_import_reads_the_settings_inbox_and_skips_files_seen_before(live, track
     assert app.statuses[-1].startswith("DenialDesk Import Remittances: 0 file(s) imported")
 
 
+def test_import_lists_the_files_that_failed_in_a_critical_alert(live, tracker):
+    book, app, run = live
+    inbox = tracker.parent / "Remits Inbox"
+    inbox.mkdir()
+    shutil.copy(REMITS / "2026-03-co50-denied.835", inbox)
+    (inbox / "notes.835").write_text("not a remit at all")
+    message = run("Import Remittances", excel._import)
+    lines = message.splitlines()
+    assert "1 failed" in lines[0] and lines[1].startswith("notes.835: ")
+    assert app.alerts[-1][2] == "critical"
+
+
+def test_letters_show_each_failure_with_what_to_fill_in_and_why_others_were_skipped(tracker):
+    rows = [
+        denial_row(**{Col.DENIAL_ID: "D-0000000001"}),
+        denial_row(**{Col.DENIAL_ID: "D-0000000002", Col.PAYER: "NORTHWIND", Col.PAYER_ID: "7"}),
+        denial_row(**{Col.DENIAL_ID: "D-0000000003", Col.PAYER: "NORTHWIND", Col.PAYER_ID: "7"}),
+        denial_row(**{Col.DENIAL_ID: "D-0000000004", Col.STATUS: "Won"}),
+        denial_row(**{Col.DENIAL_ID: "D-0000000005", Col.CARC: "18"}),
+        denial_row(**{Col.DENIAL_ID: "D-0000000006", Col.ACTION: "Write it off"}),
+    ]
+    write_denials(tracker, rows, payers=[payer("ACME HEALTH PLAN", **{Col.PAYER_IDS: "99101"})])
+    book, app, run = on_test_doubles(tracker)
+    message = run("Generate Appeal Letters", excel._letters)
+    assert message.splitlines() == [
+        f"1 letter(s) written in {tracker.parent / 'letters'}, 3 skipped, 2 failed.",
+        "D-0000000002: letter not written: fill in Payers › Appeal Address for NORTHWIND.",
+        "D-0000000003: letter not written: fill in Payers › Appeal Address for NORTHWIND.",
+        "Skipped:",
+        "  2 × the recommended action is not an appeal",
+        "  1 × closed (Won)",
+    ]
+    assert app.alerts[-1] == (message, "DenialDesk – Generate Appeal Letters", "critical")
+    assert "DOE" not in message and "SYN000111" not in message
+
+
+def test_letters_without_problems_are_an_information_alert(tracker):
+    write_denials(tracker, [denial_row()])
+    book, app, run = on_test_doubles(tracker)
+    message = run("Generate Appeal Letters", excel._letters)
+    assert message.startswith("1 letter(s) written") and "Skipped" not in message
+    assert app.alerts[-1][2] == "info"
+
+
+def test_a_long_list_of_problems_shows_the_first_ten():
+    problems = [
+        f"D-{n:010d}: letter not written: fill in Settings › Practice NPI." for n in range(13)
+    ]
+    shown = excel.with_problems("0 letter(s) written, 13 failed.", problems, ["Skipped:"])
+    lines = shown.text.splitlines()
+    assert lines[1:11] == problems[:10] and lines[11] == "… and 3 more." and shown.failed
+    assert not excel.with_problems("All done.", []).failed
+
+
+def test_run_all_is_a_critical_alert_when_a_step_had_failures(live, monkeypatch):
+    steps = (
+        ("Import", lambda b, n: "3 file(s) imported."),
+        ("Letters", lambda b, n: excel.Message("0 letter(s) written, 1 failed.\nD-1: …", True)),
+        ("KPIs", lambda b, n: "KPIs refreshed."),
+    )
+    monkeypatch.setattr(excel, "STEPS", steps)
+    book, app, run = live
+    message = run("Run All", excel._all)
+    assert message == (
+        "Import: 3 file(s) imported.\n\nLetters: 0 letter(s) written, 1 failed.\nD-1: …\n\n"
+        "KPIs: KPIs refreshed."
+    )
+    assert app.alerts[-1][2] == "critical"
+
+
 def test_import_without_the_inbox_folder_says_how_to_fix_it(live, tracker):
     message = live[2]("Import Remittances", excel._import)
     assert str(tracker.parent / "Remits Inbox") in message and "Settings" in message
@@ -362,4 +437,67 @@ def test_a_failure_before_the_workbook_is_reached_is_still_a_message(monkeypatch
         "Refresh KPIs", excel._kpis, caller=lambda: SimpleNamespace(app=app), adapter=broken_adapter
     )
     assert message.startswith(f"Something went wrong; details were written to {tmp_path}")
+    assert "RuntimeError" in (tmp_path / excel.LOG_NAME).read_text(encoding="utf-8")
+
+
+class TestDoubleNoCaller:
+    """Stands in for xlwings' `Book.caller()` when no workbook called (or Excel refused)."""
+
+    __test__ = False
+
+    def __call__(self):
+        raise RuntimeError("Book.caller() must not be called directly")
+
+
+class TestDoubleDetachedBook:
+    """A calling book whose App cannot be reached (Excel closed it mid-call); not Excel."""
+
+    __test__ = False
+    name = "tracker.xlsx"
+
+    @property
+    def app(self):
+        raise RuntimeError("the object invoked has disconnected from its clients")
+
+
+def test_without_a_calling_book_the_active_excel_shows_the_message(monkeypatch, tmp_path):
+    monkeypatch.setattr(excel.tempfile, "gettempdir", lambda: str(tmp_path))
+    active = TestDoubleApp()
+    message = excel.run_button(
+        "Generate Appeal Letters",
+        lambda b, n: pytest.fail("must not run"),
+        caller=TestDoubleNoCaller(),
+        active_app=lambda: active,
+    )
+    log = tmp_path / excel.LOG_NAME
+    assert message.startswith("DenialDesk could not reach the workbook whose button was clicked")
+    assert f"details were written to {log}." in message and "Traceback" not in message
+    assert active.alerts == [(message, "DenialDesk – Generate Appeal Letters", "critical")]
+    assert active.statuses[-1].startswith("DenialDesk Generate Appeal Letters: DenialDesk could")
+    text = log.read_text(encoding="utf-8")
+    assert "RuntimeError: Book.caller() must not be called directly" in text
+
+
+def test_a_book_whose_app_is_gone_is_logged_and_reported_through_the_active_excel(
+    monkeypatch, tmp_path
+):
+    monkeypatch.setattr(excel.tempfile, "gettempdir", lambda: str(tmp_path))
+    active = TestDoubleApp()
+    message = excel.run_button(
+        "Refresh KPIs",
+        excel._kpis,
+        caller=TestDoubleDetachedBook,
+        active_app=lambda: active,
+    )
+    assert active.alerts[-1] == (message, "DenialDesk – Refresh KPIs", "critical")
+    text = (tmp_path / excel.LOG_NAME).read_text(encoding="utf-8")
+    assert "on tracker.xlsx" in text and "disconnected from its clients" in text
+
+
+def test_without_any_excel_the_log_is_still_written(monkeypatch, tmp_path):
+    monkeypatch.setattr(excel.tempfile, "gettempdir", lambda: str(tmp_path))
+    message = excel.run_button(
+        "Run All", excel._all, caller=TestDoubleNoCaller(), active_app=lambda: None
+    )
+    assert str(tmp_path / excel.LOG_NAME) in message
     assert "RuntimeError" in (tmp_path / excel.LOG_NAME).read_text(encoding="utf-8")

@@ -126,9 +126,89 @@ def test_a_second_run_drafts_nothing_and_leaves_the_workbook_alone(tracker):
     again = generate(tracker)
     assert not again.written and not again.saved
     assert [s.message for s in again.skipped] == [
-        "already has a letter (use --rows to draft a new one)"
+        "already has a letter (set Letter? to Yes, or use --rows, to draft a new one)"
     ]
     assert tracker.read_bytes() == before
+
+
+def _set_row(tracker: Path, denial_id: str, **values: object) -> None:
+    """A person's edit of one Denials row."""
+    with open_for_update(tracker) as book:
+        frame = book.read_table(DENIALS)
+        index = frame.index[frame[Col.DENIAL_ID] == denial_id][0]
+        for name, value in values.items():
+            frame.at[index, name] = value
+        book.write_table(DENIALS, frame)
+        book.save()
+
+
+def test_letter_yes_on_a_row_with_an_edited_letter_drafts_a_new_version(tracker):
+    rows = [denial_row(), denial_row(**{Col.DENIAL_ID: "D-OTHER"})]
+    write_denials(tracker, rows)
+    first = {w.denial_id: w for w in generate(tracker).written}["D-0000000001"]
+    edited = Document(str(first.path))
+    edited.add_paragraph("Added by the biller.")
+    edited.save(str(first.path))
+    _set_row(tracker, "D-0000000001", **{Col.LETTER_WANTED: "Yes", Col.STATUS: "In Review"})
+    report = generate(tracker)
+    [letter] = report.written  # D-OTHER, Letter? blank, keeps its letter
+    assert letter.denial_id == "D-0000000001" and letter.new_version
+    assert letter.path.name.endswith("_D-0000000001_v2.docx")
+    assert "Added by the biller." in docx_text(first.path)
+    after = denials(tracker)["D-0000000001"]
+    assert after[Col.LETTER].endswith("_v2.docx") and after[Col.LETTER_WANTED] == "Yes"
+    assert after[Col.STATUS] == "Appeal Drafted"
+    assert [s.denial_id for s in report.skipped] == ["D-OTHER"]
+
+
+def test_a_medicare_remit_name_finds_the_medicare_payers_row(tracker):
+    medicare = payer(
+        "Medicare (Original Part A/B)",
+        **{Col.PLAN_TYPE: "Medicare FFS", Col.APPEAL_ADDRESS: "MAC Redeterminations\nPO Box 9"},
+    )
+    row = denial_row(**{Col.PAYER: "MEDICARE PART B", Col.PAYER_ID: None})
+    write_denials(tracker, [row], payers=[payer("ACME HEALTH PLAN"), medicare])
+    report = generate(tracker)
+    assert not report.failed, report.failed[0].message
+    [letter] = report.written
+    text = docx_text(letter.path)
+    assert "Medicare (Original Part A/B)\nAttn: Appeals\nMAC Redeterminations\nPO Box 9" in text
+    assert "Request for Redetermination" in text
+    assert letter.path.name == "2026-03-20_MEDICARE-PART-B_DD1001_D-0000000001.docx"
+
+
+def test_a_missing_address_names_the_payers_row_to_fill_in(tracker):
+    row = denial_row(**{Col.PAYER: "UHC", Col.PAYER_ID: None})
+    write_denials(tracker, [row], payers=[payer("UnitedHealthcare", **{Col.APPEAL_ADDRESS: None})])
+    [failed] = generate(tracker).failed
+    assert failed.message.endswith("fill in Payers › Appeal Address for UnitedHealthcare.")
+
+
+def test_a_template_may_print_the_payer_as_the_remit_names_it(tracker):
+    _word_template(
+        tracker.parent / "Letter Templates" / "appeal_medical_necessity.docx",
+        "To {{ payer_name }} (remit: {{ remit_payer_name }})",
+    )
+    write_denials(
+        tracker,
+        [denial_row(**{Col.PAYER: "uhc", Col.PAYER_ID: None})],
+        payers=[payer("UnitedHealthcare")],
+    )
+    [letter] = generate(tracker).written
+    assert docx_text(letter.path).startswith("To UnitedHealthcare (remit: uhc)")
+
+
+def test_original_medicare_timely_filing_is_skipped_unless_asked_for(tracker):
+    medicare = payer("Medicare (Original Part A/B)", **{Col.PLAN_TYPE: "Medicare FFS"})
+    row = denial_row(**{Col.CARC: "29", Col.PAYER: "MEDICARE", Col.PAYER_ID: None})
+    write_denials(tracker, [row], payers=[medicare])
+    report = generate(tracker)
+    assert not report.written and report.skipped_by_reason() == {
+        "Medicare: a timely-filing denial cannot be appealed; ask for a reopening only if the "
+        "late filing was Medicare's administrative error": ["D-0000000001"]
+    }
+    [letter] = generate(tracker, rows=["D-0000000001"]).written
+    assert letter.template == "appeal_timely_filing"
 
 
 def test_unclassified_denials_are_skipped_with_the_step_to_take(tracker):
@@ -287,6 +367,57 @@ def test_builder_reproduces_the_committed_templates(tmp_path):
             f"{path.name} differs: run `python -m addin.letter_builder`"
         )
     assert len(built) == len(LETTER_CASES)
+
+
+def test_a_redrafted_letter_drops_the_pdf_of_its_previous_draft(tracker):
+    write_denials(tracker, [denial_row()])
+    [first] = generate(tracker).written
+    stale = first.path.with_suffix(".pdf")
+    stale.write_bytes(b"%PDF- the previous draft")
+    [again] = generate(tracker, rows=["D-0000000001"]).written
+    assert again.path == first.path and not stale.exists()
+    assert not again.message
+
+
+def test_a_new_version_keeps_the_pdf_of_the_edited_letter(tracker):
+    write_denials(tracker, [denial_row()])
+    [first] = generate(tracker).written
+    edited = Document(str(first.path))
+    edited.add_paragraph("Signed copy")
+    edited.save(str(first.path))
+    signed = first.path.with_suffix(".pdf")
+    signed.write_bytes(b"%PDF- of the edited letter")
+    [again] = generate(tracker, rows=["D-0000000001"]).written
+    assert again.new_version and signed.read_bytes() == b"%PDF- of the edited letter"
+
+
+def test_a_fresh_pdf_made_in_the_same_run_is_kept(tracker, monkeypatch):
+    def convert(documents, soffice):
+        for document in documents:
+            document.with_suffix(".pdf").write_bytes(b"%PDF- fresh")
+        return {}
+
+    monkeypatch.setattr("addin.actions.appeal_letters.find_soffice", lambda: "soffice")
+    monkeypatch.setattr("addin.actions.appeal_letters.convert_to_pdf", convert)
+    write_denials(tracker, [denial_row()])
+    [first] = generate(tracker).written
+    first.path.with_suffix(".pdf").write_bytes(b"%PDF- stale")
+    [again] = generate(tracker, rows=["D-0000000001"], pdf=True).written
+    assert again.pdf.read_bytes() == b"%PDF- fresh"
+
+
+def test_a_stale_pdf_that_cannot_be_deleted_is_a_warning(tracker, monkeypatch):
+    def refuse(path, missing_ok=False):
+        raise PermissionError(13, "Permission denied")
+
+    write_denials(tracker, [denial_row()])
+    [first] = generate(tracker).written
+    first.path.with_suffix(".pdf").write_bytes(b"%PDF- open in a viewer")
+    monkeypatch.setattr(Path, "unlink", refuse)
+    report = generate(tracker, rows=["D-0000000001"])
+    [warning] = report.warnings
+    assert warning.startswith("D-0000000001: the PDF of the previous draft, ")
+    assert "could not be deleted (Permission denied). Close it and delete it" in warning
 
 
 def test_without_libreoffice_the_letters_are_written_and_the_pdf_step_explains(

@@ -9,11 +9,13 @@ import pytest
 
 from addin import letters
 from addin.letter_fields import FIELDS, FIELDS_BY_NAME, clean_text
+from addin.payers import PayerDirectory
 from addin.workbook.layout import STATUSES, Col, S
 from tests.letter_support import LETTERHEAD, denial_row, payer
 
 TODAY = date(2026, 3, 20)
 NOT_APPEAL = letters.NOT_AN_APPEAL
+MEDICARE = "Medicare (Original Part A/B)"  # a built-in profile; remits call it MEDICARE PART B …
 
 
 @pytest.mark.parametrize(
@@ -183,11 +185,114 @@ def test_default_selection_in_rank_order_with_reasons_for_the_rest():
     assert {s.denial_id: s.reason for s in selection.skipped} == {
         "D-SOFT": letters.SOFT_DENIAL,
         "D-NO": letters.OPTED_OUT,
-        "D-DUP": letters.NOT_AN_APPEAL,
+        "D-DUP": "the recommended action is not an appeal; instead: locate original claim/payment",
         "D-WON": "closed (Won)",
         "D-HAS": letters.HAS_LETTER,
         "D-RAW": letters.NOT_CLASSIFIED,
     }
+
+
+def test_letter_yes_drafts_again_on_a_row_that_has_a_letter_blank_does_not():
+    rows = [
+        denial_row(
+            **{Col.DENIAL_ID: "D-YES", Col.LETTER: "letters/a.docx", Col.LETTER_WANTED: "y"}
+        ),
+        denial_row(**{Col.DENIAL_ID: "D-BLANK", Col.LETTER: "letters/b.docx"}),
+        denial_row(
+            **{Col.DENIAL_ID: "D-NO", Col.LETTER: "letters/c.docx", Col.LETTER_WANTED: "No"}
+        ),
+    ]
+    selection = letters.select_for_letters(rows)
+    assert _ids(selection) == ["D-YES"]
+    assert [(s.denial_id, s.reason) for s in selection.skipped] == [
+        ("D-BLANK", letters.HAS_LETTER),
+        ("D-NO", letters.OPTED_OUT),
+    ]
+    assert "set Letter? to Yes" in letters.HAS_LETTER
+
+
+@pytest.mark.parametrize(
+    ("action", "instead"),
+    [
+        (
+            "Do not appeal: find the original claim and its payment. If this claim …",
+            "find the original claim and its payment",
+        ),
+        (
+            "Correct the claim and send it again as a new claim — not an appeal: MA130 means …",
+            "Correct the claim and send it again as a new claim",
+        ),
+        (
+            "Check the NCCI edit: if separate, send a corrected claim (59 or 25); else accept.",
+            "Check the NCCI edit: if separate, send a corrected claim (59 or 25)",
+        ),
+        (
+            "Add the rendering provider's NPI, then send a corrected claim. (remark N290)",
+            "Add the rendering provider's NPI, then send a corrected claim",
+        ),
+        ("Write off", "Write off"),
+    ],
+    ids=["do-not-appeal-lead-in", "dash", "semicolon", "sentence", "whole"],
+)
+def test_not_an_appeal_ends_with_what_to_do_instead(action, instead):
+    row = denial_row(**{Col.CARC: "999", Col.ACTION: action})
+    reason = letters.skip_reason(row, explicit=False)
+    assert reason == f"the recommended action is not an appeal; instead: {instead}"
+
+
+def _medicare_directory() -> PayerDirectory:
+    rows = [
+        payer(MEDICARE, **{Col.PLAN_TYPE: "Medicare FFS"}),
+        payer("SUNRISE MEDICARE ADVANTAGE", **{Col.PLAN_TYPE: "Medicare Advantage"}),
+        payer("ACME HEALTH PLAN", **{Col.PAYER_IDS: "99101"}),
+    ]
+    return PayerDirectory.from_rows(rows)
+
+
+def _timely(denial_id: str, remit_payer: str, **values: object) -> dict[str, object]:
+    return denial_row(
+        **{Col.DENIAL_ID: denial_id, Col.CARC: "29", Col.PAYER: remit_payer, Col.PAYER_ID: None}
+        | values
+    )
+
+
+def test_original_medicare_timely_filing_is_not_selected_by_default():
+    rows = [
+        _timely("D-MCR", "MEDICARE PART B"),
+        _timely("D-MCR-YES", "Medicare Part B", **{Col.LETTER_WANTED: "Yes"}),
+        _timely("D-MA", "SUNRISE MEDICARE ADVANTAGE"),
+        _timely("D-ACME", "ACME HEALTH PLAN", **{Col.PAYER_ID: "99101"}),
+        denial_row(**{Col.DENIAL_ID: "D-MCR-MN", Col.PAYER: "MEDICARE PART B"}),
+    ]
+    selection = letters.select_for_letters(rows, directory=_medicare_directory())
+    assert sorted(_ids(selection)) == ["D-ACME", "D-MA", "D-MCR-MN", "D-MCR-YES"]
+    [skip] = selection.skipped
+    assert skip == letters.Skip("D-MCR", letters.MEDICARE_TIMELY_FILING)
+    assert skip.reason == (
+        "Medicare: a timely-filing denial cannot be appealed; ask for a reopening only if the "
+        "late filing was Medicare's administrative error"
+    )
+    named = letters.select_for_letters(rows, wanted_ids=["D-MCR"], directory=_medicare_directory())
+    assert _ids(named) == ["D-MCR"]
+
+
+@pytest.mark.parametrize(
+    ("plan_type", "original"),
+    [
+        ("Medicare FFS", True),
+        ("Original Medicare", True),
+        ("medicare part b", True),
+        ("Medicare Advantage", False),
+        ("Medicare Part C", False),
+        ("Medicaid FFS", False),
+        ("Commercial", False),
+        (None, False),
+    ],
+)
+def test_original_medicare_is_decided_from_the_plan_type(plan_type, original):
+    row = _timely("D-1", "SOME PAYER")
+    reason = letters.skip_reason(row, explicit=False, plan_type=plan_type)
+    assert (reason == letters.MEDICARE_TIMELY_FILING) is original
 
 
 def test_named_rows_get_a_letter_even_with_one_but_never_when_closed_or_unclassified():
@@ -239,16 +344,45 @@ def test_file_name_has_date_payer_claim_and_denial_but_no_patient():
     assert "DOE" not in name
 
 
-def test_payer_profile_found_by_id_then_by_name():
-    payers = [
-        payer("MEDICARE JURISDICTION X", **{Col.PAYER_IDS: "00001, 99101"}),
-        payer("ACME HEALTH PLAN"),
-    ]
-    assert letters.find_payer(payers, "ACME", "99101")[Col.PAYER] == "MEDICARE JURISDICTION X"
-    assert letters.find_payer(payers, " acme  health plan", "55555")[Col.PAYER] == (
-        "ACME HEALTH PLAN"
+def _find(directory: PayerDirectory, name: str, payer_id: str | None) -> str | None:
+    found = letters.find_payer(directory, {Col.PAYER: name, Col.PAYER_ID: payer_id})
+    return found[Col.PAYER] if found else None
+
+
+def test_payer_row_found_by_id_then_by_name():
+    directory = PayerDirectory.from_rows(
+        [
+            payer("MEDICARE JURISDICTION X", **{Col.PAYER_IDS: "00001, 99101"}),
+            payer("ACME HEALTH PLAN"),
+        ]
     )
-    assert letters.find_payer(payers, "NOBODY", None) is None
+    assert _find(directory, "ACME", "99101") == "MEDICARE JURISDICTION X"
+    assert _find(directory, " acme  health plan", "55555") == "ACME HEALTH PLAN"
+    assert _find(directory, "Acme Health Plan, Inc", "55555") is None
+    assert _find(directory, "NOBODY", None) is None
+
+
+def test_payer_row_found_through_the_names_remits_use_as_classify_finds_it():
+    rows = [payer(MEDICARE, **{Col.PLAN_TYPE: "Medicare FFS"}), payer("UnitedHealthcare")]
+    directory = PayerDirectory.from_rows(rows)
+    assert _find(directory, "MEDICARE PART B", None) == MEDICARE
+    assert _find(directory, "medicare part-b", "") == MEDICARE  # case and punctuation ignored
+    assert _find(directory, "uhc", None) == "UnitedHealthcare"
+    assert _find(directory, "SOMEONE", "87726") == "UnitedHealthcare"  # a built-in payer id
+    # a built-in profile that is not on the sheet matches, but there is no row to take
+    assert _find(PayerDirectory.from_rows([]), "MEDICARE PART B", None) is None
+    assert letters.plan_type({Col.PAYER: "MEDICARE PART B"}, directory) == "Medicare FFS"
+
+
+def test_the_letter_is_addressed_to_the_payers_row_and_keeps_the_remits_name():
+    row = denial_row(**{Col.PAYER: "MEDICARE PART B", Col.PAYER_ID: None})
+    medicare = payer(MEDICARE, **{Col.PLAN_TYPE: "Medicare FFS"})
+    context = letters.letter_context(row, LETTERHEAD, medicare, today=TODAY)
+    assert context["payer_name"] == MEDICARE
+    assert context["remit_payer_name"] == "MEDICARE PART B"
+    assert context["appeal_request"] == "Request for Redetermination"
+    unmatched = letters.letter_context(row, LETTERHEAD, None, today=TODAY)
+    assert unmatched["payer_name"] == "MEDICARE PART B"
 
 
 def test_every_field_says_where_it_is_filled_in():

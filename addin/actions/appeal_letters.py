@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import textwrap
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,8 +25,10 @@ from addin.letter_files import (
     find_soffice,
     load_manifest,
     place_letter,
+    remove_stale_pdf,
     save_manifest,
 )
+from addin.payers import PayerDirectory
 from addin.workbook.base import Book
 from addin.workbook.layout import DENIALS, PAYERS, SETTINGS, Col, S
 
@@ -34,7 +37,8 @@ Progress = Callable[[Iterable], Iterable]
 
 @dataclass(slots=True)
 class LetterOutcome:
-    """What happened to one denial: written (with its file), skipped or failed (with why)."""
+    """What happened to one denial: written (with its file, and a warning if any), skipped or
+    failed (with why)."""
 
     denial_id: str
     outcome: str  # written | skipped | failed
@@ -69,12 +73,24 @@ class LetterReport:
     def failed(self) -> list[LetterOutcome]:
         return self._with("failed")
 
+    @property
+    def warnings(self) -> list[str]:
+        """What a person must still do about letters that were written (and the PDF step)."""
+        notes = [item.message for item in self.written if item.message]
+        return [*notes, self.pdf_note] if self.pdf_note else notes
+
     def skipped_by_reason(self) -> dict[str, list[str]]:
         """Reason → the Denial IDs skipped for it, most common reason first."""
         groups: dict[str, list[str]] = {}
         for item in self.skipped:
             groups.setdefault(item.message, []).append(item.denial_id)
         return dict(sorted(groups.items(), key=lambda kv: -len(kv[1])))
+
+    def skip_counts(self) -> dict[str, int]:
+        """How many were skipped for each kind of reason (a reason's first part, before any
+        "; …"), most common first: a short account for a message box."""
+        counts = Counter(item.message.split("; ")[0] for item in self.skipped)
+        return dict(counts.most_common())
 
     def summary(self) -> str:
         written = self.written
@@ -103,17 +119,18 @@ def generate_letters(
 ) -> LetterReport:
     """Draft an appeal letter for each selected denial and link it into the Denials sheet.
 
-    Default selection: open, classified denials whose action is an appeal (or whose Letter?
-    is Yes) and that have no letter yet, in priority order; `rows` names Denial IDs instead.
-    A letter missing a field fails alone; the workbook is saved once, only if a letter was
-    written.
+    Default selection: open, classified denials whose action is an appeal and that have no
+    letter yet, plus rows whose Letter? is Yes (even with a letter), in priority order; `rows`
+    names Denial IDs instead. A letter missing a field fails alone; the workbook is saved
+    once, only if a letter was written.
     """
     today = today or date.today()
     settings = book.read_settings()
     denials = book.read_table(DENIALS)
     records = denials.to_dict("records")
     _check_ids(records, rows)
-    selection = letters.select_for_letters(records, wanted_ids=rows)
+    directory = PayerDirectory.from_rows(book.read_table(PAYERS).to_dict("records"))
+    selection = letters.select_for_letters(records, wanted_ids=rows, directory=directory)
     report = LetterReport(
         [LetterOutcome(skip.denial_id, "skipped", skip.reason) for skip in selection.skipped]
     )
@@ -121,7 +138,7 @@ def generate_letters(
         return report
     report.folder = letters_folder(book, settings, out_dir)
     _make_folder(report.folder)
-    drafter = _Drafter(book, settings, report.folder, today)
+    drafter = _Drafter(book, settings, report.folder, today, directory)
     try:
         for row in progress(selection.chosen):
             report.letters.append(drafter.draft(row))
@@ -185,17 +202,24 @@ def practice_templates_folder(book: Book | None, settings: Mapping[str, object])
 class _Drafter:
     """Drafts one letter at a time with what the whole batch shares."""
 
-    def __init__(self, book: Book, settings: Mapping[str, object], folder: Path, today: date):
+    def __init__(
+        self,
+        book: Book,
+        settings: Mapping[str, object],
+        folder: Path,
+        today: date,
+        directory: PayerDirectory,
+    ):
         self.settings = settings
         self.folder = folder
         self.today = today
         self.templates = LetterTemplates(practice_templates_folder(book, settings))
-        self.payers = book.read_table(PAYERS).to_dict("records")
+        self.directory = directory
         self.manifest = load_manifest(folder)
 
     def draft(self, row: Mapping[str, object]) -> LetterOutcome:
         denial_id = str(row.get(Col.DENIAL_ID))
-        payer = letters.find_payer(self.payers, row.get(Col.PAYER), row.get(Col.PAYER_ID))
+        payer = letters.find_payer(self.directory, row)
         choice = letters.choose_template(
             letters.effective_category(row),
             payer=payer,
@@ -211,19 +235,32 @@ class _Drafter:
         except OSError as error:
             message = f"{denial_id}: could not write into {self.folder} ({error.strerror})."
             return LetterOutcome(denial_id, "failed", message, template=choice.name)
-        return LetterOutcome(denial_id, "written", "", path, choice.name, new_version)
+        warning = _stale_pdf_warning(denial_id, path)
+        return LetterOutcome(denial_id, "written", warning, path, choice.name, new_version)
 
     def _write(self, row, payer, choice) -> tuple[Path, bool]:
         context = letters.letter_context(row, self.settings, payer, today=self.today)
         missing = letters.missing_fields(context, self.templates.fields(choice.name))
         if missing:
-            payer_name = str(row.get(Col.PAYER) or "this payer")
+            payer_name = letters.addressee(row, payer) or "this payer"
             raise TemplateError(
                 letters.missing_message(missing, payer=payer_name, template=choice.name)
             )
         data = self.templates.render(choice.name, context)
         file_name = letters.letter_file_name(row, self.today)
         return place_letter(self.folder, file_name, data, self.manifest)
+
+
+def _stale_pdf_warning(denial_id: str, letter: Path) -> str:
+    """Remove the PDF of the letter's previous draft; say so if it could not be removed."""
+    problem = remove_stale_pdf(letter)
+    if not problem:
+        return ""
+    pdf = letter.with_suffix(".pdf")
+    return (
+        f"{denial_id}: the PDF of the previous draft, {pdf}, could not be deleted ({problem}). "
+        "Close it and delete it, so the out-of-date copy is not sent."
+    )
 
 
 def _make_pdfs(written: list[LetterOutcome]) -> str:

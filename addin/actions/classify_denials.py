@@ -185,9 +185,7 @@ def plan_classification(
     weights = prioritize.Weights.from_settings(settings)
     setting = functools.partial(prioritize.setting, settings)
     report = ClassifyReport(due_soon_days=int(setting(S.DUE_SOON_DAYS)))
-    directory = payers.PayerDirectory(
-        payers.profile_from_row(row) for row in frames.records(payer_rows) if row.get(Col.PAYER)
-    )
+    directory = payers.PayerDirectory.from_rows(frames.records(payer_rows))
     denials = _with_queue_edits(denials, queue, report)
     rows = _Rows(denials)
     decisions = _decide_all(rows, knowledge, report)

@@ -34,10 +34,11 @@ SHOWN_IDS = 8  # Denial IDs listed per skip reason before "…"
 def letters_(workbook, out, rows, pdf, list_templates, password):
     """Draft an appeal letter (.docx) for each denial of WORKBOOK that needs one.
 
-    Picks open, classified denials whose action is an appeal (or whose Letter? is Yes) and
-    that have no letter yet, in priority order; says why it skipped the others. Each letter
-    is linked in its row, and the row's Status moves to Appeal Drafted. Exits with status 1
-    when a letter could not be written (e.g. a missing Settings or Payers field).
+    Picks open, classified denials whose action is an appeal and that have no letter yet,
+    plus rows whose Letter? is Yes (even with a letter), in priority order; says why it
+    skipped the others. Each letter is linked in its row, and the row's Status moves to
+    Appeal Drafted. Exits with status 1 when a letter could not be written (e.g. a missing
+    Settings or Payers field) or a warning needs you (e.g. an old PDF could not be deleted).
 
     Example:
 
@@ -60,11 +61,11 @@ def letters_(workbook, out, rows, pdf, list_templates, password):
         )
     for item in report.failed:
         click.echo(f"Error: {item.message}", err=True)
-    if report.pdf_note:
-        click.echo(f"Warning: {report.pdf_note}", err=True)
+    for warning in report.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     for reason, skipped in report.skipped_by_reason().items():
         more = "…" if len(skipped) > SHOWN_IDS else ""
         click.echo(f"Skipped {len(skipped)} ({reason}): {', '.join(skipped[:SHOWN_IDS])}{more}")
     click.echo(report.summary())
-    if report.failed or report.pdf_note:
+    if report.failed or report.warnings:
         sys.exit(1)
