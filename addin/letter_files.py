@@ -58,6 +58,12 @@ class LetterEnvironment(SandboxedEnvironment):
         return compiled
 
 
+def letter_file(folder: Path | None, link: object) -> Path:
+    """The file a Letter cell links to (a relative link starts at the workbook's folder)."""
+    path = Path(str(link))
+    return path if path.is_absolute() or folder is None else folder / path
+
+
 def builtin_templates() -> dict[str, bytes]:
     """The templates shipped with DenialDesk: name → .docx bytes.
 

@@ -7,7 +7,7 @@ Book reads them), settings as a mapping, and everything returned is plain data.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -264,13 +264,18 @@ def missing_message(missing: Sequence[Field | str], *, payer: str, template: str
 NOT_CLASSIFIED = "not classified yet: run Classify & Prioritize first"
 SOFT_DENIAL = "soft denial: resubmit a corrected claim instead"
 NOT_AN_APPEAL = "the recommended action is not an appeal"
-HAS_LETTER = "already has a letter (set Letter? to Yes, or use --rows, to draft a new one)"
+HAS_LETTER = (
+    "already has a letter (to draft a new one: delete or move its file and set Letter? to Yes, "
+    "or use --rows)"
+)
+LETTER_FILE_MISSING = (
+    "its letter file is missing (moved or deleted): set Letter? to Yes to draft it again"
+)
 MEDICARE_TIMELY_FILING = (
     "Medicare: a timely-filing denial cannot be appealed; ask for a reopening only if the late "
     "filing was Medicare's administrative error"
 )
 OPTED_OUT = "Letter? is No"
-FORCE_HINT = "set Letter? to Yes (or use --rows) to draft a letter anyway"
 # The first phrase of the Action that speaks of an appeal decides: "Do not appeal: …" and
 # "… — not an appeal" rule it out; "Appeal only with proof …; Medicare: not appealable" is an
 # appeal (the exception comes later). Disputes and reprocessing requests are appeals too.
@@ -334,12 +339,19 @@ def is_timely_filing(row: Mapping[str, object]) -> bool:
     return effective_category(row) == "timely_filing" or clean_text(row.get(Col.CARC)) == "29"
 
 
-def skip_reason(row: Mapping[str, object], *, explicit: bool, plan_type: object = "") -> str | None:
+def skip_reason(
+    row: Mapping[str, object],
+    *,
+    explicit: bool,
+    plan_type: object = "",
+    letter_file_exists: bool = True,
+) -> str | None:
     """Why this row gets no letter now (None: it gets one). `explicit`: named with --rows;
-    `plan_type`: the Plan Type of the payer's profile.
+    `plan_type`: the Plan Type of the payer's profile; `letter_file_exists`: whether the file
+    the row's Letter links to is still there.
 
-    Letter? = Yes drafts a letter even when the row has one (a new version beside an edited
-    letter); with Letter? blank, a row with a letter is passed over.
+    A row with a letter is passed over while that file exists (so a Letter? left on Yes never
+    drafts again and again); once a person deletes or moves it, Letter? = Yes drafts anew.
     """
     status = clean_text(row.get(Col.STATUS))
     if status in CLOSED_STATUSES:
@@ -349,10 +361,14 @@ def skip_reason(row: Mapping[str, object], *, explicit: bool, plan_type: object 
     if explicit:
         return None
     wanted = yes_no(row.get(Col.LETTER_WANTED))
-    if wanted is not None:
-        return None if wanted else OPTED_OUT
+    if wanted is False:
+        return OPTED_OUT
     if clean_text(row.get(Col.LETTER)):
-        return HAS_LETTER
+        if letter_file_exists:
+            return HAS_LETTER
+        return None if wanted else LETTER_FILE_MISSING
+    if wanted:
+        return None
     action = row.get(Col.ACTION)
     if not clean_text(action):
         return NOT_CLASSIFIED
@@ -382,18 +398,26 @@ def select_for_letters(
     *,
     wanted_ids: Sequence[str] | None = None,
     directory: PayerDirectory | None = None,
+    letter_exists: Callable[[object], bool] = lambda link: True,
 ) -> Selection:
     """Default: open, classified denials whose action is an appeal and that have no letter yet
-    (not Original Medicare's timely-filing denials), plus rows whose Letter? is Yes. With
-    `wanted_ids`, exactly those denials (even with a letter). `directory` finds each payer's
-    profile, as Classify does."""
+    (not Original Medicare's timely-filing denials), plus rows whose Letter? is Yes and whose
+    letter file, if any, is gone. With `wanted_ids`, exactly those denials (even with a
+    letter). `directory` finds each payer's profile, as Classify does; `letter_exists` tells
+    whether a Letter link's file is there."""
     wanted = set(wanted_ids or ())
     selection = Selection()
     for row in sorted(rows, key=priority_key):
         denial_id = str(row.get(Col.DENIAL_ID))
         if wanted and denial_id not in wanted:
             continue
-        reason = skip_reason(row, explicit=bool(wanted), plan_type=plan_type(row, directory))
+        link = row.get(Col.LETTER)
+        reason = skip_reason(
+            row,
+            explicit=bool(wanted),
+            plan_type=plan_type(row, directory),
+            letter_file_exists=not clean_text(link) or letter_exists(link),
+        )
         if reason is None:
             selection.chosen.append(row)
         else:

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from docx import Document
 
-from addin import actions, letter_builder
+from addin import actions, letter_builder, letters
 from addin.cli import cli
 from addin.errors import AddinError
 from addin.letter_files import MANIFEST
@@ -126,7 +126,8 @@ def test_a_second_run_drafts_nothing_and_leaves_the_workbook_alone(tracker):
     again = generate(tracker)
     assert not again.written and not again.saved
     assert [s.message for s in again.skipped] == [
-        "already has a letter (set Letter? to Yes, or use --rows, to draft a new one)"
+        "already has a letter (to draft a new one: delete or move its file and set Letter? to "
+        "Yes, or use --rows)"
     ]
     assert tracker.read_bytes() == before
 
@@ -142,23 +143,25 @@ def _set_row(tracker: Path, denial_id: str, **values: object) -> None:
         book.save()
 
 
-def test_letter_yes_on_a_row_with_an_edited_letter_drafts_a_new_version(tracker):
+def test_letter_yes_redrafts_once_the_old_letter_file_is_gone(tracker):
     rows = [denial_row(), denial_row(**{Col.DENIAL_ID: "D-OTHER"})]
     write_denials(tracker, rows)
-    first = {w.denial_id: w for w in generate(tracker).written}["D-0000000001"]
-    edited = Document(str(first.path))
-    edited.add_paragraph("Added by the biller.")
-    edited.save(str(first.path))
+    first = {w.denial_id: w for w in generate(tracker).written}
     _set_row(tracker, "D-0000000001", **{Col.LETTER_WANTED: "Yes", Col.STATUS: "In Review"})
+    kept = generate(tracker)  # the file is still there: Letter? = Yes alone never redrafts
+    assert not kept.written
+    assert {s.denial_id for s in kept.skipped} == {"D-0000000001", "D-OTHER"}
+    first["D-0000000001"].path.unlink()  # the biller deletes the letter to have it redrafted
+    first["D-OTHER"].path.unlink()  # …and this one by mistake, with Letter? blank
     report = generate(tracker)
-    [letter] = report.written  # D-OTHER, Letter? blank, keeps its letter
-    assert letter.denial_id == "D-0000000001" and letter.new_version
-    assert letter.path.name.endswith("_D-0000000001_v2.docx")
-    assert "Added by the biller." in docx_text(first.path)
+    [letter] = report.written
+    assert letter.denial_id == "D-0000000001" and letter.path.exists()
+    assert {s.denial_id: s.message for s in report.skipped} == {
+        "D-OTHER": letters.LETTER_FILE_MISSING
+    }
     after = denials(tracker)["D-0000000001"]
-    assert after[Col.LETTER].endswith("_v2.docx") and after[Col.LETTER_WANTED] == "Yes"
-    assert after[Col.STATUS] == "Appeal Drafted"
-    assert [s.denial_id for s in report.skipped] == ["D-OTHER"]
+    assert after[Col.LETTER] and after[Col.STATUS] == "Appeal Drafted"
+    assert generate(tracker).written == []  # and only once, though Letter? stays Yes
 
 
 def test_a_medicare_remit_name_finds_the_medicare_payers_row(tracker):

@@ -192,7 +192,7 @@ def test_default_selection_in_rank_order_with_reasons_for_the_rest():
     }
 
 
-def test_letter_yes_drafts_again_on_a_row_that_has_a_letter_blank_does_not():
+def test_letter_yes_drafts_again_only_when_the_letter_file_is_gone():
     rows = [
         denial_row(
             **{Col.DENIAL_ID: "D-YES", Col.LETTER: "letters/a.docx", Col.LETTER_WANTED: "y"}
@@ -202,13 +202,19 @@ def test_letter_yes_drafts_again_on_a_row_that_has_a_letter_blank_does_not():
             **{Col.DENIAL_ID: "D-NO", Col.LETTER: "letters/c.docx", Col.LETTER_WANTED: "No"}
         ),
     ]
-    selection = letters.select_for_letters(rows)
-    assert _ids(selection) == ["D-YES"]
-    assert [(s.denial_id, s.reason) for s in selection.skipped] == [
-        ("D-BLANK", letters.HAS_LETTER),
-        ("D-NO", letters.OPTED_OUT),
-    ]
-    assert "set Letter? to Yes" in letters.HAS_LETTER
+    present = letters.select_for_letters(rows)
+    assert _ids(present) == []
+    assert {s.denial_id: s.reason for s in present.skipped} == {
+        "D-YES": letters.HAS_LETTER,
+        "D-BLANK": letters.HAS_LETTER,
+        "D-NO": letters.OPTED_OUT,
+    }
+    gone = letters.select_for_letters(rows, letter_exists=lambda link: False)
+    assert _ids(gone) == ["D-YES"]
+    assert {s.denial_id: s.reason for s in gone.skipped} == {
+        "D-BLANK": letters.LETTER_FILE_MISSING,
+        "D-NO": letters.OPTED_OUT,
+    }
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ from addin.letter_files import (
     UnknownTemplateError,
     convert_to_pdf,
     find_soffice,
+    letter_file,
     load_manifest,
     place_letter,
     remove_stale_pdf,
@@ -120,9 +121,9 @@ def generate_letters(
     """Draft an appeal letter for each selected denial and link it into the Denials sheet.
 
     Default selection: open, classified denials whose action is an appeal and that have no
-    letter yet, plus rows whose Letter? is Yes (even with a letter), in priority order; `rows`
-    names Denial IDs instead. A letter missing a field fails alone; the workbook is saved
-    once, only if a letter was written.
+    letter yet, plus rows whose Letter? is Yes (and whose letter file, if any, was deleted or
+    moved), in priority order; `rows` names Denial IDs instead. A letter missing a field
+    fails alone; the workbook is saved once, only if a letter was written.
     """
     today = today or date.today()
     settings = book.read_settings()
@@ -130,7 +131,12 @@ def generate_letters(
     records = denials.to_dict("records")
     _check_ids(records, rows)
     directory = PayerDirectory.from_rows(book.read_table(PAYERS).to_dict("records"))
-    selection = letters.select_for_letters(records, wanted_ids=rows, directory=directory)
+    selection = letters.select_for_letters(
+        records,
+        wanted_ids=rows,
+        directory=directory,
+        letter_exists=lambda link: letter_file(book.folder, link).exists(),
+    )
     report = LetterReport(
         [LetterOutcome(skip.denial_id, "skipped", skip.reason) for skip in selection.skipped]
     )

@@ -11,6 +11,7 @@ import pandas as pd
 
 from addin.actions import audit
 from addin.errors import AddinError, WorkbookLayoutError
+from addin.letter_files import letter_file
 from addin.workbook import crypto, files
 from addin.workbook.layout import (
     AUDIT,
@@ -202,7 +203,7 @@ def _broken_letter_links(denials: pd.DataFrame, folder: Path) -> list[Finding]:
     broken = [
         row[Col.DENIAL_ID]
         for _, row in letters.iterrows()
-        if not (folder / str(row[Col.LETTER])).exists()
+        if not letter_file(folder, row[Col.LETTER]).exists()
     ]
     if not broken:
         return []
