@@ -121,6 +121,17 @@ def needs_text_guard(text: str) -> bool:
     return text.startswith(FORMULA_TRIGGERS)
 
 
+def is_formula(value: object) -> bool:
+    return isinstance(value, str) and value.startswith("=")
+
+
+def is_persons_formula(value: object, formulas: frozenset[str]) -> bool:
+    """True for a formula a person typed in the column: one of `formulas`, the column's formula
+    cells before DenialDesk writes it. Any other "=…" text (a payer name from a remit, a code
+    description from a CSV) is written as text, whatever the column's owner."""
+    return is_formula(value) and value in formulas
+
+
 def to_cell(kind: Kind, value: object) -> object:
     """The value to store in a cell: Decimal money, dates as dates, everything else as text."""
     if is_blank(value):
@@ -130,6 +141,15 @@ def to_cell(kind: Kind, value: object) -> object:
     if kind in (Kind.DATE, Kind.DATETIME, Kind.INT, Kind.NUMBER, Kind.PERCENT):
         return value
     return safe_text(value if isinstance(value, str) else str(value))
+
+
+def written_value(kind: Kind | None, value: object) -> object:
+    """What DenialDesk stores for a value that is not a person's formula: `to_cell` for the
+    column's kind, except that "=…" text stays text whatever the kind, and a column people
+    added (kind None) keeps its values as they are."""
+    if isinstance(value, str) and (kind is None or is_formula(value)):
+        return safe_text(value)
+    return value if kind is None else to_cell(kind, value)
 
 
 def typed_column(spec, sheet: str, name: str, values: list) -> list:
@@ -147,7 +167,7 @@ def typed_column(spec, sheet: str, name: str, values: list) -> list:
     keep_formulas = column.owner is Owner.USER
     typed = []
     for offset, value in enumerate(values):
-        if keep_formulas and isinstance(value, str) and value.startswith("="):
+        if keep_formulas and is_formula(value):
             typed.append(value)
             continue
         try:
