@@ -15,7 +15,18 @@ _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 class CellValueError(ValueError):
-    """A cell holds a value that does not fit its column (e.g. text in a money column)."""
+    """A cell holds a value that does not fit its column (e.g. text in a money column).
+
+    The message names the kind of value expected, never the cell's content: a cell can hold a
+    patient's name or member id, and messages end up in logs and support emails.
+    """
+
+
+NOT_AN_AMOUNT = "is not an amount (write it like 1250.00)"
+NOT_A_DATE = "is not a date (use YYYY-MM-DD)"
+NOT_A_DATETIME = "is not a date and time (use YYYY-MM-DD HH:MM)"
+NOT_A_WHOLE_NUMBER = "is not a whole number"
+NOT_A_NUMBER = "is not a number"
 
 
 def is_blank(value: object) -> bool:
@@ -28,13 +39,13 @@ def to_money(value: object) -> Decimal | None:
     if isinstance(value, Decimal):
         return value.quantize(CENT)
     if isinstance(value, bool):
-        raise CellValueError(f"{value!r} is not an amount")
+        raise CellValueError(NOT_AN_AMOUNT)
     if isinstance(value, int | float):
         return Decimal(repr(float(value))).quantize(CENT)
     try:
         return Decimal(str(value).replace(",", "").replace("$", "").strip()).quantize(CENT)
     except InvalidOperation:
-        raise CellValueError(f"{value!r} is not an amount") from None
+        raise CellValueError(NOT_AN_AMOUNT) from None
 
 
 def to_date(value: object) -> date | None:
@@ -47,7 +58,7 @@ def to_date(value: object) -> date | None:
     try:
         return date.fromisoformat(str(value).strip()[:10])
     except ValueError:
-        raise CellValueError(f"{value!r} is not a date (use YYYY-MM-DD)") from None
+        raise CellValueError(NOT_A_DATE) from None
 
 
 def to_datetime(value: object) -> datetime | None:
@@ -60,7 +71,7 @@ def to_datetime(value: object) -> datetime | None:
     try:
         return datetime.fromisoformat(str(value).strip())
     except ValueError:
-        raise CellValueError(f"{value!r} is not a date and time") from None
+        raise CellValueError(NOT_A_DATETIME) from None
 
 
 def to_int(value: object) -> int | None:
@@ -68,11 +79,12 @@ def to_int(value: object) -> int | None:
         return None
     try:
         number = float(value)
-    except (TypeError, ValueError):
-        raise CellValueError(f"{value!r} is not a whole number") from None
-    if number != int(number):
-        raise CellValueError(f"{value!r} is not a whole number")
-    return int(number)
+        whole = int(number)  # "nan" and "inf" read as floats but are no whole number
+    except (TypeError, ValueError, OverflowError):
+        raise CellValueError(NOT_A_WHOLE_NUMBER) from None
+    if number != whole:
+        raise CellValueError(NOT_A_WHOLE_NUMBER)
+    return whole
 
 
 def to_number(value: object) -> float | None:
@@ -81,7 +93,7 @@ def to_number(value: object) -> float | None:
     try:
         return float(value)
     except (TypeError, ValueError):
-        raise CellValueError(f"{value!r} is not a number") from None
+        raise CellValueError(NOT_A_NUMBER) from None
 
 
 def to_text(value: object) -> str | None:
@@ -156,7 +168,8 @@ def typed_column(spec, sheet: str, name: str, values: list) -> list:
     """A table column's cell values typed by its layout kind; people's formulas in their own
     columns stay formulas, and columns people added stay as they are.
 
-    Raises WorkbookLayoutError naming the sheet, column and row of a value that does not fit.
+    Raises WorkbookLayoutError naming the sheet, column and row of a value that does not fit
+    (and what was expected there, never the value itself).
     """
     from addin.errors import WorkbookLayoutError
     from addin.workbook.layout import Owner
@@ -174,7 +187,7 @@ def typed_column(spec, sheet: str, name: str, values: list) -> list:
             typed.append(from_cell(column.kind, value))
         except CellValueError as error:
             raise WorkbookLayoutError(
-                f"sheet '{sheet}', column '{name}', data row {offset + 1}: {error}. "
+                f"sheet '{sheet}', column '{name}', data row {offset + 1}: the cell {error}. "
                 "Correct or clear that cell, then run again; nothing was changed."
             ) from None
     return typed
