@@ -17,10 +17,12 @@ from msoffcrypto.format.ooxml import OOXMLFile
 
 from addin.actions import maintenance
 from addin.cli import cli
+from addin.errors import WorkbookLayoutError
 from addin.workbook import crypto, files
 from addin.workbook.layout import AUDIT, CLAIMS, DENIALS, WORK_QUEUE, Col
 from addin.workbook.layout import REMITS as REMITS_TABLE
 from addin.workbook.openpyxl_book import OpenpyxlBook
+from addin.workbook.template import template_bytes
 from tests.conftest import REMITS
 
 DENIED = REMITS / "2026-03-co50-denied.835"
@@ -175,6 +177,29 @@ def _zip_bomb(path):
         archive.writestr("xl/worksheets/sheet1.xml", "0" * 60_000_000)
 
 
+def _with_part(path, part: str, data: bytes) -> None:
+    """A fresh tracker at `path` whose zip member `part` is replaced by `data`."""
+    with zipfile.ZipFile(io.BytesIO(template_bytes())) as source:
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            for item in source.infolist():
+                archive.writestr(item, data if item.filename == part else source.read(item))
+
+
+def _broken_sheet_xml(path):
+    _with_part(path, "xl/worksheets/sheet1.xml", b"<worksheet><sheetData><row r='1'>")
+
+
+def _entity_bomb(path):
+    """workbook.xml with a billion-laughs entity: expanded, it would need gigabytes."""
+    with zipfile.ZipFile(io.BytesIO(template_bytes())) as source:
+        body = source.read("xl/workbook.xml").split(b"?>", 1)[-1]
+    entities = [b'<!ENTITY a0 "laugh">']
+    entities += [b'<!ENTITY a%d "%s">' % (i, b"&a%d;" % (i - 1) * 10) for i in range(1, 10)]
+    doctype = b"<!DOCTYPE workbook [" + b"".join(entities) + b"]>"
+    body = body.replace(b"<sheets>", b"<sheets>&a9;", 1)
+    _with_part(path, "xl/workbook.xml", b'<?xml version="1.0"?>' + doctype + body)
+
+
 HOSTILE = {
     "corrupt zip": (
         lambda p: p.write_bytes(b"PK\x03\x04 this is not really a zip"),
@@ -185,6 +210,8 @@ HOSTILE = {
         lambda p: openpyxl.Workbook().save(p),
         "has no table named tblClaims",
     ),
+    "broken sheet XML": (_broken_sheet_xml, "tracker.xlsx is damaged: part of it is not"),
+    "XML entity bomb": (_entity_bomb, "tracker.xlsx is damaged: part of it is not"),
 }
 
 
@@ -196,7 +223,21 @@ def test_hostile_workbooks_are_refused_and_left_alone(runner, tmp_path, case):
     before = path.read_bytes()
     result = _import(runner, path, DENIED)
     assert result.exit_code == 1 and message in result.output
+    assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
     assert path.read_bytes() == before and not files.list_backups(path)
+
+
+def test_any_other_failure_to_read_a_workbook_is_a_clear_error(tracker, monkeypatch):
+    def fail(*args, **kwargs):
+        raise RecursionError("maximum recursion depth exceeded")  # deeply nested hostile XML
+
+    monkeypatch.setattr(openpyxl, "load_workbook", fail)
+    with pytest.raises(WorkbookLayoutError) as raised:
+        OpenpyxlBook.open(tracker)
+    assert str(raised.value) == (
+        "tracker.xlsx is damaged: it could not be read as an Excel workbook (RecursionError). "
+        "Restore a backup with `denialdesk restore tracker.xlsx --list`."
+    )
 
 
 def test_a_wrong_value_in_a_typed_cell_names_the_cell(runner, tracker):

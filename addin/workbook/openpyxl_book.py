@@ -58,7 +58,7 @@ class OpenpyxlBook:
         else:
             password = None
         files.check_zip(source, path.name)
-        return cls(path, _load(source, path.name), password)
+        return cls(path, load_workbook(source, path.name), password)
 
     @property
     def name(self) -> str:
@@ -287,26 +287,43 @@ def _validation_for(worksheet, list_name: str) -> DataValidation:
     return validation
 
 
-def _load(source, name: str) -> Workbook:
+def load_workbook(source, name: str, *, read_only: bool = False) -> Workbook:
+    """openpyxl's load, with any failure on a damaged or hostile file (broken zip or XML, an
+    XML entity bomb, a missing part) turned into one WorkbookLayoutError saying what to do.
+
+    The message names the kind of damage, never the file's content. A file is read into memory
+    first: openpyxl leaves the file open when it fails half-way.
+    """
+    if isinstance(source, str | Path):
+        source = io.BytesIO(Path(source).read_bytes())
     try:
-        return openpyxl.load_workbook(source, rich_text=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError) as error:
-        raise WorkbookLayoutError(
-            f"{name} could not be read as an Excel workbook ({type(error).__name__}: "
-            f"{error}). Restore a backup with `denialdesk restore {name} --list`."
-        ) from None
+        return openpyxl.load_workbook(source, read_only=read_only, rich_text=False)
+    except SyntaxError:  # xml.etree ParseError, lxml XMLSyntaxError (entity bombs too)
+        why = "part of it is not well-formed XML (or is an XML entity bomb)"
+    except (InvalidFileException, zipfile.BadZipFile, KeyError) as error:
+        why = f"a part every Excel workbook has is missing or unreadable ({type(error).__name__})"
+    except Exception as error:  # noqa: BLE001 - a last resort: no traceback for a hostile file
+        why = f"it could not be read as an Excel workbook ({type(error).__name__})"
+    raise WorkbookLayoutError(
+        f"{name} is damaged: {why}. Restore a backup with `denialdesk restore {name} --list`."
+    )
 
 
 def verify_tracker(source, sheets: list[str]) -> None:
     """Check a freshly written file opens as a workbook with the sheets it should have."""
     files.check_zip(source)
-    workbook = openpyxl.load_workbook(source, read_only=True)
-    try:
-        written = list(workbook.sheetnames)
-    finally:
-        workbook.close()
+    written = sheet_names(source, "the written workbook")
     if written != sheets:
         raise WorkbookLayoutError(f"the written workbook has sheets {written}, expected {sheets}")
+
+
+def sheet_names(source, name: str = "the workbook") -> list[str]:
+    """The sheet names of a workbook file, read without loading its cells."""
+    workbook = load_workbook(source, name, read_only=True)
+    try:
+        return list(workbook.sheetnames)
+    finally:
+        workbook.close()
 
 
 @contextlib.contextmanager
