@@ -3,9 +3,11 @@ the import, and a file that fails leaves the workbook exactly as it was."""
 
 from __future__ import annotations
 
+import csv
 import re
 import tempfile
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -14,14 +16,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from addin import actions, synth
+from addin.demo import fill_demo_practice
 from addin.errors import RemitParseError
 from addin.remit import Claim, RemitReader
-from addin.workbook.layout import CLAIMS, DENIALS, REMITS, Col
+from addin.workbook.layout import CLAIMS, CODES, DENIALS, PAYERS, REMITS, Col
 from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update
 from addin.workbook.template import template_bytes
 from tests.conftest import REMITS as REMIT_DATA
 from tests.conftest import SAMPLES
 
+TODAY = date(2026, 4, 1)
 SEEDS = [p.read_bytes() for p in sorted(REMIT_DATA.glob("*.835"))]
 SEEDS.append(synth.synth_835(6, seed=3).encode())
 if SAMPLES.is_dir():  # the public samples, when they sit beside the project
@@ -192,6 +196,7 @@ def _remit_with(payload: str, number: int) -> str:
     text = (REMIT_DATA / "2026-03-co50-denied.835").read_text()
     for original in (
         "TEST HEALTH PLAN",
+        "*XV*99001",
         "TESTPATIENT",
         "ALPHA",
         "DD1001",
@@ -200,25 +205,60 @@ def _remit_with(payload: str, number: int) -> str:
         "EFT0001",
         "SYNTHETIC PRACTICE",
     ):
-        text = text.replace(original, payload if original != "DD1001" else payload + str(number))
+        replacement = payload + str(number) if original == "DD1001" else payload
+        text = text.replace(original, "*XV*" + payload if original[0] == "*" else replacement)
     return text
+
+
+def _code_list_with(payload: str, path: Path) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["Code", "Description"])
+        for code in ("45", "N115", "ZZ9"):  # one DenialDesk knows, a remark, an unknown one
+            writer.writerow([code, payload])
+    return path
+
+
+def _formula_cells(tracker: Path) -> list[str]:
+    """Every formula in the saved file, whatever the sheet (the XML and openpyxl's view)."""
+    with zipfile.ZipFile(tracker) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+        found = [n for n in sheets if re.search(rb"<f[ >]", archive.read(n))]
+    workbook = openpyxl.load_workbook(tracker)
+    found += [
+        f"{s.title}!{c.coordinate}"
+        for s in workbook
+        for row in s.iter_rows()
+        for c in row
+        if c.data_type == "f"
+    ]
+    return found
 
 
 @pytest.mark.parametrize(
     "number, payload", list(enumerate(PAYLOADS)), ids=[repr(p)[:24] for p in PAYLOADS]
 )
 def test_no_payload_ever_becomes_a_formula(tracker, tmp_path, number, payload):
+    """Hostile text from a remit and a code list, through every button: import, classify
+    (Payers), letters, KPIs and `codes import` (Codes) — every cell of every sheet is text."""
     remit = tmp_path / "hostile.835"
     remit.write_text(_remit_with(payload, number), newline="")
     with open_for_update(tracker) as book:
         report = actions.import_remittances(book, [remit])
     assert report.saved, [f.message for f in report.files]
-    with zipfile.ZipFile(tracker) as archive:
-        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
-        assert not [n for n in sheets if re.search(rb"<f[ >]", archive.read(n))]
-    workbook = openpyxl.load_workbook(tracker)
-    assert not [
-        c.coordinate for s in workbook for row in s.iter_rows() for c in row if c.data_type == "f"
-    ]
-    denial = OpenpyxlBook.open(tracker).read_table(DENIALS).iloc[0]
+    assert not _formula_cells(tracker)
+    with open_for_update(tracker) as book:
+        actions.classify_and_prioritize(book, today=TODAY)
+        fill_demo_practice(book)
+        actions.generate_letters(book, today=TODAY)
+        actions.refresh_kpis(book, today=TODAY)
+        actions.import_code_list(book, _code_list_with(payload, tmp_path / "codes.csv"))
+    with open_for_update(tracker) as book:  # a second round reads the text back and rewrites it
+        actions.classify_and_prioritize(book, today=date(2026, 5, 1))
+    assert not _formula_cells(tracker)
+    book = OpenpyxlBook.open(tracker)
+    denial = book.read_table(DENIALS).iloc[0]
     assert denial[Col.PAYER] == payload.strip("\r") or payload.startswith(("\t", "\r"))
+    assert denial[Col.PAYER].strip() in book.read_table(PAYERS)[Col.PAYER].tolist()
+    described = book.read_table(CODES)[Col.DESCRIPTION].tolist()
+    assert " ".join(payload.split()) in described

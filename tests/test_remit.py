@@ -141,6 +141,37 @@ def test_unknown_segments_are_ignored_and_counted():
     assert "2 unknown segment(s) ignored (K3, ZZZ)" in ends[0].findings
 
 
+def test_a_malformed_segment_is_counted_without_quoting_it():
+    # An NM1 written with the wrong separator reads as one segment whose "id" is all of it.
+    malformed = "NM1|QC|1|ZULUPATIENT|YANKEE~zz9*1~"
+    text = DENIED.read_text().replace("DTM*050*20260215~", "DTM*050*20260215~" + malformed)
+    text = text.replace("DTM*405*20260301~", "DTM*405*20260301~ZULUPATIENT YANKEE~")
+    records = list(read_remit(text))
+    findings = [f for r in records for f in r.findings]
+    assert "3 unknown segment(s) ignored (ZZ9, 2 with an unreadable id)" in findings
+    assert not [f for f in findings if "ZULU" in f or "YANKEE" in f]
+
+
+@pytest.mark.parametrize(
+    "content, looks_like",
+    [
+        ("ZULUPATIENT, YANKEE, DOB 1970-01-01\n" + DENIED.read_text(), "36 character(s) of"),
+        ("<html><body>ZULUPATIENT YANKEE</body></html>", "an XML or HTML page"),
+        ('{"patient": "ZULUPATIENT YANKEE"}', "JSON data"),
+        ("Patient,DOB,Member\nZULUPATIENT YANKEE,1970-01-01,SYN9", "a CSV or spreadsheet row"),
+        ("GS*HP*ZULUPATIENT YANKEE~GE*1*1~", "a different X12 segment"),
+        ("ZULUPATIENT YANKEE owes 10.00", "it starts with other text"),
+    ],
+    ids=["text before ISA", "HTML", "JSON", "CSV", "no envelope", "text"],
+)
+def test_a_file_that_is_not_x12_is_described_never_quoted(content, looks_like):
+    with pytest.raises(RemitParseError) as raised:
+        list(read_remit(content))
+    message = str(raised.value)
+    assert message.startswith("not an X12 file") and looks_like in message
+    assert "ZULU" not in message and "YANKEE" not in message
+
+
 def test_a_reversal_and_its_correction_are_both_read():
     claims = _claims((REMITS / "2026-05-reversal-and-duplicate.835").read_bytes())
     assert [(c.claim_id, c.status, c.paid) for c in claims[:2]] == [

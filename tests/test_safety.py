@@ -17,9 +17,12 @@ from msoffcrypto.format.ooxml import OOXMLFile
 
 from addin.actions import maintenance
 from addin.cli import cli
+from addin.errors import WorkbookLayoutError
 from addin.workbook import crypto, files
 from addin.workbook.layout import AUDIT, CLAIMS, DENIALS, WORK_QUEUE, Col
+from addin.workbook.layout import REMITS as REMITS_TABLE
 from addin.workbook.openpyxl_book import OpenpyxlBook
+from addin.workbook.template import template_bytes
 from tests.conftest import REMITS
 
 DENIED = REMITS / "2026-03-co50-denied.835"
@@ -78,6 +81,35 @@ def test_messages_and_logs_never_name_a_patient(runner, tmp_path, caplog):
     said = "\n".join(outputs + [record.getMessage() for record in caplog.records])
     leaked = [n for n in names | members if re.search(rf"\b{re.escape(n)}\b", said)]
     assert not leaked
+
+
+def _malformed_name_segments(text: str) -> str:
+    """NM1s written with the wrong separator: each reads as one segment whose 'id' is the
+    whole segment, synthetic patient name and all (before, in and after the transaction)."""
+    text = text.replace("ST*835*0001~", "NM1|QC|1|ZULUPATIENT|YANKEE~ST*835*0001~")
+    text = text.replace("DTM*405*20260301~", "DTM*405*20260301~NM1|QC|1|ZULUPATIENT|YANKEE~")
+    return text.replace("DTM*050*20260215~", "DTM*050*20260215~NM1|QC|1|ZULUPATIENT|YANKEE~")
+
+
+def test_a_foreign_file_or_a_malformed_segment_never_shows_its_content(runner, tracker, caplog):
+    caplog.set_level("DEBUG")
+    foreign = tracker.parent / "roster.835"
+    foreign.write_text("ZULUPATIENT, YANKEE, DOB 1970-01-01, SYN9999\n" + DENIED.read_text())
+    malformed = tracker.parent / "malformed.835"
+    malformed.write_text(_malformed_name_segments(DENIED.read_text()), newline="")
+    outputs = [_import(runner, tracker, foreign, malformed).output]
+    for path in (foreign, malformed):
+        outputs.append(runner.invoke(cli, ["parse", str(path)]).output)
+        outputs.append(runner.invoke(cli, ["parse", "--json", str(path)]).output)
+    said = "\n".join(outputs + [record.getMessage() for record in caplog.records])
+    assert "other text come before its ISA segment" in said
+    assert "2 unknown segment(s) ignored (2 with an unreadable id)" in said
+    with zipfile.ZipFile(tracker) as archive:  # every sheet, every shared string
+        stored = b"".join(archive.read(n) for n in archive.namelist() if n.endswith(".xml"))
+    findings = OpenpyxlBook.open(tracker).read_table(REMITS_TABLE)[Col.FINDINGS].str.cat()
+    assert "2 with an unreadable id" in findings and "an unreadable id outside" in findings
+    for secret in ("ZULUPATIENT", "YANKEE", "SYN9999", "1970-01-01"):
+        assert secret not in said and secret.encode() not in stored, secret
 
 
 def test_every_change_is_in_the_audit_sheet(tracker):
@@ -200,6 +232,29 @@ def _zip_bomb(path):
         archive.writestr("xl/worksheets/sheet1.xml", "0" * 60_000_000)
 
 
+def _with_part(path, part: str, data: bytes) -> None:
+    """A fresh tracker at `path` whose zip member `part` is replaced by `data`."""
+    with zipfile.ZipFile(io.BytesIO(template_bytes())) as source:
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            for item in source.infolist():
+                archive.writestr(item, data if item.filename == part else source.read(item))
+
+
+def _broken_sheet_xml(path):
+    _with_part(path, "xl/worksheets/sheet1.xml", b"<worksheet><sheetData><row r='1'>")
+
+
+def _entity_bomb(path):
+    """workbook.xml with a billion-laughs entity: expanded, it would need gigabytes."""
+    with zipfile.ZipFile(io.BytesIO(template_bytes())) as source:
+        body = source.read("xl/workbook.xml").split(b"?>", 1)[-1]
+    entities = [b'<!ENTITY a0 "laugh">']
+    entities += [b'<!ENTITY a%d "%s">' % (i, b"&a%d;" % (i - 1) * 10) for i in range(1, 10)]
+    doctype = b"<!DOCTYPE workbook [" + b"".join(entities) + b"]>"
+    body = body.replace(b"<sheets>", b"<sheets>&a9;", 1)
+    _with_part(path, "xl/workbook.xml", b'<?xml version="1.0"?>' + doctype + body)
+
+
 HOSTILE = {
     "corrupt zip": (
         lambda p: p.write_bytes(b"PK\x03\x04 this is not really a zip"),
@@ -210,6 +265,8 @@ HOSTILE = {
         lambda p: openpyxl.Workbook().save(p),
         "has no table named tblClaims",
     ),
+    "broken sheet XML": (_broken_sheet_xml, "tracker.xlsx is damaged: part of it is not"),
+    "XML entity bomb": (_entity_bomb, "tracker.xlsx is damaged: part of it is not"),
 }
 
 
@@ -221,7 +278,21 @@ def test_hostile_workbooks_are_refused_and_left_alone(runner, tmp_path, case):
     before = path.read_bytes()
     result = _import(runner, path, DENIED)
     assert result.exit_code == 1 and message in result.output
+    assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
     assert path.read_bytes() == before and not files.list_backups(path)
+
+
+def test_any_other_failure_to_read_a_workbook_is_a_clear_error(tracker, monkeypatch):
+    def fail(*args, **kwargs):
+        raise RecursionError("maximum recursion depth exceeded")  # deeply nested hostile XML
+
+    monkeypatch.setattr(openpyxl, "load_workbook", fail)
+    with pytest.raises(WorkbookLayoutError) as raised:
+        OpenpyxlBook.open(tracker)
+    assert str(raised.value) == (
+        "tracker.xlsx is damaged: it could not be read as an Excel workbook (RecursionError). "
+        "Restore a backup with `denialdesk restore tracker.xlsx --list`."
+    )
 
 
 def test_a_wrong_value_in_a_typed_cell_names_the_cell(runner, tracker):
@@ -235,10 +306,26 @@ def test_a_wrong_value_in_a_typed_cell_names_the_cell(runner, tracker):
     result = _import(runner, tracker, PAID)
     assert result.exit_code == 1
     assert (
-        "sheet 'Denials', column 'Denied Amount', data row 1: 'two hundred' is not an amount"
+        "sheet 'Denials', column 'Denied Amount', data row 1: the cell is not an amount"
         in result.output
     )
+    assert "two hundred" not in result.output  # a cell can hold a name: never quoted
     assert tracker.read_bytes() == before
+
+
+@pytest.mark.parametrize("column", [Col.DENIED_AMOUNT, Col.SERVICE_DATE, Col.APPEAL_SENT_ON])
+def test_a_patient_name_typed_in_a_typed_cell_is_never_quoted(runner, tracker, column):
+    _import(runner, tracker, DENIED)
+    workbook = openpyxl.load_workbook(tracker)
+    sheet = workbook["Denials"]
+    header = [c.value for c in sheet[1]]
+    sheet.cell(2, header.index(column) + 1, "ZULUPATIENT, SYNTHETIC SYN9999")
+    workbook.save(tracker)
+    result = _import(runner, tracker, PAID)
+    assert result.exit_code == 1 and f"column '{column}', data row 1: the cell is not" in (
+        result.output
+    )
+    assert "ZULUPATIENT" not in result.output and "SYN9999" not in result.output
 
 
 # -- trackers edited by people ---------------------------------------------------------------------

@@ -28,7 +28,12 @@ from addin.workbook.layout import (
     S,
     TableSpec,
 )
-from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update, verify_tracker
+from addin.workbook.openpyxl_book import (
+    OpenpyxlBook,
+    open_for_update,
+    sheet_names,
+    verify_tracker,
+)
 
 # Tables DenialDesk can recreate empty without losing anything: they are rebuilt or optional.
 REBUILDABLE = frozenset({WORK_QUEUE.name, AUDIT.name, PAYERS.name, CODES.name})
@@ -296,11 +301,5 @@ def pick_backup(path: Path, choice: str | None) -> Path:
 
 
 def _sheet_names(path: Path) -> list[str]:
-    import openpyxl
-
     files.check_zip(path)
-    workbook = openpyxl.load_workbook(path, read_only=True)
-    try:
-        return list(workbook.sheetnames)
-    finally:
-        workbook.close()
+    return sheet_names(path, path.name)

@@ -36,9 +36,10 @@ def letters_(workbook, out, rows, pdf, list_templates, password):
 
     Picks open, classified denials whose action is an appeal and that have no letter yet,
     plus rows whose Letter? is Yes (with a letter only once its file is gone), in priority
-    order; says why it skipped the others. Each letter is linked in its row, and the row's Status moves to
-    Appeal Drafted. Exits with status 1 when a letter could not be written (e.g. a missing
-    Settings or Payers field) or a warning needs you (e.g. an old PDF could not be deleted).
+    order; says why it skipped the others. Each letter is linked in its row, and the row's
+    Status moves to Appeal Drafted. Exits with status 1 when a letter could not be written
+    (e.g. a missing Settings or Payers field) or a warning needs you (e.g. an old PDF could
+    not be deleted).
 
     Example:
 

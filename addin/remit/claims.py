@@ -15,6 +15,7 @@ from typing import Protocol
 
 from addin.remit.balance import claim_findings, line_findings
 from addin.remit.models import Adjustment, Claim, Person, Procedure, ServiceLine, TransactionHeader
+from addin.remit.segments import segment_id
 from addin.remit.values import _DATES, _DECIMALS, to_date, to_decimal
 
 ZERO = Decimal(0)
@@ -301,7 +302,7 @@ class ClaimLoop:
         if name in CLAIM_SEGMENTS:
             unknown[f"{name} (written {elements[0]!r})"] += 1
         elif name:
-            unknown[name[:20]] += 1
+            unknown[segment_id(name)] += 1
         return None
 
     @staticmethod

@@ -23,7 +23,14 @@ from addin.remit.models import (
     TransactionEnd,
     TransactionHeader,
 )
-from addin.remit.segments import DecodeStats, Delimiters, Source, read_segments
+from addin.remit.segments import (
+    UNREADABLE_ID,
+    DecodeStats,
+    Delimiters,
+    Source,
+    read_segments,
+    segment_id,
+)
 from addin.remit.values import to_date, to_decimal
 
 _X12_NAMES = {
@@ -41,6 +48,14 @@ _X12_NAMES = {
 _KNOWN_IGNORED = ("GE", "IEA", "LX", "TS3", "TS2", "QTY", "RDM", "CUR", "PER", "TA1")
 _CLAIM_ONLY = ("CAS", "SVC", "NM1", "AMT", "LQ", "MOA", "MIA")
 _ZERO = Decimal(0)
+
+
+def _unknown_finding(unknown: Counter) -> str:
+    """E.g. "3 unknown segment(s) ignored (K3, ZZZ, 1 with an unreadable id)"."""
+    names = sorted(name for name in unknown if name != UNREADABLE_ID)
+    if UNREADABLE_ID in unknown:
+        names.append(f"{unknown[UNREADABLE_ID]} with an {UNREADABLE_ID}")
+    return f"{sum(unknown.values())} unknown segment(s) ignored ({', '.join(names)})"
 
 
 class _Transaction:
@@ -168,12 +183,15 @@ class RemitReader:
                 "one, which DenialDesk cannot read as one file. Ask your clearinghouse to send "
                 "each payment as its own file."
             )
+        name = segment_id(name)
         if self._tx is not None:
-            self._tx.unknown[name[:20]] += 1
+            self._tx.unknown[name] += 1
         elif name == "CLP":
             self.file_findings.append("CLP segment outside any transaction ignored")
+        elif name == UNREADABLE_ID:
+            self.file_findings.append("a segment with an unreadable id outside any transaction")
         else:
-            self.file_findings.append(f"unknown segment {name[:20]!r} outside any transaction")
+            self.file_findings.append(f"unknown segment {name!r} outside any transaction")
 
     # -- envelope -----------------------------------------------------------------------
 
@@ -247,8 +265,7 @@ class RemitReader:
         if declared is not None and declared != tx.segments:
             tx.findings.append(f"SE says {declared} segments but the transaction has {tx.segments}")
         if tx.unknown:
-            names = ", ".join(sorted(tx.unknown))
-            tx.findings.append(f"{sum(tx.unknown.values())} unknown segment(s) ignored ({names})")
+            tx.findings.append(_unknown_finding(tx.unknown))
         if header.payment.amount is None and not tx.claims:
             tx.findings.append("no BPR payment segment: the transaction carries no payment")
         findings = tx.findings + transaction_findings(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import itertools
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO, TextIO
@@ -19,6 +20,11 @@ _PADDING = " \t"
 RESEND = "The file is damaged or is not an 835 remittance: ask your clearinghouse to send it again."
 
 Source = str | bytes | TextIO | BinaryIO | Iterable[str]
+# What findings say for a segment whose "id" is not shaped like one: it may be a whole
+# malformed segment (a patient's name and all), and remit content is never quoted.
+UNREADABLE_ID = "unreadable id"
+_X12_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}")
+_LATE_ISA = re.compile(r"(?<![A-Za-z0-9])ISA(?=[^A-Za-z0-9\s])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +51,33 @@ def detect_delimiters(head: str) -> Delimiters:
     if head.startswith("ST") and len(head) > 3 and not head[2].isalnum():
         return _st_delimiters(head)
     raise RemitParseError(
-        "not an X12 file: it should start with an ISA (or ST) segment but starts with "
-        f"{_printable(head[:20])!r}. Check that this is the 835 remittance file from your "
-        "clearinghouse, not a report or a PDF."
+        f"not an X12 file: it should start with an ISA (or ST) segment, but {_looks_like(head)}. "
+        "Check that this is the 835 remittance file from your clearinghouse, not a report or a "
+        "PDF."
     )
+
+
+def segment_id(name: str) -> str:
+    """A segment's id as a finding may name it, or UNREADABLE_ID when it is not an X12 id."""
+    return name if _X12_ID.fullmatch(name) else UNREADABLE_ID
+
+
+def _looks_like(head: str) -> str:
+    """What a file that is not X12 seems to be, said without quoting it (it may name a patient)."""
+    first = head.split("\n", 1)[0].strip()
+    if first.startswith("<"):
+        return "it looks like an XML or HTML page"
+    if first.startswith(("{", "[")):
+        return "it looks like JSON data"
+    isa = _LATE_ISA.search(head)
+    if isa:
+        return f"{isa.start()} character(s) of other text come before its ISA segment"
+    start = re.match(r"([A-Z0-9]+)[*|^~]", first)
+    if start and _X12_ID.fullmatch(start.group(1)):
+        return "it starts with a different X12 segment (its ISA envelope may be missing)"
+    if first.count(",") >= 2 or first.count(";") >= 2 or "\t" in first:
+        return "its first line looks like a CSV or spreadsheet row"
+    return "it starts with other text"
 
 
 def _isa_delimiters(head: str) -> Delimiters:
@@ -228,7 +257,3 @@ def _read_head(chunks: Iterator[str]) -> str:
             break
         buffer += chunk
     return buffer.lstrip("\ufeff \t\r\n")
-
-
-def _printable(text: str) -> str:
-    return "".join(c if c.isprintable() else "?" for c in text)

@@ -22,7 +22,13 @@ from addin.errors import WorkbookLayoutError
 from addin.workbook import crypto, files
 from addin.workbook.base import settings_from_rows, table_frame
 from addin.workbook.layout import NUMBER_FORMATS, SETTINGS, Kind, Owner, S, TableSpec
-from addin.workbook.values import needs_text_guard, to_cell, typed_column
+from addin.workbook.values import (
+    is_formula,
+    is_persons_formula,
+    needs_text_guard,
+    typed_column,
+    written_value,
+)
 
 
 class OpenpyxlBook:
@@ -52,7 +58,7 @@ class OpenpyxlBook:
         else:
             password = None
         files.check_zip(source, path.name)
-        return cls(path, _load(source, path.name), password)
+        return cls(path, load_workbook(source, path.name), password)
 
     @property
     def name(self) -> str:
@@ -119,8 +125,9 @@ class OpenpyxlBook:
         worksheet, table = self.locate(spec)
         min_col, min_row, max_col, max_row = range_boundaries(table.ref)
         positions = self._positions(worksheet, min_row, min_col, max_col, frame, spec)
+        formulas = _people_formulas(worksheet, spec, positions, min_row + 1, max_row)
         last_row = min_row + max(len(frame), 1)
-        self._write_rows(worksheet, min_row + 1, frame, positions, spec)
+        self._write_rows(worksheet, min_row + 1, frame, positions, spec, formulas)
         self._clear_rows(worksheet, last_row + 1, max_row, positions.values())
         last_col = max(positions.values())
         ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(last_col)}{last_row}"
@@ -152,19 +159,19 @@ class OpenpyxlBook:
         return positions
 
     @staticmethod
-    def _write_rows(worksheet, first_row, frame, positions, spec) -> None:
+    def _write_rows(worksheet, first_row, frame, positions, spec, formulas) -> None:
         plan = []
         for name in frame.columns:
             column = spec.column(name)
             kind = column.kind if column else None
-            guard = column is not None and column.owner is Owner.SYSTEM
-            plan.append((positions[name], kind, NUMBER_FORMATS.get(kind), guard))
+            col = positions[name]
+            plan.append((col, kind, NUMBER_FORMATS.get(kind), formulas.get(col, frozenset())))
         cell_at = worksheet.cell
         for offset, row in enumerate(frame.itertuples(index=False, name=None)):
             row_number = first_row + offset
-            for value, (col, kind, number_format, guard) in zip(row, plan, strict=True):
+            for value, (col, kind, number_format, kept) in zip(row, plan, strict=True):
                 cell = cell_at(row_number, col)
-                _store(cell, kind, value, number_format, guard)
+                _store(cell, kind, value, number_format, kept)
 
     @staticmethod
     def _clear_rows(worksheet, first_row, last_row, columns) -> None:
@@ -219,14 +226,31 @@ def _header_names(cells) -> list[str]:
     return names
 
 
-def _store(cell, kind, value, number_format, guard) -> None:
-    if kind is None:  # a column people added: keep exactly what was there
+def _people_formulas(worksheet, spec, positions, first_row, last_row) -> dict[int, frozenset]:
+    """The formulas already in each column people own or added, by column number: the only
+    "=…" text that is written back as a formula."""
+    found = {}
+    for name, col in positions.items():
+        column = spec.column(name)
+        if column is not None and column.owner is Owner.SYSTEM:
+            continue
+        cells = worksheet.iter_rows(min_row=first_row, max_row=last_row, min_col=col, max_col=col)
+        found[col] = frozenset(
+            cell.value for (cell,) in cells if cell.data_type == "f" and is_formula(cell.value)
+        )
+    return found
+
+
+def _store(cell, kind, value, number_format, formulas: frozenset) -> None:
+    """One value into its cell; text is text (never a formula) unless it is a formula a person
+    typed in this column (one of `formulas`)."""
+    if is_persons_formula(value, formulas):
         cell.value = value
         return
-    stored = to_cell(kind, value) if guard or not _is_formula(value) else value
+    stored = written_value(kind, value)
     cell.value = stored
     if isinstance(stored, str):
-        if guard and needs_text_guard(stored):
+        if needs_text_guard(stored):
             cell.data_type = "s"  # never a formula, even if it starts with "="
             cell.quotePrefix = True
         if kind is Kind.LINK:
@@ -234,10 +258,6 @@ def _store(cell, kind, value, number_format, guard) -> None:
             cell.style = "Hyperlink"
     elif number_format and stored is not None and cell.number_format != number_format:
         cell.number_format = number_format
-
-
-def _is_formula(value) -> bool:
-    return isinstance(value, str) and value.startswith("=")
 
 
 def set_list_validation(
@@ -267,26 +287,43 @@ def _validation_for(worksheet, list_name: str) -> DataValidation:
     return validation
 
 
-def _load(source, name: str) -> Workbook:
+def load_workbook(source, name: str, *, read_only: bool = False) -> Workbook:
+    """openpyxl's load, with any failure on a damaged or hostile file (broken zip or XML, an
+    XML entity bomb, a missing part) turned into one WorkbookLayoutError saying what to do.
+
+    The message names the kind of damage, never the file's content. A file is read into memory
+    first: openpyxl leaves the file open when it fails half-way.
+    """
+    if isinstance(source, str | Path):
+        source = io.BytesIO(Path(source).read_bytes())
     try:
-        return openpyxl.load_workbook(source, rich_text=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError) as error:
-        raise WorkbookLayoutError(
-            f"{name} could not be read as an Excel workbook ({type(error).__name__}: "
-            f"{error}). Restore a backup with `denialdesk restore {name} --list`."
-        ) from None
+        return openpyxl.load_workbook(source, read_only=read_only, rich_text=False)
+    except SyntaxError:  # xml.etree ParseError, lxml XMLSyntaxError (entity bombs too)
+        why = "part of it is not well-formed XML (or is an XML entity bomb)"
+    except (InvalidFileException, zipfile.BadZipFile, KeyError) as error:
+        why = f"a part every Excel workbook has is missing or unreadable ({type(error).__name__})"
+    except Exception as error:  # noqa: BLE001 - a last resort: no traceback for a hostile file
+        why = f"it could not be read as an Excel workbook ({type(error).__name__})"
+    raise WorkbookLayoutError(
+        f"{name} is damaged: {why}. Restore a backup with `denialdesk restore {name} --list`."
+    )
 
 
 def verify_tracker(source, sheets: list[str]) -> None:
     """Check a freshly written file opens as a workbook with the sheets it should have."""
     files.check_zip(source)
-    workbook = openpyxl.load_workbook(source, read_only=True)
-    try:
-        written = list(workbook.sheetnames)
-    finally:
-        workbook.close()
+    written = sheet_names(source, "the written workbook")
     if written != sheets:
         raise WorkbookLayoutError(f"the written workbook has sheets {written}, expected {sheets}")
+
+
+def sheet_names(source, name: str = "the workbook") -> list[str]:
+    """The sheet names of a workbook file, read without loading its cells."""
+    workbook = load_workbook(source, name, read_only=True)
+    try:
+        return list(workbook.sheetnames)
+    finally:
+        workbook.close()
 
 
 @contextlib.contextmanager

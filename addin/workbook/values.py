@@ -15,7 +15,18 @@ _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 class CellValueError(ValueError):
-    """A cell holds a value that does not fit its column (e.g. text in a money column)."""
+    """A cell holds a value that does not fit its column (e.g. text in a money column).
+
+    The message names the kind of value expected, never the cell's content: a cell can hold a
+    patient's name or member id, and messages end up in logs and support emails.
+    """
+
+
+NOT_AN_AMOUNT = "is not an amount (write it like 1250.00)"
+NOT_A_DATE = "is not a date (use YYYY-MM-DD)"
+NOT_A_DATETIME = "is not a date and time (use YYYY-MM-DD HH:MM)"
+NOT_A_WHOLE_NUMBER = "is not a whole number"
+NOT_A_NUMBER = "is not a number"
 
 
 def is_blank(value: object) -> bool:
@@ -28,13 +39,13 @@ def to_money(value: object) -> Decimal | None:
     if isinstance(value, Decimal):
         return value.quantize(CENT)
     if isinstance(value, bool):
-        raise CellValueError(f"{value!r} is not an amount")
+        raise CellValueError(NOT_AN_AMOUNT)
     if isinstance(value, int | float):
         return Decimal(repr(float(value))).quantize(CENT)
     try:
         return Decimal(str(value).replace(",", "").replace("$", "").strip()).quantize(CENT)
     except InvalidOperation:
-        raise CellValueError(f"{value!r} is not an amount") from None
+        raise CellValueError(NOT_AN_AMOUNT) from None
 
 
 def to_date(value: object) -> date | None:
@@ -47,7 +58,7 @@ def to_date(value: object) -> date | None:
     try:
         return date.fromisoformat(str(value).strip()[:10])
     except ValueError:
-        raise CellValueError(f"{value!r} is not a date (use YYYY-MM-DD)") from None
+        raise CellValueError(NOT_A_DATE) from None
 
 
 def to_datetime(value: object) -> datetime | None:
@@ -60,7 +71,7 @@ def to_datetime(value: object) -> datetime | None:
     try:
         return datetime.fromisoformat(str(value).strip())
     except ValueError:
-        raise CellValueError(f"{value!r} is not a date and time") from None
+        raise CellValueError(NOT_A_DATETIME) from None
 
 
 def to_int(value: object) -> int | None:
@@ -68,11 +79,12 @@ def to_int(value: object) -> int | None:
         return None
     try:
         number = float(value)
-    except (TypeError, ValueError):
-        raise CellValueError(f"{value!r} is not a whole number") from None
-    if number != int(number):
-        raise CellValueError(f"{value!r} is not a whole number")
-    return int(number)
+        whole = int(number)  # "nan" and "inf" read as floats but are no whole number
+    except (TypeError, ValueError, OverflowError):
+        raise CellValueError(NOT_A_WHOLE_NUMBER) from None
+    if number != whole:
+        raise CellValueError(NOT_A_WHOLE_NUMBER)
+    return whole
 
 
 def to_number(value: object) -> float | None:
@@ -81,7 +93,7 @@ def to_number(value: object) -> float | None:
     try:
         return float(value)
     except (TypeError, ValueError):
-        raise CellValueError(f"{value!r} is not a number") from None
+        raise CellValueError(NOT_A_NUMBER) from None
 
 
 def to_text(value: object) -> str | None:
@@ -121,6 +133,17 @@ def needs_text_guard(text: str) -> bool:
     return text.startswith(FORMULA_TRIGGERS)
 
 
+def is_formula(value: object) -> bool:
+    return isinstance(value, str) and value.startswith("=")
+
+
+def is_persons_formula(value: object, formulas: frozenset[str]) -> bool:
+    """True for a formula a person typed in the column: one of `formulas`, the column's formula
+    cells before DenialDesk writes it. Any other "=…" text (a payer name from a remit, a code
+    description from a CSV) is written as text, whatever the column's owner."""
+    return is_formula(value) and value in formulas
+
+
 def to_cell(kind: Kind, value: object) -> object:
     """The value to store in a cell: Decimal money, dates as dates, everything else as text."""
     if is_blank(value):
@@ -132,11 +155,21 @@ def to_cell(kind: Kind, value: object) -> object:
     return safe_text(value if isinstance(value, str) else str(value))
 
 
+def written_value(kind: Kind | None, value: object) -> object:
+    """What DenialDesk stores for a value that is not a person's formula: `to_cell` for the
+    column's kind, except that "=…" text stays text whatever the kind, and a column people
+    added (kind None) keeps its values as they are."""
+    if isinstance(value, str) and (kind is None or is_formula(value)):
+        return safe_text(value)
+    return value if kind is None else to_cell(kind, value)
+
+
 def typed_column(spec, sheet: str, name: str, values: list) -> list:
     """A table column's cell values typed by its layout kind; people's formulas in their own
     columns stay formulas, and columns people added stay as they are.
 
-    Raises WorkbookLayoutError naming the sheet, column and row of a value that does not fit.
+    Raises WorkbookLayoutError naming the sheet, column and row of a value that does not fit
+    (and what was expected there, never the value itself).
     """
     from addin.errors import WorkbookLayoutError
     from addin.workbook.layout import Owner
@@ -147,14 +180,14 @@ def typed_column(spec, sheet: str, name: str, values: list) -> list:
     keep_formulas = column.owner is Owner.USER
     typed = []
     for offset, value in enumerate(values):
-        if keep_formulas and isinstance(value, str) and value.startswith("="):
+        if keep_formulas and is_formula(value):
             typed.append(value)
             continue
         try:
             typed.append(from_cell(column.kind, value))
         except CellValueError as error:
             raise WorkbookLayoutError(
-                f"sheet '{sheet}', column '{name}', data row {offset + 1}: {error}. "
+                f"sheet '{sheet}', column '{name}', data row {offset + 1}: the cell {error}. "
                 "Correct or clear that cell, then run again; nothing was changed."
             ) from None
     return typed

@@ -26,7 +26,14 @@ from addin.workbook.layout import (
     S,
     TableSpec,
 )
-from addin.workbook.values import from_cell, needs_text_guard, to_cell, typed_column
+from addin.workbook.values import (
+    from_cell,
+    is_persons_formula,
+    needs_text_guard,
+    to_cell,
+    typed_column,
+    written_value,
+)
 
 HEADROOM_ROWS = 500  # drop-downs and highlights reach this far below the last row, as on disk
 CHUNK_ROWS = 5_000  # rows per range write: one call each, small enough for any Excel
@@ -114,11 +121,12 @@ class XlwingsBook:
         right = left + len(names) - 1
         links = [i for i, n in enumerate(names) if _kind(spec, n) is Kind.LINK]
         before = {i: self._column_values(sheet, top, left + i, old_last) for i in links}
+        formulas = _people_formulas(spec, table, header)
         if old_last > last:
             self._clear_rows(sheet, last + 1, old_last, left, right, links)
         table.resize(sheet.range((top, left), (last, right)))
         self._set_formats(sheet, spec, names, top + 1, last, left)
-        self._write_body(sheet, spec, names, frame, top + 1, left)
+        self._write_body(sheet, spec, names, frame, top + 1, left, formulas)
         if len(frame) == 0:
             sheet.range((top + 1, left), (top + 1, right)).clear_contents()
         self._relink(sheet, frame, names, links, before, top + 1, left)
@@ -158,8 +166,8 @@ class XlwingsBook:
                 ).number_format = number_format
 
     @staticmethod
-    def _write_body(sheet, spec, names, frame, first, left) -> None:
-        cells = [_writer(spec, name) for name in names]
+    def _write_body(sheet, spec, names, frame, first, left, formulas) -> None:
+        cells = [_writer(spec, name, formulas.get(name, frozenset())) for name in names]
         ordered = frame[names]
         rows = [
             [cell(value) for cell, value in zip(cells, row, strict=True)]
@@ -375,26 +383,42 @@ def _column_formulas(column_range) -> list:
 
 def _formula_or(formula, value):
     """The formula text for a formula cell; a text cell holding "=…" reads back as itself."""
-    if isinstance(formula, str) and formula.startswith("=") and formula != value:
-        return formula
-    return value
+    return formula if _typed_formula(formula, value) else value
 
 
-def _writer(spec: TableSpec, name: str):
-    """How one column's values go to Excel (the same rules as the file adapter's `_store`)."""
-    column = spec.column(name)
-    if column is None:
-        return lambda value: excel_value(value, formulas=True)
-    if column.owner is Owner.SYSTEM:
-        return lambda value: excel_value(to_cell(column.kind, _plain(value)))
+def _people_formulas(spec: TableSpec, table, header: list[str]) -> dict[str, frozenset]:
+    """The formulas already in each column people own or added, by column name: the only
+    "=…" text that is written back as a formula (two whole-table reads)."""
+    wanted = [i for i, name in enumerate(header) if _keeps_formulas(spec, name)]
+    if not wanted:
+        return {}
+    formulas = table.range.formula[1:]  # below the header
+    values = table.range.options(ndim=2).value[1:]
+    return {
+        header[i]: frozenset(
+            f[i] for f, v in zip(formulas, values, strict=False) if _typed_formula(f[i], v[i])
+        )
+        for i in wanted
+    }
+
+
+def _typed_formula(formula, value) -> bool:
+    """True for a formula cell; a text cell holding "=…" has that same text as its formula."""
+    return _is_formula(formula) and formula != value
+
+
+def _writer(spec: TableSpec, name: str, formulas: frozenset = frozenset()):
+    """How one column's values go to Excel (the same rules as the file adapter's `_store`):
+    text is always text, except a formula a person typed in this column (one of `formulas`)."""
+    kind = _kind(spec, name)
     return lambda value: (
         value
-        if _is_formula(value)
-        else excel_value(to_cell(column.kind, _plain(value)), formulas=False)
+        if is_persons_formula(value, formulas)
+        else excel_value(written_value(kind, _plain(value)))
     )
 
 
-def excel_value(value, *, formulas: bool = False):
+def excel_value(value):
     """A Python value as Excel should receive it; text is always stored as the same text.
 
     Excel re-reads typed text as a formula, number, date or boolean, and strips a leading
@@ -410,7 +434,7 @@ def excel_value(value, *, formulas: bool = False):
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day)
     if isinstance(value, str):
-        return value if formulas and _is_formula(value) else _guarded(value)
+        return _guarded(value)
     return value
 
 

@@ -175,6 +175,24 @@ def test_text_that_looks_like_a_formula_stays_text(adapter, tracker):
         assert cell.data_type == "s" and cell.value == text, (name, cell.value)
 
 
+def test_formula_text_in_people_columns_from_data_stays_text(adapter, tracker):
+    """A payer name from a remit or a description from a code list lands in columns people own
+    (Payers, Codes, Notes): it is text there too, on the first write and on every later one."""
+    payload = '=HYPERLINK("http://example.invalid","click")'
+    frame = sample_frame(DENIALS, 2)
+    frame[Col.NOTES] = [payload, "=1+1"]
+    frame["My Column"] = ["=2+2", None]
+    with opened(adapter, tracker) as book:
+        book.write_table(DENIALS, frame)
+    for _ in range(2):  # read back and written again: still text, never a formula
+        with opened(adapter, tracker) as book:
+            book.write_table(DENIALS, book.read_table(DENIALS))
+    notes = cells_of(tracker, DENIALS, Col.NOTES)
+    added = cells_of(tracker, DENIALS, "My Column")
+    assert [(c.data_type, c.value) for c in notes] == [("s", payload), ("s", "=1+1")]
+    assert (added[0].data_type, added[0].value) == ("s", "=2+2")
+
+
 def test_money_dates_and_numbers_get_their_formats(adapter, tracker):
     with opened(adapter, tracker) as book:
         book.write_table(DENIALS, sample_frame(DENIALS, 2))

@@ -48,11 +48,19 @@ class TestDoubleRange:
         self.sheet.calls.append(("write", (self.row, self.column), data))
         for r, row in enumerate(data if isinstance(data, list) else [[data]]):
             for c, item in enumerate(row):
-                self.sheet.cells[(self.row + r, self.column + c)] = item
+                self.sheet.put((self.row + r, self.column + c), item)
 
     @property
     def formula(self):
-        return tuple(tuple("" if v is None else str(v) for v in row) for row in self._rows())
+        return tuple(
+            tuple(self.sheet.formulas.get((r, c), "" if v is None else str(v)) for c, v in cells)
+            for r, cells in self._addressed_rows()
+        )
+
+    def _addressed_rows(self):
+        for r in range(self.row, self.last[0] + 1):
+            columns = range(self.column, self.last[1] + 1)
+            yield r, [(c, self.sheet.cells.get((r, c))) for c in columns]
 
     def __getitem__(self, key):
         rows, col = key
@@ -64,6 +72,7 @@ class TestDoubleRange:
         for r in range(self.row, self.last[0] + 1):
             for c in range(self.column, self.last[1] + 1):
                 self.sheet.cells.pop((r, c), None)
+                self.sheet.formulas.pop((r, c), None)
 
     clear = clear_contents
 
@@ -118,7 +127,7 @@ class TestDoubleSheet:
     __test__ = False
 
     def __init__(self, spec, rows):
-        self.name, self.calls, self.cells = spec.sheet, [], {}
+        self.name, self.calls, self.cells, self.formulas = spec.sheet, [], {}, {}
         for c, name in enumerate(spec.column_names, start=1):
             self.cells[(1, c)] = name
         for r, row in enumerate(rows, start=2):
@@ -128,6 +137,13 @@ class TestDoubleSheet:
 
     def range(self, first, last=None):
         return TestDoubleRange(self, first, last)
+
+    def put(self, address, item):
+        """Like Excel, "=…" sent as a value becomes a formula (the cell shows its result)."""
+        self.formulas.pop(address, None)
+        if isinstance(item, str) and item.startswith("="):
+            self.formulas[address], item = item, f"(result of {item})"
+        self.cells[address] = item
 
 
 def double_book(*sheets) -> XlwingsBook:
@@ -166,13 +182,30 @@ def test_values_are_sent_as_excel_keeps_them(denials):
     frame.loc[0, Col.PAYER_ID] = "00123"
     frame.loc[0, Col.DENIED_AMOUNT] = Decimal("250.00")
     frame.loc[0, Col.SERVICE_DATE] = date(2026, 2, 10)
-    frame.loc[0, Col.NOTES] = "=1+1"  # a person's formula stays a formula
+    frame.loc[0, Col.NOTES] = "=1+1"  # not a person's formula: it was never in the sheet
     book.write_table(DENIALS, frame)
     row = dict(zip(DENIALS.column_names, sheet.range((2, 1), (2, 60)).value[0], strict=False))
     assert row[Col.PAYER] == '\'=HYPERLINK("x")' and row[Col.PAYER_ID] == "'00123"
-    assert row[Col.CLAIM_ID] is None and row[Col.NOTES] == "=1+1"
+    assert row[Col.CLAIM_ID] is None and row[Col.NOTES] == "'=1+1"
+    assert not sheet.formulas
     assert row[Col.DENIED_AMOUNT] == 250.0 and row[Col.SERVICE_DATE] == datetime(2026, 2, 10)
     assert row[Col.STATUS] is None
+
+
+def test_only_formulas_people_typed_are_sent_as_formulas(denials):
+    book, sheet = denials
+    book.write_table(DENIALS, frame_of(book, 2))
+    notes = 1 + list(DENIALS.column_names).index(Col.NOTES)
+    sheet.formulas[(2, notes)], sheet.cells[(2, notes)] = "=1+1", 2  # a biller typed it
+    sheet.cells[(3, notes)] = "=2+2"  # text that only looks like a formula (Excel shows it)
+    frame = book.read_table(DENIALS)
+    assert frame[Col.NOTES].tolist() == ["=1+1", "=2+2"]
+    frame["My Column"] = ["=SUM(1,2)", None]  # a column people added, new to the sheet
+    frame = frame.iloc[::-1].reset_index(drop=True)  # rows move: the formula moves with its row
+    book.write_table(DENIALS, frame)
+    width = len(DENIALS.columns) + 1
+    assert sheet.formulas == {(3, notes): "=1+1"}
+    assert sheet.cells[(2, notes)] == "'=2+2" and sheet.cells[(3, width)] == "'=SUM(1,2)"
 
 
 def test_fewer_rows_shrink_the_table_and_clear_the_rest(denials):
