@@ -55,6 +55,15 @@ def notice(message: str) -> None:
     click.echo(f"Note: {message}", err=True)
 
 
+def open_tracker(workbook, password: str | None):
+    """The tracker opened for writing, with a progress note (a big one takes a while to load)
+    and a note if another run holds it and this one waits."""
+    from addin.workbook.openpyxl_book import open_for_update
+
+    status(f"Opening {workbook.name}…")
+    return open_for_update(workbook, password, notice)
+
+
 def password_option(command):
     """`--password` for a password-protected tracker (also read from DENIALDESK_PASSWORD)."""
     return click.option(

@@ -13,11 +13,11 @@ from addin.cli._shared import (
     as_of_option,
     cli,
     friendly_errors,
-    notice,
+    open_tracker,
     password_option,
     status,
 )
-from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update
+from addin.workbook.openpyxl_book import OpenpyxlBook
 
 
 @cli.command()
@@ -36,7 +36,7 @@ def classify(workbook: Path, as_of, password: str | None):
         denialdesk classify tracker.xlsx
     """
     today = as_of or date.today()
-    with open_for_update(workbook, password, notice) as book:
+    with open_tracker(workbook, password) as book:
         report = actions.classify_and_prioritize(book, today=today, notify=status)
     click.echo(report.summary())
 
@@ -94,6 +94,6 @@ def codes_import(workbook: Path, file: Path, password: str | None):
 
         denialdesk codes import tracker.xlsx carc-official.csv
     """
-    with open_for_update(workbook, password, notice) as book:
+    with open_tracker(workbook, password) as book:
         report = actions.import_code_list(book, file)
     click.echo(report.summary())

@@ -7,8 +7,13 @@ from pathlib import Path
 import click
 
 from addin import actions
-from addin.cli._shared import as_of_option, cli, friendly_errors, notice, password_option
-from addin.workbook.openpyxl_book import open_for_update
+from addin.cli._shared import (
+    as_of_option,
+    cli,
+    friendly_errors,
+    open_tracker,
+    password_option,
+)
 
 
 @cli.command("kpis")
@@ -35,6 +40,6 @@ def kpis_(workbook: Path, png_dir: Path | None, as_of, password):
         denialdesk kpis tracker.xlsx --png charts
     """
     today = as_of
-    with open_for_update(workbook, password, notice) as book:
+    with open_tracker(workbook, password) as book:
         report = actions.refresh_kpis(book, today=today, png_dir=png_dir)
     click.echo(report.summary())

@@ -8,8 +8,14 @@ from pathlib import Path
 import click
 
 from addin import actions
-from addin.cli._shared import cli, friendly_errors, notice, password_option, progress_bar
-from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update
+from addin.cli._shared import (
+    cli,
+    friendly_errors,
+    open_tracker,
+    password_option,
+    progress_bar,
+)
+from addin.workbook.openpyxl_book import OpenpyxlBook
 
 SHOWN_IDS = 8  # Denial IDs listed per skip reason before "…"
 
@@ -56,7 +62,7 @@ def letters_(workbook, out, rows, pdf, list_templates, password):
     if workbook is None:
         raise click.UsageError("give the WORKBOOK to draft letters for (or --list-templates).")
     ids = [part.strip() for item in rows for part in item.split(",") if part.strip()]
-    with open_for_update(workbook, password, notice) as book:
+    with open_tracker(workbook, password) as book:
         report = actions.generate_letters(
             book, rows=ids or None, out_dir=out, pdf=pdf, progress=progress_bar("Letters")
         )

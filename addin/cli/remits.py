@@ -13,12 +13,12 @@ from addin.cli._shared import (
     cli,
     friendly_errors,
     notice,
+    open_tracker,
     password_option,
     progress_bar,
     status,
 )
 from addin.errors import AddinError
-from addin.workbook.openpyxl_book import open_for_update
 from addin.workbook.template import write_template
 
 
@@ -51,7 +51,7 @@ def import_(workbook: Path, inputs: tuple[Path, ...], password: str | None):
 
         denialdesk import tracker.xlsx "Remits Inbox"
     """
-    with open_for_update(workbook, password, notice) as book:
+    with open_tracker(workbook, password) as book:
         report = actions.import_remittances(
             book, inputs, progress=progress_bar("Reading remits"), notify=status
         )
