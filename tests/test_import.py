@@ -69,6 +69,14 @@ def test_first_remit_records_claims_denials_and_the_payment(tracker):
     assert report.stats.new_denials == 1 and not report.failed
 
 
+def test_the_reader_reports_every_byte_it_reads_for_the_progress_bar(tracker):
+    counts: list[int] = []
+    with open_for_update(tracker) as book:
+        actions.import_remittances(book, [DENIED, PAID_ON_APPEAL], on_bytes=counts.append)
+    assert sum(counts) == DENIED.stat().st_size + PAID_ON_APPEAL.stat().st_size
+    assert all(c > 0 for c in counts)
+
+
 def test_importing_twice_changes_nothing(tracker, tmp_path):
     run_import(tracker, DENIED)
     before = tracker.read_bytes()

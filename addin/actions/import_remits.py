@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from addin import classify
 from addin.actions import audit
@@ -124,9 +125,14 @@ def file_sha256(path: Path) -> str:
 
 
 def read_remit_file(
-    path: Path, order: int, sha256: str, is_denial: DenialTest = classify.is_denial
+    path: Path,
+    order: int,
+    sha256: str,
+    is_denial: DenialTest = classify.is_denial,
+    on_bytes: Callable[[int], None] | None = None,
 ) -> list[_ParsedTransaction]:
-    """Parse one file completely into postable transactions (raises RemitParseError)."""
+    """Parse one file completely into postable transactions (raises RemitParseError);
+    `on_bytes` hears how many bytes each read took (for a progress bar)."""
     size = path.stat().st_size
     if size > MAX_REMIT_BYTES:
         raise RemitParseError(
@@ -136,7 +142,7 @@ def read_remit_file(
     transactions: list[_ParsedTransaction] = []
     pending: list[Adjudication] = []
     with path.open("rb") as handle:
-        reader = RemitReader(handle)
+        reader = RemitReader(_Counted(handle, on_bytes) if on_bytes else handle)
         for record in reader:
             if isinstance(record, Claim):
                 pending.append(adjudication(record, path.name, is_denial))
@@ -158,11 +164,25 @@ def _file_notes(reader: RemitReader) -> list[str]:
     return notes
 
 
+class _Counted:
+    """A binary file that reports the size of each read."""
+
+    def __init__(self, handle: BinaryIO, on_bytes: Callable[[int], None]):
+        self._handle, self._on_bytes = handle, on_bytes
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._handle.read(size)
+        if data:
+            self._on_bytes(len(data))
+        return data
+
+
 def import_remittances(
     book: Book,
     paths: Iterable[Path | str],
     *,
     progress: Progress = iter,
+    on_bytes: Callable[[int], None] | None = None,
     notify: Callable[[str], None] = lambda message: None,
     now: datetime | None = None,
 ) -> ImportReport:
@@ -170,6 +190,7 @@ def import_remittances(
 
     Every file is read completely before anything is posted; a file that cannot be read is
     reported and skipped whole, and the workbook is saved once, only if something changed.
+    `progress` wraps the list of files; `on_bytes` hears the bytes read as they are read.
     """
     report = ImportReport()
     inputs = remit_files(paths)
@@ -180,7 +201,7 @@ def import_remittances(
     is_denial = DenialTest(code_book(book.read_table(CODES)))  # the practice's Codes sheet
     parsed: list[_ParsedTransaction] = []
     for order, path in enumerate(progress(inputs)):
-        parsed.extend(_read_one(path, order, ledger, report, is_denial))
+        parsed.extend(_read_one(path, order, ledger, report, is_denial, on_bytes))
     parsed.sort(key=lambda t: (t.end.header.payment.date or date.max, t.order))
     stamp = (now or datetime.now()).replace(microsecond=0)
     posted_from: set[Path] = set()
@@ -218,7 +239,12 @@ def _mark_repeats(report: ImportReport, posted_from: set[Path]) -> None:
 
 
 def _read_one(
-    path: Path, order: int, ledger: Ledger, report: ImportReport, is_denial: DenialTest
+    path: Path,
+    order: int,
+    ledger: Ledger,
+    report: ImportReport,
+    is_denial: DenialTest,
+    on_bytes: Callable[[int], None] | None,
 ) -> list[_ParsedTransaction]:
     reason = _unreadable_reason(path)
     if reason:
@@ -231,7 +257,7 @@ def _read_one(
                 FileReport(path, "already imported", "same content imported before")
             )
             return []
-        transactions = read_remit_file(path, order, sha, is_denial)
+        transactions = read_remit_file(path, order, sha, is_denial, on_bytes)
     except RemitParseError as error:
         report.files.append(FileReport(path, "failed", str(error)))
         return []

@@ -44,6 +44,41 @@ def progress_bar(label: str):
     return wrap
 
 
+class ByteProgress:
+    """A tqdm bar over the bytes of the files being read, on an interactive terminal only:
+    call it on the list of files, and hand `update` to the reader."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self._bar = None
+
+    def __call__(self, paths):
+        from tqdm import tqdm
+
+        paths = list(paths)
+        total = sum(p.stat().st_size for p in paths if p.is_file())
+        self._bar = tqdm(
+            total=total,
+            desc=self.label,
+            unit="B",
+            unit_scale=True,
+            disable=None if total > BYTE_BAR_FROM else True,
+            file=sys.stderr,
+            leave=False,
+        )
+        try:
+            yield from paths
+        finally:
+            self._bar.close()
+
+    def update(self, count: int) -> None:
+        if self._bar is not None:
+            self._bar.update(count)
+
+
+BYTE_BAR_FROM = 1 << 20  # smaller reads finish before a bar would be worth drawing
+
+
 def status(message: str) -> None:
     """A progress note on an interactive terminal (stderr), silence in scripts and logs."""
     if sys.stderr.isatty():

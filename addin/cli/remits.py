@@ -9,13 +9,13 @@ import click
 
 from addin import actions
 from addin.cli._shared import (
+    ByteProgress,
     as_of_option,
     cli,
     friendly_errors,
     notice,
     open_tracker,
     password_option,
-    progress_bar,
     status,
 )
 from addin.errors import AddinError
@@ -52,8 +52,9 @@ def import_(workbook: Path, inputs: tuple[Path, ...], password: str | None):
         denialdesk import tracker.xlsx "Remits Inbox"
     """
     with open_tracker(workbook, password) as book:
+        reading = ByteProgress("Reading remits")
         report = actions.import_remittances(
-            book, inputs, progress=progress_bar("Reading remits"), notify=status
+            book, inputs, progress=reading, on_bytes=reading.update, notify=status
         )
     for item in report.failed:
         click.echo(f"Error: {item.path.name}: {item.message}", err=True)
