@@ -63,7 +63,9 @@ class ClaimTally(Protocol):
     paid_total: Decimal
     ending: list[str] | None
 
-    def remember(self, elements: list[str]) -> None: ...
+    pending: list[str]  # a CLP's elements go here for the fingerprint, as remember() does
+
+    def flush_digest(self) -> None: ...
 
 
 class ClaimLoop:
@@ -81,18 +83,30 @@ class ClaimLoop:
         that is not another claim's CLP and leave it in `tally.ending`.
 
         `tally` (the transaction being read) receives the segment, line and adjustment
-        counts and the paid total, and remembers each CLP for the transaction's fingerprint.
+        counts and the paid total when the run ends, and each CLP for its fingerprint.
         """
         procedures = self._procedures
         unknown = tally.unknown
+        pending = tally.pending  # the fingerprint's input (see parser._Transaction.remember)
+        claims = segments = lines_seen = adjustments_seen = 0
+        paid_total = ZERO
         while True:
-            tally.remember(clp)
+            pending += clp
+            pending.append("\x1e")
+            if len(pending) >= 16384:
+                tally.flush_digest()
             findings: list[str] = []
             clp = clp + PAD
             e = clp
-            charge = _DECIMALS.get(e[3]) or self._amount(e[3], "CLP03", findings)
-            paid = _DECIMALS.get(e[4]) or self._amount(e[4], "CLP04", findings)
-            responsibility = self._amount(e[5], "CLP05", findings) if e[5].strip() else None
+            charge = _DECIMALS.get(e[3])
+            if charge is None:
+                charge = self._amount(e[3], "CLP03", findings)
+            paid = _DECIMALS.get(e[4])
+            if paid is None:
+                paid = self._amount(e[4], "CLP04", findings)
+            responsibility = _DECIMALS.get(e[5])
+            if responsibility is None and e[5].strip():
+                responsibility = self._amount(e[5], "CLP05", findings)
             weight = self._number(e[12], "CLP12 DRG weight", findings) if e[12] else None
             fraction = self._number(e[13], "CLP13 discharge fraction", findings) if e[13] else None
             people: list[Person | None] = [None] * 5
@@ -275,17 +289,24 @@ class ClaimLoop:
                     clp[14].strip(),
                 ),
             )
-            tally.claims += 1
-            tally.segments += count
-            tally.lines += len(lines)
-            tally.adjustments += len(claim_cas) + sum(len(x.adjustments) for x in lines)
+            claims += 1
+            segments += count
+            lines_seen += len(lines)
+            adjustments_seen += len(claim_cas)
+            for service in lines:
+                adjustments_seen += len(service.adjustments)
             if paid is not None:
-                tally.paid_total += paid
+                paid_total += paid
             yield claim
-            if ending is None or ending[0] != "CLP":
+            if ending is None or ending[0] != "CLP":  # the run is over: report it in one go
+                tally.claims += claims
+                tally.segments += segments
+                tally.lines += lines_seen
+                tally.adjustments += adjustments_seen
+                tally.paid_total += paid_total
                 tally.ending = ending
                 return
-            tally.segments += 1  # the CLP that starts the next claim
+            segments += 1  # the CLP that starts the next claim
             clp = ending
             number += 1
 
