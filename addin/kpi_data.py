@@ -50,7 +50,7 @@ class K:
     INITIALLY_DENIED = "Claims initially denied"
     RATE = "Denial rate (claims)"
     BILLED = "Billed $"
-    INITIAL_DENIED = "Initially denied $"
+    INITIAL_DENIED = "Billed $ initially denied"
     RATE_DOLLARS = "Denial rate ($)"
     TARGET = "Target"
     DENIALS = "Denials"
@@ -167,7 +167,6 @@ def prepare_claims(claims: pd.DataFrame, denials: pd.DataFrame) -> pd.DataFrame:
             "first_remit": _dates(claims[Col.FIRST_REMIT_DATE]),
             "billed": _cents(claims[Col.BILLED]),
             "denied": _text(claims[Col.INITIALLY_DENIED]).str.lower().eq("yes"),
-            "denied_cents": _cents(claims[Col.INITIAL_DENIED_AMOUNT]),
             "first_status": _text(claims[Col.FIRST_STATUS]),
         }
     )
@@ -178,7 +177,8 @@ def prepare_claims(claims: pd.DataFrame, denials: pd.DataFrame) -> pd.DataFrame:
         & ~frame["first_status"].isin(NOT_ADJUDICATIONS)
         & ~frame["key"].isin(duplicates_only)
     )
-    frame["denied_cents"] = np.where(frame["denied"], frame["denied_cents"], 0)
+    # HFMA 1b: the gross charges of the claims initially denied (the whole claim counts).
+    frame["denied_cents"] = np.where(frame["denied"], frame["billed"], 0)
     return _with_periods(frame, "first_remit")
 
 

@@ -40,8 +40,9 @@ DEFINITIONS: dict[str, str] = {
         "only initial denial is a duplicate (CARC 18), reversals and predeterminations."
     ),
     K.RATE_DOLLARS: (
-        "Amounts denied at the first adjudication ÷ billed charges of the same claims "
-        "(HFMA initial denial rate, by dollars); a claim with one denied line adds that line."
+        "Billed charges of the claims whose first adjudication carried a denial ÷ billed "
+        "charges of all claims adjudicated (HFMA initial denial rate, by dollars: gross "
+        "charges, so a claim with one denied line counts whole), with the same exclusions."
     ),
     K.OVERTURN: (
         "Won ÷ decided. Won: Status Won, or a later remit paid the denial (Paid / Partially "

@@ -47,7 +47,7 @@ def headline(figures: kpis.Kpis, key: str) -> kpis.Headline:
 QUARTER_FIGURES = [
     # key, Q2 value, Q1 value, trend
     (K.RATE, 2 / 4, 1 / 4, "worsening"),
-    (K.RATE_DOLLARS, 300 / 600, 100 / 1000, "worsening"),
+    (K.RATE_DOLLARS, 400 / 600, 100 / 1000, "worsening"),  # billed of C5 + C7 over Q2
     (K.OVERTURN, 1 / 2, 1 / 1, "worsening"),
     (K.DAYS_TO_APPEAL, 20.0, 10.0, "worsening"),
     (K.DAYS_TO_RESOLVE, 40.0, 30.0, "worsening"),
@@ -90,7 +90,7 @@ def test_each_claim_counts_once_by_its_first_adjudication(figures):
     total = row(by_month, K.MONTH, "Total")
     assert (total[K.CLAIMS], total[K.INITIALLY_DENIED]) == (8, 3)
     assert total[K.RATE] == pytest.approx(3 / 8)
-    assert total[K.RATE_DOLLARS] == pytest.approx(400 / 1600)
+    assert total[K.RATE_DOLLARS] == pytest.approx(500 / 1600)  # C1, C5, C7 billed, whole
     assert figures.claims_counted == 8 and figures.denials_counted == 6
     # C1 was paid later on appeal and still counts as initially denied in January;
     # C8 was denied only at a later remit and counts as not initially denied in May.
@@ -239,7 +239,7 @@ def test_demo_figures_match_a_count_made_row_by_row(demo_tracker):
     denied = counted[counted[Col.INITIALLY_DENIED] == "Yes"]
     total = row(figures.by_month, K.MONTH, "Total")
     assert (total[K.CLAIMS], total[K.INITIALLY_DENIED]) == (len(counted), len(denied))
-    assert total[K.INITIAL_DENIED] == sum(denied[Col.INITIAL_DENIED_AMOUNT])
+    assert total[K.INITIAL_DENIED] == sum(denied[Col.BILLED])  # HFMA: gross charges
     assert total[K.DENIED] == sum(denials[Col.DENIED_AMOUNT])
     assert total[K.RECOVERED] == sum(denials[Col.RECOVERED_AMOUNT].dropna())
     assert total[K.WON] == (denials[Col.STATUS] == "Won").sum() == 17
