@@ -336,6 +336,48 @@ def test_a_later_change_on_denials_is_not_undone_by_the_older_queue(tracker):
     assert (queued[Col.STATUS], queued[Col.OWNER]) == ("In Review", "Dana")
 
 
+def test_when_the_queue_and_denials_both_change_a_cell_denials_is_kept(tracker):
+    write_rows(tracker, DENIALS, [denial(1)])
+    classify(tracker)
+    queue = table(tracker, WORK_QUEUE)
+    queue.loc[0, Col.STATUS] = "Appeal Sent"  # on the (now out-of-date) queue…
+    write_rows(tracker, WORK_QUEUE, queue.to_dict("records"))
+    denials = table(tracker, DENIALS)
+    denials.loc[0, Col.STATUS] = "Lost"  # …while the payer's final answer went on Denials
+    write_rows(tracker, DENIALS, denials.to_dict("records"))
+    report = classify(tracker)
+    assert (report.queue_edits, report.queue_conflicts) == (0, 1)
+    assert table(tracker, DENIALS).iloc[0][Col.STATUS] == "Lost"
+    assert "Denials is kept" in report.summary()
+
+
+def test_an_upgraded_tracker_gets_no_invented_dates(tracker):
+    classified = {Col.RULE: "carc-50: classified by an older version"}
+    rows = [denial(1, Status="Lost", **classified), denial(2, Status="Appeal Sent", **classified)]
+    write_rows(tracker, DENIALS, rows)  # no As Queued snapshot, no dates: history is unknown
+    assert classify(tracker).dated == 0
+    denials = table(tracker, DENIALS)
+    assert denials[[Col.APPEAL_SENT_ON, Col.CLOSED_ON]].isna().all().all()
+    denials.loc[denials[Col.DENIAL_ID] == "D-002", Col.STATUS] = "Lost"  # a change seen now
+    write_rows(tracker, DENIALS, denials.to_dict("records"))
+    assert classify(tracker).dated == 1
+    assert table(tracker, DENIALS).set_index(Col.DENIAL_ID).loc["D-002", Col.CLOSED_ON] == TODAY
+
+
+def test_a_formula_in_follow_up_date_stays_on_denials_and_off_the_queue(tracker):
+    write_rows(tracker, DENIALS, [denial(1)])
+    workbook = openpyxl.load_workbook(tracker)
+    sheet = workbook[DENIALS.sheet]
+    column = [c.value for c in sheet[1]].index(Col.FOLLOW_UP_DATE) + 1
+    sheet.cell(2, column).value = "=TODAY()+7"  # a person's own formula
+    workbook.save(tracker)
+    classify(tracker)
+    classify(tracker, TODAY.replace(day=29))  # the queue it wrote reads back without errors
+    assert table(tracker, WORK_QUEUE).iloc[0][Col.FOLLOW_UP_DATE] is None
+    kept = openpyxl.load_workbook(tracker)[DENIALS.sheet].cell(2, column)
+    assert (kept.data_type, kept.value) == ("f", "=TODAY()+7")
+
+
 def test_columns_people_add_to_the_work_queue_follow_their_row(tracker):
     write_rows(tracker, DENIALS, [denial(1), denial(2, CARC="16", RARC="MA130")])
     classify(tracker)

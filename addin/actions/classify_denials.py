@@ -91,6 +91,7 @@ class ClassifyReport:
     bad_overrides: int = 0
     dated: int = 0  # blank Appeal Sent On / Closed On dates filled in
     queue_edits: int = 0  # Owner / Status / Follow-up cells changed on the Work Queue
+    queue_conflicts: int = 0  # …that were changed on Denials too (Denials kept)
     changed: bool = False
     saved: bool = False
 
@@ -112,6 +113,11 @@ class ClassifyReport:
             parts.append(f"{self.dated} Appeal Sent On / Closed On date(s) filled in")
         if self.queue_edits:
             parts.append(f"{self.queue_edits} change(s) made on the Work Queue copied to Denials")
+        if self.queue_conflicts:
+            parts.append(
+                f"{self.queue_conflicts} Work Queue change(s) not copied: the Denials row was "
+                "changed too, and Denials is kept"
+            )
         tail = "" if self.changed else " Nothing changed."
         return "; ".join(parts) + "." + tail
 
@@ -186,7 +192,8 @@ def plan_classification(
     setting = functools.partial(prioritize.setting, settings)
     report = ClassifyReport(due_soon_days=int(setting(S.DUE_SOON_DAYS)))
     directory = payers.PayerDirectory.from_rows(frames.records(payer_rows))
-    denials = _with_queue_edits(denials, queue, report)
+    snapshots = _snapshots(queue)
+    denials = _with_queue_edits(denials, snapshots, report)
     rows = _Rows(denials)
     decisions = _decide_all(rows, knowledge, report)
     profiles = _profiles(rows, directory)
@@ -195,10 +202,11 @@ def plan_classification(
         int(setting(S.DEFAULT_TIMELY_FILING_DAYS)), int(setting(S.DEFAULT_APPEAL_WINDOW_DAYS))
     )
     out = _score_all(rows, decisions, profiles, rates, weights, defaults, today, report)
+    never_classified = _column(denials, Col.RULE).isna()
     new_denials = denials.copy()
     for name, values in out.items():
         new_denials[name] = pd.Series(values, index=denials.index, dtype=object)
-    _date_status_changes(new_denials, today, report)
+    _date_status_changes(new_denials, today, report, snapshots, never_classified)
     return Plan(
         new_denials,
         _payers_after(payer_rows, directory, rows, profiles, report),
@@ -321,20 +329,31 @@ def _score_all(rows, decisions, profiles, rates, weights, defaults, today, repor
     return out
 
 
-def _date_status_changes(denials: pd.DataFrame, today: date, report: ClassifyReport) -> None:
-    """Fill a blank Appeal Sent On / Closed On with today when the Status first says so.
-
-    The two dates the turnaround KPIs need; a person can type the real date over it, and a
-    date that is there is never changed.
+def _date_status_changes(
+    denials: pd.DataFrame,
+    today: date,
+    report: ClassifyReport,
+    snapshots: dict,
+    never_classified: pd.Series,
+) -> None:
+    """Fill a blank Appeal Sent On / Closed On with today when the Status has just come to
+    say so: it differs from the Status the last Work Queue showed, or the row was never
+    classified. The two dates the turnaround KPIs need; a person can type the real date over
+    it, a date that is there is never changed, and history is never back-filled (a tracker
+    from before these columns gets no invented dates).
     """
     status = _column(denials, Col.STATUS)
+    ids = _column(denials, Col.DENIAL_ID).astype(str)
+    queued_status = ids.map({key: written[1] for key, (written, _) in snapshots.items()})
+    status_text = status.fillna("").astype(str)
+    just_changed = (queued_status.notna() & (queued_status != status_text)) | never_classified
     settled_by_remit = _column(denials, Col.RESOLVED_ON).notna()  # it has its date already
     for column, wanted in (
         (Col.APPEAL_SENT_ON, status.isin(SENT_STATUSES)),
         (Col.CLOSED_ON, status.isin(CLOSED_STATUSES) & ~settled_by_remit),
     ):
         current = _column(denials, column)
-        blank = current.isna() & wanted
+        blank = current.isna() & wanted & just_changed
         if blank.any():
             denials[column] = current.astype(object).where(~blank, today)
             report.dated += int(blank.sum())
@@ -434,47 +453,66 @@ def _as_queued(row: dict) -> list[str]:
     return texts
 
 
-def _queue_edits(queue: pd.DataFrame | None) -> dict[str, dict[str, object]]:
-    """Denial ID → the editable cells a person changed on the Work Queue since Classify
-    wrote it (compared with the hidden As Queued column)."""
+def _snapshots(queue: pd.DataFrame | None) -> dict[str, tuple[list[str], list[str]]]:
+    """Denial ID → (the editable queue cells as Classify wrote them, as they are now), from
+    the hidden As Queued column of the previous Work Queue."""
     if queue is None or queue.empty or Col.AS_QUEUED not in queue:
         return {}
-    edits = {}
+    found = {}
     for row in frames.records(queue):
         try:
             written = json.loads(str(row.get(Col.AS_QUEUED) or ""))
         except ValueError:
             continue
-        if not row.get(Col.DENIAL_ID) or not isinstance(written, list) or len(written) != 3:
-            continue
-        now = _as_queued(row)
-        changed = {
-            name: row.get(name)
-            for name, before, after in zip(QUEUE_EDITABLE, written, now, strict=True)
-            if before != after
-        }
-        if changed:
-            edits[str(row[Col.DENIAL_ID])] = changed
-    return edits
+        if row.get(Col.DENIAL_ID) and isinstance(written, list) and len(written) == 3:
+            found[str(row[Col.DENIAL_ID])] = (written, _as_queued(row))
+    return found
 
 
 def _with_queue_edits(
-    denials: pd.DataFrame, queue: pd.DataFrame | None, report: ClassifyReport
+    denials: pd.DataFrame, snapshots: dict, report: ClassifyReport
 ) -> pd.DataFrame:
-    """The Denials rows with the Owner / Status / Follow-up Date a person set on the queue."""
-    edits = _queue_edits(queue)
-    if not edits:
+    """The Denials rows with the Owner / Status / Follow-up Date a person changed on the
+    queue. When the Denials cell changed too since the queue was written, the Denials sheet
+    (the record) wins and the queue edit is counted as a conflict."""
+    if not snapshots:
         return denials
-    denials = denials.copy()
-    ids = denials[Col.DENIAL_ID].astype(str)
-    for name in QUEUE_EDITABLE:
-        values = {key: change[name] for key, change in edits.items() if name in change}
-        target = ids.isin(values.keys())
-        if name not in denials:
-            denials[name] = pd.Series(None, index=denials.index, dtype=object)
-        denials.loc[target, name] = ids[target].map(values).astype(object)
-        report.queue_edits += int(target.sum())
-    return denials
+    records = frames.records(denials)
+    changed = 0
+    for row in records:
+        snapshot = snapshots.get(str(row.get(Col.DENIAL_ID)))
+        if snapshot is None:
+            continue
+        written, now = snapshot
+        on_denials = _as_queued(row)
+        for index, name in enumerate(QUEUE_EDITABLE):
+            if now[index] == written[index]:
+                continue  # not edited on the queue
+            here = on_denials[index]
+            moved = here != written[index] and (name != Col.OWNER or here != "")
+            if moved:  # both changed: Denials is the record
+                report.queue_conflicts += 1
+            elif here != now[index]:
+                row[name] = _queued_value(name, now[index])
+                changed += 1
+    if not changed:
+        return denials
+    report.queue_edits += changed
+    return frames.frame_of(records, list(denials.columns))
+
+
+def _queued_value(name: str, text: str) -> object:
+    """A queue cell's text back as the Denials value (a date for Follow-up Date)."""
+    if not text:
+        return None
+    if name == Col.FOLLOW_UP_DATE:
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            return None
+    if name == Col.OWNER and text.endswith(SUGGESTED):
+        return None  # the suggestion, left as it was shown
+    return text
 
 
 def _queue(denials: pd.DataFrame, out: dict, previous: pd.DataFrame | None) -> pd.DataFrame:
@@ -486,6 +524,10 @@ def _queue(denials: pd.DataFrame, out: dict, previous: pd.DataFrame | None) -> p
     owners = ranked[Col.OWNER].where(ranked[Col.OWNER].notna(), suggested)
     shown = [n for n in WORK_QUEUE.column_names if n not in (Col.OWNER, Col.AS_QUEUED)]
     queue = pd.DataFrame({name: ranked[name] for name in shown})
+    # A person's formula in Denials' Follow-up Date is theirs; the queue shows only dates.
+    queue[Col.FOLLOW_UP_DATE] = queue[Col.FOLLOW_UP_DATE].map(
+        lambda value: value if isinstance(value, date) else None
+    )
     queue.insert(WORK_QUEUE.column_names.index(Col.OWNER), Col.OWNER, owners)
     queue[Col.AS_QUEUED] = [json.dumps(_as_queued(r)) for r in frames.records(queue)]
     if previous is not None:  # columns people added to the queue keep their values by row
