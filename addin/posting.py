@@ -202,7 +202,8 @@ class Ledger:
             if other[Col.LAST_DENIED_ON] == latest and other[Col.DENIAL_ID] not in settling
         }
         for row in rows:
-            clean = (row[Col.LEVEL], row[Col.LINE]) not in still_denied
+            line = (row[Col.LEVEL], row[Col.LINE]) if row[Col.LEVEL] == "line" else None
+            clean = _fully_cleared(line, still_denied)
             self._mark_resolved(row, recovered[row[Col.DENIAL_ID]], clean, latest)
         return len(rows)
 
@@ -293,8 +294,7 @@ class Ledger:
         still_denied = {fact.line_ident for fact in item.denials}
         recovered = _recoveries(open_rows, line_paid, item.paid, claim_row[Col.LATEST_PAID])
         for row in open_rows:
-            ident = _line_ident_of(row, line_paid) or "claim"
-            clean = ident not in still_denied if ident != "claim" else not item.denials
+            clean = _fully_cleared(_line_ident_of(row, line_paid), still_denied)
             self._mark_resolved(row, recovered[row[Col.DENIAL_ID]], clean, item.payment_date)
         return len(open_rows)
 
@@ -358,6 +358,13 @@ def _set_first_outcome(row: dict, item: Adjudication) -> None:
     row[Col.INITIALLY_DENIED] = "Yes" if item.denials else "No"
     row[Col.INITIAL_DENIED_AMOUNT] = denied if item.denials else None
     row[Col.SOURCE_FILE] = item.source_file
+
+
+def _fully_cleared(line: object, still_denied: set) -> bool:
+    """Whether a settled denial is cleared outright (Paid) rather than in part: its service
+    line carries no denial any more — for a claim-level denial (or a line the adjudication
+    does not show, `line` None), the claim carries none at all."""
+    return line not in still_denied if line is not None else not still_denied
 
 
 def _line_ident_of(row: dict, line_paid: dict[str, Decimal | None]) -> str | None:
