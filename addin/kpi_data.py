@@ -171,28 +171,38 @@ def prepare_claims(claims: pd.DataFrame, denials: pd.DataFrame) -> pd.DataFrame:
         }
     )
     frame = frame[frame["key"] != ""].drop_duplicates("key")  # each claim once
-    duplicates_only = _duplicate_only_claims(frame, denials)
+    initial = _initial_denials(frame, denials)
+    carcs = _text(initial[Col.CARC]).map(codes.normalise_code)
+    duplicates_only = _only(initial, carcs == DUPLICATE_CARC)
     frame["counted"] = (
         frame["first_remit"].notna()
         & ~frame["first_status"].isin(NOT_ADJUDICATIONS)
         & ~frame["key"].isin(duplicates_only)
     )
+    if Col.IS_DENIAL in initial:  # Classify (or the Codes sheet) says none was a denial
+        not_denials = _text(initial[Col.IS_DENIAL]).str.lower().eq("no")
+        frame["denied"] &= ~frame["key"].isin(_only(initial, not_denials))
     # HFMA 1b: the gross charges of the claims initially denied (the whole claim counts).
     frame["denied_cents"] = np.where(frame["denied"], frame["billed"], 0)
     return _with_periods(frame, "first_remit")
 
 
-def _duplicate_only_claims(claims: pd.DataFrame, denials: pd.DataFrame) -> pd.Index:
-    """Claims whose first adjudication was denied only as a duplicate (CARC 18)."""
+def _initial_denials(claims: pd.DataFrame, denials: pd.DataFrame) -> pd.DataFrame:
+    """The Denials rows of each claim's first adjudication (remitted on its first remit date)."""
     if denials.empty or claims.empty:
-        return pd.Index([])
+        return denials.iloc[0:0]
     first = claims.set_index("key")["first_remit"]
     keys = _keys(denials[Col.CLAIM_KEY])
     remit = _dates(denials[Col.REMIT_DATE])
-    initial = remit.eq(keys.map(first)).to_numpy()
-    carcs = _text(denials[Col.CARC]).map(codes.normalise_code)[initial]
-    other_reason = (carcs != DUPLICATE_CARC).groupby(keys[initial]).any()
-    return other_reason.index[~other_reason.to_numpy()]
+    return denials[remit.eq(keys.map(first)).to_numpy()]
+
+
+def _only(initial: pd.DataFrame, matches: pd.Series) -> pd.Index:
+    """Claims all of whose initial denial rows match (e.g. only duplicates, CARC 18)."""
+    if initial.empty:
+        return pd.Index([])
+    other = (~matches).groupby(_keys(initial[Col.CLAIM_KEY])).any()
+    return other.index[~other.to_numpy()]
 
 
 def prepare_denials(denials: pd.DataFrame, settings: KpiSettings, today: date) -> pd.DataFrame:

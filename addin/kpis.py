@@ -37,7 +37,8 @@ DEFINITIONS: dict[str, str] = {
         "Claims whose first adjudication carried a denial ÷ claims adjudicated, each claim "
         "counted once in the month of its first remit (HFMA initial denial rate, by volume). "
         "A claim paid later on appeal still counts as initially denied. Left out: claims whose "
-        "only initial denial is a duplicate (CARC 18), reversals and predeterminations."
+        "only initial denial is a duplicate (CARC 18), reversals and predeterminations; a "
+        "claim whose initial denials Classify marks Is Denial = No counts as not denied."
     ),
     K.RATE_DOLLARS: (
         "Billed charges of the claims whose first adjudication carried a denial ÷ billed "

@@ -198,6 +198,16 @@ def test_not_denials_and_settled_rows_are_neither_counted_nor_at_risk(tracker):
     assert workload.loc["Billing (suggested)", K.OPEN] == 1
 
 
+def test_a_claim_whose_only_initial_denial_is_not_one_is_not_initially_denied(tracker):
+    rows = [
+        r | ({Col.IS_DENIAL: "No"} if r[Col.DENIAL_ID] == "D2" else {})  # C5's only denial
+        for r in kpi_fixture.DENIAL_ROWS
+    ]
+    figures = compute(kpi_fixture.fill(tracker, denials=rows))
+    assert headline(figures, K.RATE).value == pytest.approx(1 / 4)  # Q2: only C7 now
+    assert headline(figures, K.RATE_DOLLARS).value == pytest.approx(300 / 600)
+
+
 def test_settings_change_the_target_and_the_cost(tracker):
     kpi_fixture.fill(tracker)
     settings = kpis.KpiSettings(denial_rate_target=0.05, hourly_cost=60.0, minutes_hard=30.0)
