@@ -17,7 +17,7 @@ import pandas as pd
 from addin import codes
 from addin.posting import NEW_STATUS, WON_STATUS
 from addin.remit.models import ClaimStatus, status_label
-from addin.workbook.layout import CLOSED_STATUSES, Col, S
+from addin.workbook.layout import CLOSED_STATUSES, SUGGESTED_MARK, Col, S
 
 LOST_STATUS = "Lost"
 WRITTEN_OFF_STATUS = "Written Off"
@@ -30,7 +30,6 @@ NOT_ADJUDICATIONS = frozenset(
 )
 UNCLASSIFIED = "unclassified"
 UNASSIGNED = "Unassigned"
-SUGGESTED = " (suggested)"
 OTHER = "All other"
 TOTAL = "Total"
 AGING_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
@@ -252,7 +251,7 @@ def _owners(denials: pd.DataFrame) -> pd.Series:
     owner = _text(denials[Col.OWNER])
     if Col.SUGGESTED_OWNER in denials:
         suggested = _text(denials[Col.SUGGESTED_OWNER])
-        owner = owner.where(owner != "", (suggested + SUGGESTED).where(suggested != "", ""))
+        owner = owner.where(owner != "", (suggested + SUGGESTED_MARK).where(suggested != "", ""))
     return owner.replace("", UNASSIGNED)
 
 

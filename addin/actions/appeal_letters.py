@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from addin import letters
+from addin import frames, letters
 from addin.actions import audit
 from addin.errors import AddinError, TemplateError
 from addin.letter_fields import FIELDS
@@ -128,9 +128,9 @@ def generate_letters(
     today = today or date.today()
     settings = book.read_settings()
     denials = book.read_table(DENIALS)
-    records = denials.to_dict("records")
+    records = frames.records(denials)
     _check_ids(records, rows)
-    directory = PayerDirectory.from_rows(book.read_table(PAYERS).to_dict("records"))
+    directory = PayerDirectory.from_rows(frames.records(book.read_table(PAYERS)))
     selection = letters.select_for_letters(
         records,
         wanted_ids=rows,

@@ -29,6 +29,7 @@ from addin.workbook.layout import (
     SENT_STATUSES,
     SETTING_DEFAULTS,
     SETTINGS,
+    SUGGESTED_MARK,
     WORK_QUEUE,
     Col,
     S,
@@ -38,7 +39,6 @@ from addin.workbook.layout import (
 OVERDUE = Highlight(
     "Overdue", Col.APPEAL_DEADLINE, maximum=-1, fill="FFC7CE", font="9C0006", days_from_today=True
 )
-SUGGESTED = " (suggested)"
 ZERO = Decimal(0)
 SYSTEM_OUTPUTS = (
     Col.DESCRIPTION,
@@ -510,7 +510,7 @@ def _queued_value(name: str, text: str) -> object:
             return date.fromisoformat(text)
         except ValueError:
             return None
-    if name == Col.OWNER and text.endswith(SUGGESTED):
+    if name == Col.OWNER and text.endswith(SUGGESTED_MARK):
         return None  # the suggestion, left as it was shown
     return text
 
@@ -520,7 +520,7 @@ def _queue(denials: pd.DataFrame, out: dict, previous: pd.DataFrame | None) -> p
     queued = pd.Series([r is not None for r in out[Col.RANK]], index=denials.index, dtype=bool)
     ranked = denials.loc[queued].copy()
     ranked = ranked.sort_values(Col.RANK, key=lambda s: s.astype(int), kind="stable")
-    suggested = ranked[Col.SUGGESTED_OWNER].map(lambda o: f"{o}{SUGGESTED}" if o else None)
+    suggested = ranked[Col.SUGGESTED_OWNER].map(lambda o: f"{o}{SUGGESTED_MARK}" if o else None)
     owners = ranked[Col.OWNER].where(ranked[Col.OWNER].notna(), suggested)
     shown = [n for n in WORK_QUEUE.column_names if n not in (Col.OWNER, Col.AS_QUEUED)]
     queue = pd.DataFrame({name: ranked[name] for name in shown})

@@ -625,6 +625,8 @@ STATUSES: tuple[str, ...] = (
     "Written Off",
 )
 CLOSED_STATUSES: frozenset[str] = frozenset({"Won", "Lost", "Written Off"})
+# How the Work Queue and the KPIs show Classify's Suggested Owner where Owner is blank.
+SUGGESTED_MARK = " (suggested)"
 # Statuses that say the appeal (or corrected claim) went to the payer.
 SENT_STATUSES: frozenset[str] = frozenset({"Appeal Sent", "Corrected & Resubmitted"})
 DEFAULT_OWNERS: tuple[str, ...] = ("Front Desk", "Billing", "Coder", "Clinical Reviewer", "Manager")

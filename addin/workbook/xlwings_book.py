@@ -388,18 +388,20 @@ def _formula_or(formula, value):
 
 def _people_formulas(spec: TableSpec, table, header: list[str]) -> dict[str, frozenset]:
     """The formulas already in each column people own or added, by column name: the only
-    "=…" text that is written back as a formula (two whole-table reads)."""
-    wanted = [i for i, name in enumerate(header) if _keeps_formulas(spec, name)]
-    if not wanted:
+    "=…" text that is written back as a formula (two reads per such column, not the table)."""
+    if table.range.shape[0] < 2:  # a header and no rows
         return {}
-    formulas = table.range.formula[1:]  # below the header
-    values = table.range.options(ndim=2).value[1:]
-    return {
-        header[i]: frozenset(
-            f[i] for f, v in zip(formulas, values, strict=False) if _typed_formula(f[i], v[i])
+    found = {}
+    for index, name in enumerate(header):
+        if not _keeps_formulas(spec, name):
+            continue
+        column = table.range[1:, index]
+        formulas = _column_formulas(column)
+        values = column.options(ndim=1).value
+        found[name] = frozenset(
+            f for f, v in zip(formulas, values, strict=False) if _typed_formula(f, v)
         )
-        for i in wanted
-    }
+    return found
 
 
 def _typed_formula(formula, value) -> bool:
