@@ -8,16 +8,15 @@ and saves once — and not at all when nothing changed.
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 import pandas as pd
 
 from addin import codes, frames, payers, prioritize
-from addin.actions import audit
+from addin.actions import audit, work_queue
 from addin.actions.code_list import code_book
 from addin.classify import Case, Category, Decision, classify, recategorised
 from addin.workbook.base import Book, Highlight
@@ -26,10 +25,8 @@ from addin.workbook.layout import (
     CODES,
     DENIALS,
     PAYERS,
-    SENT_STATUSES,
     SETTING_DEFAULTS,
     SETTINGS,
-    SUGGESTED_MARK,
     WORK_QUEUE,
     Col,
     S,
@@ -192,8 +189,9 @@ def plan_classification(
     setting = functools.partial(prioritize.setting, settings)
     report = ClassifyReport(due_soon_days=int(setting(S.DUE_SOON_DAYS)))
     directory = payers.PayerDirectory.from_rows(frames.records(payer_rows))
-    snapshots = _snapshots(queue)
-    denials = _with_queue_edits(denials, snapshots, report)
+    snapshots = work_queue.snapshots(queue)
+    denials, edits = work_queue.with_queue_edits(denials, snapshots)
+    report.queue_edits, report.queue_conflicts = edits.copied, edits.conflicts
     rows = _Rows(denials)
     decisions = _decide_all(rows, knowledge, report)
     profiles = _profiles(rows, directory)
@@ -202,15 +200,15 @@ def plan_classification(
         int(setting(S.DEFAULT_TIMELY_FILING_DAYS)), int(setting(S.DEFAULT_APPEAL_WINDOW_DAYS))
     )
     out = _score_all(rows, decisions, profiles, rates, weights, defaults, today, report)
-    never_classified = _column(denials, Col.RULE).isna()
+    never_classified = work_queue.column_or_blank(denials, Col.RULE).isna()
     new_denials = denials.copy()
     for name, values in out.items():
         new_denials[name] = pd.Series(values, index=denials.index, dtype=object)
-    _date_status_changes(new_denials, today, report, snapshots, never_classified)
+    report.dated = work_queue.date_status_changes(new_denials, today, snapshots, never_classified)
     return Plan(
         new_denials,
         _payers_after(payer_rows, directory, rows, profiles, report),
-        _queue(new_denials, out, queue),
+        work_queue.build_queue(new_denials, out, queue),
         report,
     )
 
@@ -329,43 +327,6 @@ def _score_all(rows, decisions, profiles, rates, weights, defaults, today, repor
     return out
 
 
-def _date_status_changes(
-    denials: pd.DataFrame,
-    today: date,
-    report: ClassifyReport,
-    snapshots: dict,
-    never_classified: pd.Series,
-) -> None:
-    """Fill a blank Appeal Sent On / Closed On with today when the Status has just come to
-    say so: it differs from the Status the last Work Queue showed, or the row was never
-    classified. The two dates the turnaround KPIs need; a person can type the real date over
-    it, a date that is there is never changed, and history is never back-filled (a tracker
-    from before these columns gets no invented dates).
-    """
-    status = _column(denials, Col.STATUS)
-    ids = _column(denials, Col.DENIAL_ID).astype(str)
-    queued_status = ids.map({key: written[1] for key, (written, _) in snapshots.items()})
-    status_text = status.fillna("").astype(str)
-    just_changed = (queued_status.notna() & (queued_status != status_text)) | never_classified
-    settled_by_remit = _column(denials, Col.RESOLVED_ON).notna()  # it has its date already
-    for column, wanted in (
-        (Col.APPEAL_SENT_ON, status.isin(SENT_STATUSES)),
-        (Col.CLOSED_ON, status.isin(CLOSED_STATUSES) & ~settled_by_remit),
-    ):
-        current = _column(denials, column)
-        blank = current.isna() & wanted & just_changed
-        if blank.any():
-            denials[column] = current.astype(object).where(~blank, today)
-            report.dated += int(blank.sum())
-
-
-def _column(frame: pd.DataFrame, name: str) -> pd.Series:
-    """A column of the frame, or blanks when the tracker does not have it (yet)."""
-    if name in frame:
-        return frame[name]
-    return pd.Series(None, index=frame.index, dtype=object)
-
-
 def _describe(out: dict, i: int, decision: Decision, weights: prioritize.Weights) -> None:
     out[Col.DESCRIPTION][i] = decision.description
     out[Col.CATEGORY][i] = decision.category.value
@@ -434,108 +395,6 @@ def _payers_after(frame, directory, rows: _Rows, profiles: list, report) -> pd.D
 
 def _unknown_payer(payer: object, payer_id: object) -> payers.PayerProfile:
     return payers.PayerProfile(str(payer or payer_id or "").strip(), payers.split_ids(payer_id))
-
-
-# -- the Work Queue ------------------------------------------------------------------------
-
-# What a person may change on the Work Queue; Classify copies such edits to the Denials row.
-QUEUE_EDITABLE = (Col.OWNER, Col.STATUS, Col.FOLLOW_UP_DATE)
-
-
-def _as_queued(row: dict) -> list[str]:
-    """The editable queue cells as text, to tell later whether a person changed them."""
-    texts = []
-    for name in QUEUE_EDITABLE:
-        value = row.get(name)
-        if isinstance(value, datetime):
-            value = value.date()
-        texts.append(value.isoformat() if isinstance(value, date) else str(value or ""))
-    return texts
-
-
-def _snapshots(queue: pd.DataFrame | None) -> dict[str, tuple[list[str], list[str]]]:
-    """Denial ID → (the editable queue cells as Classify wrote them, as they are now), from
-    the hidden As Queued column of the previous Work Queue."""
-    if queue is None or queue.empty or Col.AS_QUEUED not in queue:
-        return {}
-    found = {}
-    for row in frames.records(queue):
-        try:
-            written = json.loads(str(row.get(Col.AS_QUEUED) or ""))
-        except ValueError:
-            continue
-        if row.get(Col.DENIAL_ID) and isinstance(written, list) and len(written) == 3:
-            found[str(row[Col.DENIAL_ID])] = (written, _as_queued(row))
-    return found
-
-
-def _with_queue_edits(
-    denials: pd.DataFrame, snapshots: dict, report: ClassifyReport
-) -> pd.DataFrame:
-    """The Denials rows with the Owner / Status / Follow-up Date a person changed on the
-    queue. When the Denials cell changed too since the queue was written, the Denials sheet
-    (the record) wins and the queue edit is counted as a conflict."""
-    if not snapshots:
-        return denials
-    records = frames.records(denials)
-    changed = 0
-    for row in records:
-        snapshot = snapshots.get(str(row.get(Col.DENIAL_ID)))
-        if snapshot is None:
-            continue
-        written, now = snapshot
-        on_denials = _as_queued(row)
-        for index, name in enumerate(QUEUE_EDITABLE):
-            if now[index] == written[index]:
-                continue  # not edited on the queue
-            here = on_denials[index]
-            moved = here != written[index] and (name != Col.OWNER or here != "")
-            if moved:  # both changed: Denials is the record
-                report.queue_conflicts += 1
-            elif here != now[index]:
-                row[name] = _queued_value(name, now[index])
-                changed += 1
-    if not changed:
-        return denials
-    report.queue_edits += changed
-    return frames.frame_of(records, list(denials.columns))
-
-
-def _queued_value(name: str, text: str) -> object:
-    """A queue cell's text back as the Denials value (a date for Follow-up Date)."""
-    if not text:
-        return None
-    if name == Col.FOLLOW_UP_DATE:
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            return None
-    if name == Col.OWNER and text.endswith(SUGGESTED_MARK):
-        return None  # the suggestion, left as it was shown
-    return text
-
-
-def _queue(denials: pd.DataFrame, out: dict, previous: pd.DataFrame | None) -> pd.DataFrame:
-    """Open denials in rank order, with the columns a biller needs to act."""
-    queued = pd.Series([r is not None for r in out[Col.RANK]], index=denials.index, dtype=bool)
-    ranked = denials.loc[queued].copy()
-    ranked = ranked.sort_values(Col.RANK, key=lambda s: s.astype(int), kind="stable")
-    suggested = ranked[Col.SUGGESTED_OWNER].map(lambda o: f"{o}{SUGGESTED_MARK}" if o else None)
-    owners = ranked[Col.OWNER].where(ranked[Col.OWNER].notna(), suggested)
-    shown = [n for n in WORK_QUEUE.column_names if n not in (Col.OWNER, Col.AS_QUEUED)]
-    queue = pd.DataFrame({name: ranked[name] for name in shown})
-    # A person's formula in Denials' Follow-up Date is theirs; the queue shows only dates.
-    queue[Col.FOLLOW_UP_DATE] = queue[Col.FOLLOW_UP_DATE].map(
-        lambda value: value if isinstance(value, date) else None
-    )
-    queue.insert(WORK_QUEUE.column_names.index(Col.OWNER), Col.OWNER, owners)
-    queue[Col.AS_QUEUED] = [json.dumps(_as_queued(r)) for r in frames.records(queue)]
-    if previous is not None:  # columns people added to the queue keep their values by row
-        extra = [c for c in previous.columns if c not in queue.columns]
-        kept = previous.set_index(Col.DENIAL_ID)[extra] if extra else None
-        for name in extra:
-            queue[name] = queue[Col.DENIAL_ID].map(kept[name].to_dict()).astype(object)
-    return queue.reset_index(drop=True).astype(object)
 
 
 def with_missing_settings(frame: pd.DataFrame) -> pd.DataFrame:
