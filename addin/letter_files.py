@@ -28,6 +28,8 @@ from addin.workbook.files import owner_files
 
 BUILTIN_PACKAGE = "addin.letter_templates"  # the top-level letters/ folder, as package data
 MANIFEST = ".denialdesk-letters.json"  # file name → SHA-256 of the bytes DenialDesk wrote
+# Written ahead of each letter, so a run killed mid-batch still knows its files as its own.
+JOURNAL = ".denialdesk-letters.journal"
 SOFFICE_SECONDS_PER_LETTER = 20
 PDF_BATCH = 25  # files per soffice run: keeps the command line short on Windows
 
@@ -180,19 +182,43 @@ def sha256(data: bytes) -> str:
 
 
 def load_manifest(folder: Path) -> dict[str, str]:
-    """What DenialDesk wrote into `folder` before. Unreadable: empty, so nothing is overwritten."""
+    """What DenialDesk wrote into `folder` before, with what an interrupted run journaled.
+    Unreadable: left out, so those files are treated as edited and never overwritten."""
     try:
         data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
+        data = None
     files = data.get("files") if isinstance(data, dict) else None
-    return {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
+    manifest = {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
+    return manifest | _journaled(folder)
+
+
+def _journaled(folder: Path) -> dict[str, str]:
+    """The journal's "digest name" lines (a later line wins; a torn last line is skipped)."""
+    try:
+        lines = (folder / JOURNAL).read_text(encoding="utf-8").splitlines()
+    except (OSError, ValueError):
+        return {}
+    found = {}
+    for line in lines:
+        digest, _, name = line.partition(" ")
+        if len(digest) == 64 and name:
+            found[name] = digest
+    return found
 
 
 def save_manifest(folder: Path, manifest: Mapping[str, str]) -> None:
+    """Record the letters DenialDesk wrote (those still there); the journal is then done."""
     kept = {name: digest for name, digest in sorted(manifest.items()) if (folder / name).exists()}
     text = json.dumps({"files": kept}, indent=1)
     _atomic_write(folder / MANIFEST, text.encode("utf-8"))
+    (folder / JOURNAL).unlink(missing_ok=True)
+
+
+def _journal(folder: Path, name: str, digest: str) -> None:
+    """Note a letter about to be written, before writing it (one appended line)."""
+    with (folder / JOURNAL).open("a", encoding="utf-8") as journal:
+        journal.write(f"{digest} {name}\n")
 
 
 def unchanged_since_written(path: Path, manifest: Mapping[str, str]) -> bool:
@@ -212,8 +238,10 @@ def place_letter(
     new_version = target.exists() and not unchanged_since_written(target, manifest)
     if new_version:
         target = next_version(target)
+    digest = sha256(data)
+    _journal(folder, target.name, digest)
     _atomic_write(target, data)
-    manifest[target.name] = sha256(data)
+    manifest[target.name] = digest
     return target, new_version
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -13,7 +14,7 @@ from docx import Document
 from addin import actions, letter_builder, letters
 from addin.cli import cli
 from addin.errors import AddinError
-from addin.letter_files import MANIFEST
+from addin.letter_files import JOURNAL, MANIFEST
 from addin.letters import CATEGORY_TEMPLATES, GENERIC_TEMPLATE
 from addin.workbook.layout import DENIALS, Col, S
 from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update
@@ -334,6 +335,18 @@ def test_a_lost_manifest_means_existing_files_are_treated_as_edited(tracker):
     (first.path.parent / MANIFEST).unlink()
     [letter] = generate(tracker, rows=["D-0000000001"]).written
     assert letter.new_version
+
+
+def test_letters_of_a_killed_run_are_still_known_as_ours(tracker):
+    write_denials(tracker, [denial_row()])
+    [first] = generate(tracker).written
+    folder = first.path.parent
+    (folder / MANIFEST).unlink()  # killed before the manifest was saved: only the journal
+    digest = hashlib.sha256(first.path.read_bytes()).hexdigest()
+    (folder / JOURNAL).write_text(f"{digest} {first.path.name}\n", encoding="utf-8")
+    [letter] = generate(tracker, rows=["D-0000000001"]).written
+    assert not letter.new_version and letter.path == first.path  # no needless _v2
+    assert not (folder / JOURNAL).exists() and (folder / MANIFEST).exists()
 
 
 def test_out_folder_and_settings_folder(tracker, tmp_path):
