@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import pandas as pd
 
+from addin.errors import WorkbookLayoutError
 from addin.workbook.layout import SETTING_DEFAULTS, TableSpec
 
 if TYPE_CHECKING:  # the report model lives with the KPI sheets
@@ -77,6 +78,15 @@ class Book(Protocol):
 
     def save(self) -> None:
         """Make the changes durable (a file: atomic replace with a backup)."""
+
+
+def missing_table(spec: TableSpec) -> WorkbookLayoutError:
+    """The error for a tracker whose table `spec` is gone (both adapters raise it)."""
+    return WorkbookLayoutError(
+        f"the workbook has no table named {spec.name} (expected on sheet '{spec.sheet}'). "
+        "It may have been deleted or converted to a plain range; run `denialdesk doctor` on "
+        "the workbook to repair it."
+    )
 
 
 def table_frame(spec: TableSpec, columns: dict[str, list], rows: int) -> pd.DataFrame:

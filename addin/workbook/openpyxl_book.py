@@ -20,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from addin.errors import WorkbookLayoutError
 from addin.workbook import crypto, files
-from addin.workbook.base import settings_from_rows, table_frame
+from addin.workbook.base import missing_table, settings_from_rows, table_frame
 from addin.workbook.layout import NUMBER_FORMATS, SETTINGS, Kind, Owner, S, TableSpec
 from addin.workbook.values import (
     is_formula,
@@ -76,11 +76,7 @@ class OpenpyxlBook:
             for table in worksheet.tables.values():
                 if table.displayName.lower() == spec.name.lower():
                     return worksheet, table
-        raise WorkbookLayoutError(
-            f"the workbook has no table named {spec.name} (expected on sheet '{spec.sheet}'). "
-            "It may have been deleted or converted to a plain range; run `denialdesk doctor` on "
-            "the workbook to repair it."
-        )
+        raise missing_table(spec)
 
     def ensure_table(self, spec: TableSpec) -> None:
         """Create the sheet and empty table of `spec` if this workbook lacks them."""

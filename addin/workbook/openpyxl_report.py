@@ -6,6 +6,7 @@ made again at the same place, so a refresh leaves nothing of the previous one be
 
 from __future__ import annotations
 
+import functools
 import math
 from datetime import date, datetime
 from decimal import Decimal
@@ -20,7 +21,17 @@ from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from addin.workbook.layout import DATE_FORMAT, MONEY_FORMAT, PERCENT_FORMAT, SHEET_ORDER
-from addin.workbook.report import NO_DATA, ChartKind, ChartSpec, Fmt, Report, ReportTable, Tile
+from addin.workbook.report import (
+    NO_DATA,
+    ChartKind,
+    ChartSpec,
+    Fmt,
+    Page,
+    Report,
+    ReportTable,
+    Tile,
+    lay_out,
+)
 from addin.workbook.values import needs_text_guard, safe_text
 
 NUMBER_FORMATS = {
@@ -52,7 +63,7 @@ TREND_FONTS = {
     "worsening": Font(bold=True, color="9C0006"),
 }
 WRAP = Alignment(wrap_text=True, vertical="top")
-CHART_WIDTH_CM, CHART_HEIGHT_CM, CHART_ROWS = 16.0, 8.0, 17
+CHART_WIDTH_CM, CHART_HEIGHT_CM = 16.0, 8.0
 CM_PER_WIDTH_UNIT = 0.2  # one unit of Excel column width is about 7 px ≈ 0.19 cm
 FIRST_COLUMN_WIDTH, DEFINITION_WIDTH, TILE_WIDTH, MIN_WIDTH, MAX_WIDTH = 40, 64, 13, 10, 40
 CHARS_PER_WIDTH_UNIT = 1.05  # wrapped text: characters per unit of column width (estimate)
@@ -64,23 +75,17 @@ def write_report(workbook: Workbook, report: Report) -> None:
     """Rewrite `report.sheet` completely: heading, tiles, charts, tables, definitions."""
     sheet = fresh_sheet(workbook, report.sheet)
     page = _Page(sheet, _widths(sheet, report))
-    row = _heading(page, report) + 1
-    if report.tiles:
-        row = _tiles(page, report.tiles, row) + 1
-    charts = [chart for chart in report.charts if report.drawable(chart)]
-    chart_row = row
-    row += CHART_ROWS * math.ceil(len(charts) / 2)
-    placed: dict[str, tuple[int, int]] = {}
-    for table in report.tables:
-        row, placed[table.name] = _table(page, table, row)
-        row += 1
-    _notes(page, report.notes, row)
-    for index, chart in enumerate(charts):
-        anchor_row = chart_row + CHART_ROWS * (index // 2)
-        anchor_col = 1 if index % 2 == 0 else page.column_after(CHART_WIDTH_CM + 0.5)
-        header_row, body_rows = placed[chart.table]
-        drawing = _chart(chart, report.table(chart.table), sheet, header_row, body_rows)
-        sheet.add_chart(drawing, f"{get_column_letter(anchor_col)}{anchor_row}")
+    parts = Page(
+        heading=functools.partial(_heading, page),
+        tiles=functools.partial(_tiles, page),
+        table=functools.partial(_table, page),
+        notes=functools.partial(_notes, page),
+    )
+    for slot in lay_out(report, parts):
+        column = page.column_after(CHART_WIDTH_CM + 0.5) if slot.right else 1
+        header_row, body_rows = slot.placed
+        drawing = _chart(slot.chart, report.table(slot.chart.table), sheet, header_row, body_rows)
+        sheet.add_chart(drawing, f"{get_column_letter(column)}{slot.row}")
     _page_setup(sheet)
 
 

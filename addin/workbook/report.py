@@ -9,7 +9,8 @@ and the PNG renderer all draw the same Report.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+import math
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -118,3 +119,46 @@ class Report:
             return False
         values = body[list(chart.series)].apply(pd.to_numeric, errors="coerce")
         return bool(values.fillna(0).ne(0).any().any())
+
+
+CHART_ROWS = 17  # sheet rows one chart takes (two charts side by side per band)
+Placed = tuple[int, int]  # a table's header row and how many body rows it has
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """How one adapter writes each part of a report sheet (rows are 1-based)."""
+
+    heading: Callable[[Report], int]  # → the last row used
+    tiles: Callable[[tuple[Tile, ...], int], int]  # (tiles, first row) → the last row used
+    table: Callable[[ReportTable, int], tuple[int, Placed]]  # → (last row, where it went)
+    notes: Callable[[tuple[str, ...], int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ChartSlot:
+    """Where a chart goes: its top row, on the left or the right of its band."""
+
+    chart: ChartSpec
+    row: int
+    right: bool
+    placed: Placed  # the table it plots
+
+
+def lay_out(report: Report, page: Page) -> Iterator[ChartSlot]:
+    """Write a report sheet top to bottom as every adapter does — heading, tiles, room for
+    the charts (two per band), tables, notes — then yield where each chart goes."""
+    row = page.heading(report) + 1
+    if report.tiles:
+        row = page.tiles(report.tiles, row) + 1
+    charts = [chart for chart in report.charts if report.drawable(chart)]
+    chart_row = row
+    row += CHART_ROWS * math.ceil(len(charts) / 2)
+    placed: dict[str, Placed] = {}
+    for table in report.tables:
+        row, placed[table.name] = page.table(table, row)
+        row += 1
+    page.notes(report.notes, row)
+    for index, chart in enumerate(charts):
+        top = chart_row + CHART_ROWS * (index // 2)
+        yield ChartSlot(chart, top, index % 2 == 1, placed[chart.table])

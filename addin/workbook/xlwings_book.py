@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 
 from addin.errors import WorkbookLayoutError, WorkbookWriteError
 from addin.workbook import files
-from addin.workbook.base import Highlight, settings_from_rows, table_frame
+from addin.workbook.base import Highlight, missing_table, settings_from_rows, table_frame
 from addin.workbook.layout import (
     NUMBER_FORMATS,
     SETTINGS,
@@ -85,11 +85,7 @@ class XlwingsBook:
             for table in sheet.tables:
                 if table.name.lower() == spec.name.lower():
                     return sheet, table
-        raise WorkbookLayoutError(
-            f"the workbook has no table named {spec.name} (expected on sheet '{spec.sheet}'). "
-            "It may have been deleted or converted to a plain range; run `denialdesk doctor` on "
-            "the workbook to repair it."
-        )
+        raise missing_table(spec)
 
     def read_table(self, spec: TableSpec) -> pd.DataFrame:
         sheet, table = self.locate(spec)

@@ -6,19 +6,28 @@ and native charts; the sheet is emptied in place so references to it keep workin
 
 from __future__ import annotations
 
-import math
+import functools
 import sys
 
 from addin.workbook.openpyxl_report import (
     AXIS_FORMATS,
-    CHART_ROWS,
     DEFINITION_HEADER,
     NUMBER_FORMATS,
     SIGNED_FORMATS,
     TABLE_STYLE,
     TILE_HEADERS,
 )
-from addin.workbook.report import NO_DATA, ChartKind, ChartSpec, Fmt, Report, ReportTable, Tile
+from addin.workbook.report import (
+    NO_DATA,
+    ChartKind,
+    ChartSpec,
+    Fmt,
+    Page,
+    Report,
+    ReportTable,
+    Tile,
+    lay_out,
+)
 from addin.workbook.xlwings_book import excel_value
 
 CHART_WIDTH, CHART_HEIGHT = 454, 227  # points: the file adapter's 16 × 8 cm
@@ -29,22 +38,19 @@ HEADER_COLOR, NOTE_COLOR = "#1F4E78", "#595959"
 def write_report(book, report: Report) -> None:
     """Rewrite `report.sheet` completely: heading, tiles, charts, tables, definitions."""
     sheet = empty_sheet(book, report.sheet)
-    row = _heading(sheet, report) + 1
-    if report.tiles:
-        row = _tiles(sheet, report.tiles, row) + 1
-    charts = [chart for chart in report.charts if report.drawable(chart)]
-    chart_row = row
-    row += CHART_ROWS * math.ceil(len(charts) / 2)
-    placed: dict[str, tuple[int, int]] = {}
-    for table in report.tables:
-        row, placed[table.name] = _table(sheet, table, row)
-        row += 1
-    _notes(sheet, report.notes, row)
+    parts = Page(
+        heading=functools.partial(_heading, sheet),
+        tiles=functools.partial(_tiles, sheet),
+        table=functools.partial(_table, sheet),
+        notes=functools.partial(_notes, sheet),
+    )
+    slots = list(lay_out(report, parts))  # every part written before the charts are placed
     sheet.range("A:A").column_width = 34
-    for index, chart in enumerate(charts):
-        top = sheet.range((chart_row + CHART_ROWS * (index // 2), 1)).top
-        left = 0 if index % 2 == 0 else CHART_WIDTH + 12
-        _chart(sheet, chart, report.table(chart.table), placed[chart.table], top, left)
+    for slot in slots:
+        top = sheet.range((slot.row, 1)).top
+        left = CHART_WIDTH + 12 if slot.right else 0
+        table = report.table(slot.chart.table)
+        _chart(sheet, slot.chart, table, slot.placed, top, left)
 
 
 def empty_sheet(book, name: str):
