@@ -295,7 +295,7 @@ def load_workbook(source, name: str, *, read_only: bool = False) -> Workbook:
     try:
         return openpyxl.load_workbook(source, read_only=read_only, rich_text=False)
     except SyntaxError:  # xml.etree ParseError, lxml XMLSyntaxError (entity bombs too)
-        why = "part of it is not well-formed XML (or is an XML entity bomb)"
+        why = "part of it is not readable (its XML is broken, by accident or on purpose)"
     except (InvalidFileException, zipfile.BadZipFile, KeyError) as error:
         why = f"a part every Excel workbook has is missing or unreadable ({type(error).__name__})"
     except Exception as error:  # noqa: BLE001 - a last resort: no traceback for a hostile file
