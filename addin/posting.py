@@ -13,9 +13,9 @@ from decimal import Decimal
 
 import pandas as pd
 
-from addin import frames
 from addin.adjudication import Adjudication, DenialFact, denial_id, remit_key
 from addin.remit.models import TransactionEnd, status_label
+from addin.workbook import frames
 from addin.workbook.layout import CLAIMS, CLOSED_STATUSES, DENIALS, REMITS, Col, TableSpec
 
 ZERO = Decimal(0)

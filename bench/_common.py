@@ -19,7 +19,7 @@ CACHE = Path(
 
 def synthetic_835(claims: int, seed: int) -> Path:
     """A synthetic 835 with `claims` claims, generated once and kept in the cache folder."""
-    from addin import synth
+    from addin.demo import synth
 
     CACHE.mkdir(parents=True, exist_ok=True)
     path = CACHE / f"synth-{claims}-{seed}.835"

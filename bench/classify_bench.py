@@ -25,13 +25,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import CACHE, stage_timers  # noqa: E402
 
 from addin.actions import classify_denials, code_list  # noqa: E402
+from addin.actions.new_tracker import create_tracker  # noqa: E402
 from addin.workbook import (
     layout,  # noqa: E402
     openpyxl_book,  # noqa: E402
 )
 from addin.workbook.layout import CODES, DENIALS, Col  # noqa: E402
 from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update  # noqa: E402
-from addin.workbook.template import write_template  # noqa: E402
 
 TODAY = date(2026, 11, 28)
 START = date(2025, 6, 1)
@@ -128,7 +128,7 @@ def big_tracker(count: int) -> Path:
     CACHE.mkdir(parents=True, exist_ok=True)
     partial = CACHE / f"classify-{count}.partial.xlsx"
     partial.unlink(missing_ok=True)
-    write_template(partial)
+    create_tracker(partial)
     book = OpenpyxlBook.open(partial)
     frame = synthetic_denials(count, list(book.read_table(DENIALS).columns))
     book.write_table(DENIALS, frame.astype(object))

@@ -23,9 +23,9 @@ from _common import stage_timers, synthetic_835  # noqa: E402
 
 from addin import actions, posting  # noqa: E402
 from addin.actions import import_remits  # noqa: E402
+from addin.actions.new_tracker import create_tracker  # noqa: E402
 from addin.workbook import openpyxl_book  # noqa: E402
 from addin.workbook.openpyxl_book import open_for_update  # noqa: E402
-from addin.workbook.template import write_template  # noqa: E402
 
 STAGES = [
     ("open workbook", openpyxl_book.OpenpyxlBook, "open"),
@@ -63,7 +63,7 @@ def main() -> None:
     remit = synthetic_835(args.claims, args.seed)
     totals: dict[str, float] = defaultdict(float)
     with tempfile.TemporaryDirectory() as folder:
-        tracker = write_template(Path(folder) / "tracker.xlsx")
+        tracker = create_tracker(Path(folder) / "tracker.xlsx")
         seconds = timed_import(tracker, remit, totals)
         load, save = openpyxl_round_trip(tracker)
         size = tracker.stat().st_size

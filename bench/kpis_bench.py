@@ -24,11 +24,13 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import CACHE  # noqa: E402
 
-from addin import kpi_data, kpi_report, kpis  # noqa: E402
+from addin.actions.new_tracker import create_tracker  # noqa: E402
+from addin.kpis import compute as kpis  # noqa: E402
+from addin.kpis import measures as kpi_data  # noqa: E402
+from addin.kpis import report as kpi_report  # noqa: E402
 from addin.remit.models import status_label  # noqa: E402
 from addin.workbook.layout import CATEGORIES, CLAIMS, DENIALS, STATUSES, Col  # noqa: E402
 from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update  # noqa: E402
-from addin.workbook.template import write_template  # noqa: E402
 
 TODAY = date(2026, 12, 31)
 START = date(2025, 1, 1)
@@ -103,7 +105,7 @@ def build_tracker(claims: int, denials: int) -> Path:
     CACHE.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f"partial-{path.name}")
     partial.unlink(missing_ok=True)
-    write_template(partial)
+    create_tracker(partial)
     claim_data, denial_data = synthetic_frames(claims, denials)
     with open_for_update(partial) as book:
         for spec, data in ((CLAIMS, claim_data), (DENIALS, denial_data)):

@@ -24,12 +24,14 @@ from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from addin import actions, letters  # noqa: E402
-from addin.demo import DEMO_PRACTICE, set_settings  # noqa: E402
-from addin.letter_files import LetterTemplates, find_soffice  # noqa: E402
+from addin import actions  # noqa: E402
+from addin.actions.new_tracker import create_tracker  # noqa: E402
+from addin.demo.tracker import DEMO_PRACTICE, set_settings  # noqa: E402
+from addin.letters.context import letter_context  # noqa: E402
+from addin.letters.files import find_soffice
+from addin.letters.templates import LetterTemplates  # noqa: E402
 from addin.workbook.layout import DENIALS, PAYERS, Col  # noqa: E402
 from addin.workbook.openpyxl_book import open_for_update  # noqa: E402
-from addin.workbook.template import write_template  # noqa: E402
 
 TODAY = date(2026, 3, 20)
 PAYER_NAMES = ("ACME HEALTH PLAN", "BLUE HERON PPO", "NORTHWIND COMMERCIAL")
@@ -80,7 +82,7 @@ def synthetic_denial(number: int, columns) -> dict:
 
 
 def prepare_tracker(folder: Path, count: int) -> Path:
-    tracker = write_template(folder / "tracker.xlsx")
+    tracker = create_tracker(folder / "tracker.xlsx")
     with open_for_update(tracker) as book:
         frame = book.read_table(DENIALS)
         rows = [synthetic_denial(n, frame.columns) for n in range(count)]
@@ -118,12 +120,12 @@ def time_pdfs(tracker: Path, count: int) -> tuple[str, float, float]:
 def time_rendering(count: int, cached: bool) -> float:
     """Render `count` letters in memory only (no files, no workbook)."""
     templates = LetterTemplates()
-    context = letters.letter_context(
+    context = letter_context(
         synthetic_denial(0, DENIALS.column_names), PRACTICE, {}, today=TODAY
     ) | {"payer_appeal_address": "PO Box 1"}
     source = templates.source("appeal_medical_necessity")
     plain = SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
-    plain.filters.update(letters.FILTERS)
+    plain.filters.update(context.FILTERS)
     start = time.perf_counter()
     for _ in range(count):
         if cached:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from addin.workbook.template import write_template
+from addin.actions.new_tracker import create_tracker
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
@@ -41,7 +41,7 @@ def samples() -> Path:
 @pytest.fixture
 def tracker(tmp_path) -> Path:
     """A fresh, empty tracker workbook in a temporary folder."""
-    return write_template(tmp_path / "tracker.xlsx")
+    return create_tracker(tmp_path / "tracker.xlsx")
 
 
 @pytest.fixture

@@ -178,7 +178,7 @@ def fill(tracker: Path, claims=CLAIM_ROWS, denials=DENIAL_ROWS) -> Path:
 
 def build_demo(folder: Path) -> Path:
     """The `denialdesk demo` tracker, built in `folder`."""
-    from addin.demo import run_demo
+    from addin.demo.tracker import run_demo
     from addin.workbook.template import TEMPLATE_NAME
 
     list(run_demo(folder))

@@ -16,8 +16,10 @@ import pandas as pd
 import pytest
 from openpyxl.utils import get_column_letter
 
-from addin import actions, demo
+from addin import actions
+from addin.actions.new_tracker import create_tracker
 from addin.cli import cli
+from addin.demo import tracker as demo
 from addin.workbook.layout import (
     CODES,
     DENIALS,
@@ -28,7 +30,6 @@ from addin.workbook.layout import (
     S,
 )
 from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update
-from addin.workbook.template import write_template
 from tests.support import convert_with_libreoffice
 
 TODAY = date(2026, 11, 28)
@@ -57,7 +58,7 @@ def demo_tracker_once(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("demo")
     inbox = folder / demo.INBOX
     demo.write_demo_remits(inbox)
-    tracker = write_template(folder / "tracker.xlsx")
+    tracker = create_tracker(folder / "tracker.xlsx")
     with open_for_update(tracker) as book:
         actions.import_remittances(book, [inbox])
     return tracker
@@ -514,7 +515,7 @@ def test_libreoffice_renders_overdue_and_due_soon_rows(soffice, tracker, tmp_pat
     counts = colour_pixels(pdf, tmp_path / "pdf")
     red, amber = counts[(0xFF, 0xC7, 0xCE)], counts[(0xFF, 0xEB, 0x9C)]
     assert red > 0 and amber > 0
-    calm = write_template(tmp_path / "calm" / "tracker.xlsx")
+    calm = create_tracker(tmp_path / "calm" / "tracker.xlsx")
     write_rows(calm, DENIALS, [denial(3)])
     classify(calm)  # nothing overdue or due soon: no highlight colour anywhere
     calm_counts = colour_pixels(

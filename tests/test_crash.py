@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from addin import actions
-from addin.demo import fill_demo_practice, write_demo_remits
+from addin.actions.new_tracker import create_tracker
+from addin.demo.tracker import fill_demo_practice, write_demo_remits
 from addin.workbook.layout import AUDIT, CLAIMS, DENIALS, PAYERS, REMITS, WORK_QUEUE, Col
 from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update
-from addin.workbook.template import write_template
 from tests.support import sheets_as_csv
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="crash trials need os.fork")
@@ -79,7 +79,7 @@ def scenarios(tmp_path_factory):
     remits = write_demo_remits(folder / "inbox")
     early, late = remits[:12], remits[12:20]
     built = {}
-    previous = write_template(folder / "start.xlsx")
+    previous = create_tracker(folder / "start.xlsx")
     run(previous, "import", early)
     for step, inputs in (("import", late), ("classify", []), ("letters", []), ("kpis", [])):
         before = folder / f"{step}-before.xlsx"
@@ -137,7 +137,7 @@ def test_killed_buttons_leave_the_old_or_the_new_workbook(scenarios, tmp_path, s
 
 def test_two_writers_at_once_lose_nothing(tmp_path):
     remits = write_demo_remits(tmp_path / "inbox")
-    tracker = write_template(tmp_path / "tracker.xlsx")
+    tracker = create_tracker(tmp_path / "tracker.xlsx")
     halves = (remits[: len(remits) // 2], remits[len(remits) // 2 :])
     pids = []
     for half in halves:
@@ -151,7 +151,7 @@ def test_two_writers_at_once_lose_nothing(tmp_path):
         pids.append(pid)
     statuses = [os.waitpid(pid, 0)[1] for pid in pids]
     assert statuses == [0, 0]  # the second waited for the first's lock, then went on
-    one_run = write_template(tmp_path / "one-run.xlsx")
+    one_run = create_tracker(tmp_path / "one-run.xlsx")
     run(one_run, "import", remits)
     book, expected = OpenpyxlBook.open(tracker), OpenpyxlBook.open(one_run)
     for spec in (CLAIMS, DENIALS):

@@ -15,9 +15,10 @@ from types import SimpleNamespace
 import pytest
 from lxml import etree
 
-from addin import addin_build, excel
+from addin import excel
 from addin.cli import cli
 from addin.errors import AddinError
+from addin.excel import build as addin_build
 from addin.workbook.layout import DENIALS, Col
 from addin.workbook.openpyxl_book import OpenpyxlBook
 from tests.conftest import DATA, REMITS, ROOT

@@ -15,13 +15,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from addin import actions, synth
-from addin.demo import fill_demo_practice
+from addin import actions
+from addin.actions.new_tracker import tracker_bytes
+from addin.demo import synth
+from addin.demo.tracker import fill_demo_practice
 from addin.errors import RemitParseError
 from addin.remit import Claim, RemitReader
 from addin.workbook.layout import CLAIMS, CODES, DENIALS, PAYERS, REMITS, Col
 from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update
-from addin.workbook.template import template_bytes
 from tests.conftest import REMITS as REMIT_DATA
 from tests.conftest import SAMPLES
 
@@ -161,7 +162,7 @@ def _tables(path: Path) -> tuple:
 def test_a_failing_file_leaves_the_workbook_unchanged(data):
     with tempfile.TemporaryDirectory() as folder:
         tracker = Path(folder) / "tracker.xlsx"
-        tracker.write_bytes(template_bytes())
+        tracker.write_bytes(tracker_bytes())
         remit = Path(folder) / "mutated.835"
         remit.write_bytes(data)
         before = tracker.read_bytes()

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from addin import kpis
-from addin.kpi_data import K
+from addin.kpis import compute as kpis
+from addin.kpis.measures import K
 from addin.workbook.layout import CLAIMS, DENIALS, STATUSES, Col
 from addin.workbook.openpyxl_book import OpenpyxlBook
 from tests import kpi_fixture

@@ -11,11 +11,13 @@ import openpyxl
 import pytest
 from docx import Document
 
-from addin import actions, letter_builder, letters
+from addin import actions
 from addin.cli import cli
 from addin.errors import AddinError
-from addin.letter_files import JOURNAL, MANIFEST
-from addin.letters import CATEGORY_TEMPLATES, GENERIC_TEMPLATE
+from addin.letters import build as letter_builder
+from addin.letters import selection
+from addin.letters.files import JOURNAL, MANIFEST
+from addin.letters.templates import CATEGORY_TEMPLATES, GENERIC_TEMPLATE
 from addin.workbook.layout import DENIALS, Col, S
 from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update
 from tests.conftest import DATA
@@ -158,7 +160,7 @@ def test_letter_yes_redrafts_once_the_old_letter_file_is_gone(tracker):
     [letter] = report.written
     assert letter.denial_id == "D-0000000001" and letter.path.exists()
     assert {s.denial_id: s.message for s in report.skipped} == {
-        "D-OTHER": letters.LETTER_FILE_MISSING
+        "D-OTHER": selection.LETTER_FILE_MISSING
     }
     after = denials(tracker)["D-0000000001"]
     assert after[Col.LETTER] and after[Col.STATUS] == "Appeal Drafted"

@@ -7,14 +7,16 @@ from decimal import Decimal
 
 import pytest
 
-from addin import letters
-from addin.letter_fields import FIELDS, FIELDS_BY_NAME, clean_text
+from addin.letters import context as letter_ctx
+from addin.letters import files, templates
+from addin.letters import selection as letter_sel
+from addin.letters.fields import FIELDS, FIELDS_BY_NAME, clean_text
 from addin.payers import PayerDirectory
 from addin.workbook.layout import STATUSES, Col, S
 from tests.letter_support import LETTERHEAD, denial_row, payer
 
 TODAY = date(2026, 3, 20)
-NOT_APPEAL = letters.NOT_AN_APPEAL
+NOT_APPEAL = letter_sel.NOT_AN_APPEAL
 MEDICARE = "Medicare (Original Part A/B)"  # a built-in profile; remits call it MEDICARE PART B …
 
 
@@ -31,7 +33,7 @@ MEDICARE = "Medicare (Original Part A/B)"  # a built-in profile; remits call it 
     ids=["thousands", "zero", "negative", "millions", "int", "blank"],
 )
 def test_money(value, expected):
-    assert letters.money(value) == expected
+    assert letter_ctx.money(value) == expected
 
 
 @pytest.mark.parametrize(
@@ -45,26 +47,26 @@ def test_money(value, expected):
     ids=["date", "datetime", "blank", "text"],
 )
 def test_long_date(value, expected):
-    assert letters.long_date(value) == expected
+    assert letter_ctx.long_date(value) == expected
 
 
 def test_every_category_has_a_template_and_unknown_ones_get_the_generic_letter():
     for category in ("medical_necessity", "authorization", "coding", "bundling"):
         assert (
-            letters.choose_template(category, payer=None, practice_choices="").name
-            == (letters.CATEGORY_TEMPLATES[category])
+            templates.choose_template(category, payer=None, practice_choices="").name
+            == (templates.CATEGORY_TEMPLATES[category])
         )
-    generic = letters.choose_template("pricing", payer=None, practice_choices=None)
-    assert generic == letters.TemplateChoice(letters.GENERIC_TEMPLATE, "built-in")
+    generic = templates.choose_template("pricing", payer=None, practice_choices=None)
+    assert generic == templates.TemplateChoice(templates.GENERIC_TEMPLATE, "built-in")
 
 
 def test_payer_choice_wins_over_practice_choice_which_wins_over_built_in():
     practice = "medical_necessity = Our MedNec.docx; coding=our_coding"
     acme = payer("ACME HEALTH PLAN", **{Col.LETTER_TEMPLATE: "medical_necessity = ACME MN"})
     everything = payer("STATE PLAN", **{Col.LETTER_TEMPLATE: "state_form.docx"})
-    choose = letters.choose_template
+    choose = templates.choose_template
     assert choose("medical_necessity", payer=acme, practice_choices=practice) == (
-        letters.TemplateChoice("ACME MN", "Payers › Letter Template for ACME HEALTH PLAN")
+        templates.TemplateChoice("ACME MN", "Payers › Letter Template for ACME HEALTH PLAN")
     )
     assert choose("coding", payer=acme, practice_choices=practice).name == "our_coding"
     assert choose("bundling", payer=acme, practice_choices=practice).name == "appeal_bundling"
@@ -76,13 +78,13 @@ def test_payer_choice_wins_over_practice_choice_which_wins_over_built_in():
 
 def test_category_override_wins_over_the_classified_category():
     row = denial_row(**{Col.CATEGORY_OVERRIDE: "Medical Necessity", Col.CARC: "4"})
-    assert letters.effective_category(row) == "medical_necessity"
+    assert letter_ctx.effective_category(row) == "medical_necessity"
 
 
 def test_context_carries_formatted_codes_and_the_enclosure_list():
     checklist = "Progress notes; copy of EOB\n- LMN • Primary payer's remit (EOB) | Original claim"
     row = denial_row(**{Col.RARC: "N115, M76", Col.CHECKLIST: checklist})
-    context = letters.letter_context(row, LETTERHEAD, payer("ACME HEALTH PLAN"), today=TODAY)
+    context = letter_ctx.letter_context(row, LETTERHEAD, payer("ACME HEALTH PLAN"), today=TODAY)
     assert context["denial_code"] == "CO-50"
     assert [c["code"] for c in context["denial_codes"]] == ["CO-50", "N115", "M76"]
     assert all(c["description"] for c in context["denial_codes"])
@@ -100,11 +102,11 @@ def test_context_carries_formatted_codes_and_the_enclosure_list():
 
 def test_blank_required_fields_are_left_out_so_the_renderer_names_them():
     practice = LETTERHEAD | {S.PRACTICE_NPI: "  ", S.PRACTICE_FAX: ""}
-    context = letters.letter_context(denial_row(), practice, None, today=TODAY)
+    context = letter_ctx.letter_context(denial_row(), practice, None, today=TODAY)
     assert "practice_npi" not in context and "payer_appeal_address" not in context
     assert context["practice_fax"] == "" and context["payer_appeal_fax"] == ""
-    missing = letters.missing_fields(context, {"practice_npi", "payer_appeal_address", "bogus"})
-    message = letters.missing_message(missing, payer="ACME HEALTH PLAN", template="t")
+    missing = letter_ctx.missing_fields(context, {"practice_npi", "payer_appeal_address", "bogus"})
+    message = letter_ctx.missing_message(missing, payer="ACME HEALTH PLAN", template="t")
     assert message == (
         "letter not written: fill in Settings › Practice NPI; Payers › Appeal Address for ACME "
         "HEALTH PLAN; template t uses 'bogus', which DenialDesk does not provide (see "
@@ -114,7 +116,7 @@ def test_blank_required_fields_are_left_out_so_the_renderer_names_them():
 
 def test_numbers_typed_into_settings_read_as_text():
     practice = LETTERHEAD | {S.PRACTICE_NPI: 1234567893.0, S.PRACTICE_PHONE: 5550100}
-    context = letters.letter_context(denial_row(), practice, None, today=TODAY)
+    context = letter_ctx.letter_context(denial_row(), practice, None, today=TODAY)
     assert (context["practice_npi"], context["practice_phone"]) == ("1234567893", "5550100")
 
 
@@ -123,12 +125,12 @@ def test_control_characters_are_removed_but_line_breaks_kept():
 
 
 def test_original_medicare_gets_a_redetermination_others_a_reconsideration():
-    assert letters.appeal_request("Medicare FFS") == (
+    assert letter_ctx.appeal_request("Medicare FFS") == (
         "Request for Redetermination",
         "redetermination",
     )
-    assert letters.appeal_request("Medicare Advantage")[1] == "reconsideration"
-    assert letters.appeal_request(None)[1] == "reconsideration"
+    assert letter_ctx.appeal_request("Medicare Advantage")[1] == "reconsideration"
+    assert letter_ctx.appeal_request(None)[1] == "reconsideration"
 
 
 @pytest.mark.parametrize(
@@ -136,10 +138,10 @@ def test_original_medicare_gets_a_redetermination_others_a_reconsideration():
     [
         ("Appeal with records + policy criteria", "hard", None),
         ("Check for auth on file; else retro-auth/emergency exception appeal", "hard", None),
-        ("Do not appeal: locate original claim/payment", "soft", letters.NOT_AN_APPEAL),
-        ("Fix per RARC and resubmit (MA130: no appeal rights)", "soft", letters.NOT_AN_APPEAL),
-        ("Correct modifier & resubmit (corrected claim freq 7)", "soft", letters.SOFT_DENIAL),
-        ("Write off (provider liable); fix ABN process", "hard", letters.NOT_AN_APPEAL),
+        ("Do not appeal: locate original claim/payment", "soft", letter_sel.NOT_AN_APPEAL),
+        ("Fix per RARC and resubmit (MA130: no appeal rights)", "soft", letter_sel.NOT_AN_APPEAL),
+        ("Correct modifier & resubmit (corrected claim freq 7)", "soft", letter_sel.SOFT_DENIAL),
+        ("Write off (provider liable); fix ABN process", "hard", letter_sel.NOT_AN_APPEAL),
         ("Appeal only with proof of timely filing. Medicare: not appealable", "hard", None),
         ("Correct the data and send a corrected claim — not an appeal.", "soft", NOT_APPEAL),
         ("If short, dispute the pricing with the payer, otherwise accept it.", "hard", None),
@@ -161,7 +163,7 @@ def test_original_medicare_gets_a_redetermination_others_a_reconsideration():
     ],
 )
 def test_appeal_verdict(action, kind, verdict):
-    assert letters.appeal_verdict(action, kind) == verdict
+    assert letter_sel.appeal_verdict(action, kind) == verdict
 
 
 def _ids(selection):
@@ -180,15 +182,15 @@ def test_default_selection_in_rank_order_with_reasons_for_the_rest():
         denial_row(**{Col.DENIAL_ID: "D-HAS", Col.LETTER: "letters/x.docx"}),
         denial_row(**{Col.DENIAL_ID: "D-RAW", Col.CATEGORY: None, Col.ACTION: None}),
     ]
-    selection = letters.select_for_letters(rows)
+    selection = letter_sel.select_for_letters(rows)
     assert _ids(selection) == ["D-RANK1", "D-RANK2", "D-SOFT-YES"]
     assert {s.denial_id: s.reason for s in selection.skipped} == {
-        "D-SOFT": letters.SOFT_DENIAL,
-        "D-NO": letters.OPTED_OUT,
+        "D-SOFT": letter_sel.SOFT_DENIAL,
+        "D-NO": letter_sel.OPTED_OUT,
         "D-DUP": "the recommended action is not an appeal; instead: locate original claim/payment",
         "D-WON": "closed (Won)",
-        "D-HAS": letters.HAS_LETTER,
-        "D-RAW": letters.NOT_CLASSIFIED,
+        "D-HAS": letter_sel.HAS_LETTER,
+        "D-RAW": letter_sel.NOT_CLASSIFIED,
     }
 
 
@@ -202,18 +204,18 @@ def test_letter_yes_drafts_again_only_when_the_letter_file_is_gone():
             **{Col.DENIAL_ID: "D-NO", Col.LETTER: "letters/c.docx", Col.LETTER_WANTED: "No"}
         ),
     ]
-    present = letters.select_for_letters(rows)
+    present = letter_sel.select_for_letters(rows)
     assert _ids(present) == []
     assert {s.denial_id: s.reason for s in present.skipped} == {
-        "D-YES": letters.HAS_LETTER,
-        "D-BLANK": letters.HAS_LETTER,
-        "D-NO": letters.OPTED_OUT,
+        "D-YES": letter_sel.HAS_LETTER,
+        "D-BLANK": letter_sel.HAS_LETTER,
+        "D-NO": letter_sel.OPTED_OUT,
     }
-    gone = letters.select_for_letters(rows, letter_exists=lambda link: False)
+    gone = letter_sel.select_for_letters(rows, letter_exists=lambda link: False)
     assert _ids(gone) == ["D-YES"]
     assert {s.denial_id: s.reason for s in gone.skipped} == {
-        "D-BLANK": letters.LETTER_FILE_MISSING,
-        "D-NO": letters.OPTED_OUT,
+        "D-BLANK": letter_sel.LETTER_FILE_MISSING,
+        "D-NO": letter_sel.OPTED_OUT,
     }
 
 
@@ -242,7 +244,7 @@ def test_letter_yes_drafts_again_only_when_the_letter_file_is_gone():
 )
 def test_not_an_appeal_ends_with_what_to_do_instead(action, instead):
     row = denial_row(**{Col.CARC: "999", Col.ACTION: action})
-    reason = letters.skip_reason(row, explicit=False)
+    reason = letter_sel.skip_reason(row, explicit=False)
     assert reason == f"the recommended action is not an appeal; instead: {instead}"
 
 
@@ -270,15 +272,17 @@ def test_original_medicare_timely_filing_is_not_selected_by_default():
         _timely("D-ACME", "ACME HEALTH PLAN", **{Col.PAYER_ID: "99101"}),
         denial_row(**{Col.DENIAL_ID: "D-MCR-MN", Col.PAYER: "MEDICARE PART B"}),
     ]
-    selection = letters.select_for_letters(rows, directory=_medicare_directory())
+    selection = letter_sel.select_for_letters(rows, directory=_medicare_directory())
     assert sorted(_ids(selection)) == ["D-ACME", "D-MA", "D-MCR-MN", "D-MCR-YES"]
     [skip] = selection.skipped
-    assert skip == letters.Skip("D-MCR", letters.MEDICARE_TIMELY_FILING)
+    assert skip == letter_sel.Skip("D-MCR", letter_sel.MEDICARE_TIMELY_FILING)
     assert skip.reason == (
         "Medicare: a timely-filing denial cannot be appealed; ask for a reopening only if the "
         "late filing was Medicare's administrative error"
     )
-    named = letters.select_for_letters(rows, wanted_ids=["D-MCR"], directory=_medicare_directory())
+    named = letter_sel.select_for_letters(
+        rows, wanted_ids=["D-MCR"], directory=_medicare_directory()
+    )
     assert _ids(named) == ["D-MCR"]
 
 
@@ -297,8 +301,8 @@ def test_original_medicare_timely_filing_is_not_selected_by_default():
 )
 def test_original_medicare_is_decided_from_the_plan_type(plan_type, original):
     row = _timely("D-1", "SOME PAYER")
-    reason = letters.skip_reason(row, explicit=False, plan_type=plan_type)
-    assert (reason == letters.MEDICARE_TIMELY_FILING) is original
+    reason = letter_sel.skip_reason(row, explicit=False, plan_type=plan_type)
+    assert (reason == letter_sel.MEDICARE_TIMELY_FILING) is original
 
 
 def test_named_rows_get_a_letter_even_with_one_but_never_when_closed_or_unclassified():
@@ -309,9 +313,11 @@ def test_named_rows_get_a_letter_even_with_one_but_never_when_closed_or_unclassi
         denial_row(**{Col.DENIAL_ID: "D-RAW", Col.CATEGORY: None}),
         denial_row(**{Col.DENIAL_ID: "D-OTHER"}),
     ]
-    selection = letters.select_for_letters(rows, wanted_ids=["D-HAS", "D-SOFT", "D-LOST", "D-RAW"])
+    selection = letter_sel.select_for_letters(
+        rows, wanted_ids=["D-HAS", "D-SOFT", "D-LOST", "D-RAW"]
+    )
     assert _ids(selection) == ["D-HAS", "D-SOFT"]
-    assert [s.reason for s in selection.skipped] == ["closed (Lost)", letters.NOT_CLASSIFIED]
+    assert [s.reason for s in selection.skipped] == ["closed (Lost)", letter_sel.NOT_CLASSIFIED]
 
 
 def test_priority_falls_back_to_deadline_then_amount_without_a_rank():
@@ -320,7 +326,7 @@ def test_priority_falls_back_to_deadline_then_amount_without_a_rank():
         denial_row(**{Col.DENIAL_ID: "D-BIG", Col.DENIED_AMOUNT: Decimal("900")}),
         denial_row(**{Col.DENIAL_ID: "D-DUE", Col.APPEAL_DEADLINE: date(2026, 4, 1)}),
     ]
-    assert _ids(letters.select_for_letters(rows)) == ["D-DUE", "D-BIG", "D-SMALL"]
+    assert _ids(letter_sel.select_for_letters(rows)) == ["D-DUE", "D-BIG", "D-SMALL"]
 
 
 @pytest.mark.parametrize(
@@ -336,22 +342,22 @@ def test_priority_falls_back_to_deadline_then_amount_without_a_rank():
     ],
 )
 def test_status_moves_forward_only(before, after):
-    assert letters.status_after_letter(before) == after
+    assert letter_sel.status_after_letter(before) == after
 
 
 def test_appeal_drafted_is_in_the_workflow_before_appeal_sent():
-    assert STATUSES.index(letters.APPEAL_DRAFTED) < STATUSES.index("Appeal Sent")
+    assert STATUSES.index(letter_sel.APPEAL_DRAFTED) < STATUSES.index("Appeal Sent")
 
 
 def test_file_name_has_date_payer_claim_and_denial_but_no_patient():
     row = denial_row(**{Col.PAYER: "Blue Heron PPO / East", Col.CLAIM_ID: "DD 1001:A"})
-    name = letters.letter_file_name(row, TODAY)
+    name = files.letter_file_name(row, TODAY)
     assert name == "2026-03-20_Blue-Heron-PPO-East_DD-1001-A_D-0000000001.docx"
     assert "DOE" not in name
 
 
 def _find(directory: PayerDirectory, name: str, payer_id: str | None) -> str | None:
-    found = letters.find_payer(directory, {Col.PAYER: name, Col.PAYER_ID: payer_id})
+    found = letter_sel.find_payer(directory, {Col.PAYER: name, Col.PAYER_ID: payer_id})
     return found[Col.PAYER] if found else None
 
 
@@ -377,17 +383,17 @@ def test_payer_row_found_through_the_names_remits_use_as_classify_finds_it():
     assert _find(directory, "SOMEONE", "87726") == "UnitedHealthcare"  # a built-in payer id
     # a built-in profile that is not on the sheet matches, but there is no row to take
     assert _find(PayerDirectory.from_rows([]), "MEDICARE PART B", None) is None
-    assert letters.plan_type({Col.PAYER: "MEDICARE PART B"}, directory) == "Medicare FFS"
+    assert letter_sel.plan_type({Col.PAYER: "MEDICARE PART B"}, directory) == "Medicare FFS"
 
 
 def test_the_letter_is_addressed_to_the_payers_row_and_keeps_the_remits_name():
     row = denial_row(**{Col.PAYER: "MEDICARE PART B", Col.PAYER_ID: None})
     medicare = payer(MEDICARE, **{Col.PLAN_TYPE: "Medicare FFS"})
-    context = letters.letter_context(row, LETTERHEAD, medicare, today=TODAY)
+    context = letter_ctx.letter_context(row, LETTERHEAD, medicare, today=TODAY)
     assert context["payer_name"] == MEDICARE
     assert context["remit_payer_name"] == "MEDICARE PART B"
     assert context["appeal_request"] == "Request for Redetermination"
-    unmatched = letters.letter_context(row, LETTERHEAD, None, today=TODAY)
+    unmatched = letter_ctx.letter_context(row, LETTERHEAD, None, today=TODAY)
     assert unmatched["payer_name"] == "MEDICARE PART B"
 
 
@@ -398,6 +404,8 @@ def test_every_field_says_where_it_is_filled_in():
 
 
 def test_optional_computed_fields_are_present_even_when_blank():
-    context = letters.letter_context(denial_row(**{Col.RARC: None}), LETTERHEAD, None, today=TODAY)
+    context = letter_ctx.letter_context(
+        denial_row(**{Col.RARC: None}), LETTERHEAD, None, today=TODAY
+    )
     assert context["rarcs"] == "" and context["coverage_policy"] == "the payer's medical policy"
-    assert letters.missing_fields(context, {"rarcs", "coverage_policy"}) == []
+    assert letter_ctx.missing_fields(context, {"rarcs", "coverage_policy"}) == []

@@ -11,11 +11,11 @@ import pytest
 from click.testing import CliRunner
 from openpyxl.worksheet.filters import FilterColumn, Filters
 
+from addin.actions.new_tracker import create_tracker
 from addin.cli import cli
-from addin.demo import write_demo_remits
+from addin.demo.tracker import write_demo_remits
 from addin.workbook.layout import DENIALS, Col
 from addin.workbook.openpyxl_book import OpenpyxlBook
-from addin.workbook.template import write_template
 from tests.support import sheets_as_csv
 
 AS_OF = "2026-11-28"
@@ -67,7 +67,7 @@ def edited_and_untouched(tmp_path_factory):
     remits = write_demo_remits(folder / "inbox")
     early = [p for p in remits if p.name < "2026-09"]
     late = [p for p in remits if p.name >= "2026-09"]
-    untouched = write_template(folder / "untouched.xlsx")
+    untouched = create_tracker(folder / "untouched.xlsx")
     edited = folder / "edited.xlsx"
     runner = CliRunner()
     _run(runner, "import", untouched, *early)

@@ -11,7 +11,7 @@ import pytest
 
 from addin.actions.import_remits import file_sha256, read_remit_file
 from addin.adjudication import Adjudication, DenialFact, denial_id
-from addin.demo import write_demo_remits
+from addin.demo.tracker import write_demo_remits
 from addin.posting import Ledger, _Outcome
 from addin.workbook.layout import CLAIMS, DENIALS, REMITS, Col
 

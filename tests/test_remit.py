@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from addin import synth
+from addin.demo import synth
 from addin.errors import RemitParseError
 from addin.remit import Claim, RemitReader, TransactionEnd, read_remit
 from addin.remit.segments import CHUNK_SIZE

@@ -16,13 +16,13 @@ import pytest
 from msoffcrypto.format.ooxml import OOXMLFile
 
 from addin.actions import maintenance
+from addin.actions.new_tracker import tracker_bytes
 from addin.cli import cli
 from addin.errors import WorkbookLayoutError
 from addin.workbook import crypto, files
 from addin.workbook.layout import AUDIT, CLAIMS, DENIALS, WORK_QUEUE, Col
 from addin.workbook.layout import REMITS as REMITS_TABLE
 from addin.workbook.openpyxl_book import OpenpyxlBook
-from addin.workbook.template import template_bytes
 from tests.conftest import REMITS
 
 DENIED = REMITS / "2026-03-co50-denied.835"
@@ -234,7 +234,7 @@ def _zip_bomb(path):
 
 def _with_part(path, part: str, data: bytes) -> None:
     """A fresh tracker at `path` whose zip member `part` is replaced by `data`."""
-    with zipfile.ZipFile(io.BytesIO(template_bytes())) as source:
+    with zipfile.ZipFile(io.BytesIO(tracker_bytes())) as source:
         with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
             for item in source.infolist():
                 archive.writestr(item, data if item.filename == part else source.read(item))
@@ -246,7 +246,7 @@ def _broken_sheet_xml(path):
 
 def _entity_bomb(path):
     """workbook.xml with a billion-laughs entity: expanded, it would need gigabytes."""
-    with zipfile.ZipFile(io.BytesIO(template_bytes())) as source:
+    with zipfile.ZipFile(io.BytesIO(tracker_bytes())) as source:
         body = source.read("xl/workbook.xml").split(b"?>", 1)[-1]
     entities = [b'<!ENTITY a0 "laugh">']
     entities += [b'<!ENTITY a%d "%s">' % (i, b"&a%d;" % (i - 1) * 10) for i in range(1, 10)]

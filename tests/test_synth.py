@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from addin.synth import PAYERS, SynthPayer, demo_remits, synth_835, write_835
+from addin.demo.synth import PAYERS, SynthPayer, demo_remits, synth_835, write_835
 
 # Written out here, not imported, so a real-looking name added to the generator fails a test.
 PATIENT_LAST = {

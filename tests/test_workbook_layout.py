@@ -9,10 +9,11 @@ from xml.etree import ElementTree
 import openpyxl
 import pytest
 
+from addin.actions.new_tracker import create_tracker, tracker_bytes
 from addin.cli import cli
 from addin.errors import AddinError
 from addin.workbook.layout import LISTS, SHEET_ORDER, TABLES
-from addin.workbook.template import TEMPLATE_NAME, template_bytes, write_template
+from addin.workbook.template import TEMPLATE_NAME
 from tests.conftest import ROOT
 
 COMMITTED = ROOT / "workbook_templates" / TEMPLATE_NAME
@@ -28,8 +29,8 @@ def _canonical_parts(data: bytes) -> dict[str, str]:
 
 
 def test_committed_template_is_what_the_code_builds():
-    assert _canonical_parts(COMMITTED.read_bytes()) == _canonical_parts(template_bytes()), (
-        "run `python -m addin.workbook.template` and commit the result"
+    assert _canonical_parts(COMMITTED.read_bytes()) == _canonical_parts(tracker_bytes()), (
+        "run `python -m addin.actions.new_tracker` and commit the result"
     )
 
 
@@ -60,8 +61,8 @@ def test_user_columns_have_drop_downs_from_the_lists_sheet():
 def test_new_creates_a_tracker_and_never_overwrites(runner, tmp_path):
     target = tmp_path / "Denials 2026.xlsx"
     result = runner.invoke(cli, ["new", str(target)])
-    assert result.exit_code == 0 and target.read_bytes() == template_bytes()
+    assert result.exit_code == 0 and target.read_bytes() == tracker_bytes()
     again = runner.invoke(cli, ["new", str(target)])
     assert again.exit_code == 1 and "already exists" in again.output
     with pytest.raises(AddinError):
-        write_template(target)
+        create_tracker(target)

@@ -13,23 +13,36 @@ from pathlib import Path
 
 import pandas as pd
 
-from addin import frames, letters
 from addin.actions import audit
 from addin.errors import AddinError, TemplateError
-from addin.letter_fields import FIELDS
-from addin.letter_files import (
+from addin.letters.context import (
+    addressee,
+    effective_category,
+    letter_context,
+    missing_fields,
+    missing_message,
+)
+from addin.letters.fields import FIELDS
+from addin.letters.files import (
     NO_LIBREOFFICE,
-    LetterTemplates,
-    UnknownTemplateError,
     convert_to_pdf,
     find_soffice,
     letter_file,
+    letter_file_name,
     load_manifest,
     place_letter,
     remove_stale_pdf,
     save_manifest,
 )
+from addin.letters.selection import find_payer, select_for_letters, status_after_letter
+from addin.letters.templates import (
+    CATEGORY_TEMPLATES,
+    LetterTemplates,
+    UnknownTemplateError,
+    choose_template,
+)
 from addin.payers import PayerDirectory
+from addin.workbook import frames
 from addin.workbook.base import Book
 from addin.workbook.layout import DENIALS, PAYERS, SETTINGS, Col, S
 
@@ -131,7 +144,7 @@ def generate_letters(
     records = frames.records(denials)
     _check_ids(records, rows)
     directory = PayerDirectory.from_rows(frames.records(book.read_table(PAYERS)))
-    selection = letters.select_for_letters(
+    selection = select_for_letters(
         records,
         wanted_ids=rows,
         directory=directory,
@@ -225,9 +238,9 @@ class _Drafter:
 
     def draft(self, row: Mapping[str, object]) -> LetterOutcome:
         denial_id = str(row.get(Col.DENIAL_ID))
-        payer = letters.find_payer(self.directory, row)
-        choice = letters.choose_template(
-            letters.effective_category(row),
+        payer = find_payer(self.directory, row)
+        choice = choose_template(
+            effective_category(row),
             payer=payer,
             practice_choices=self.settings.get(S.LETTER_TEMPLATES_BY_CATEGORY),
         )
@@ -245,15 +258,15 @@ class _Drafter:
         return LetterOutcome(denial_id, "written", warning, path, choice.name, new_version)
 
     def _write(self, row, payer, choice) -> tuple[Path, bool]:
-        context = letters.letter_context(row, self.settings, payer, today=self.today)
-        missing = letters.missing_fields(context, self.templates.fields(choice.name))
+        context = letter_context(row, self.settings, payer, today=self.today)
+        missing = missing_fields(context, self.templates.fields(choice.name))
         if missing:
-            payer_name = letters.addressee(row, payer) or "this payer"
+            payer_name = addressee(row, payer) or "this payer"
             raise TemplateError(
-                letters.missing_message(missing, payer=payer_name, template=choice.name)
+                missing_message(missing, payer=payer_name, template=choice.name)
             )
         data = self.templates.render(choice.name, context)
-        file_name = letters.letter_file_name(row, self.today)
+        file_name = letter_file_name(row, self.today)
         return place_letter(self.folder, file_name, data, self.manifest)
 
 
@@ -296,7 +309,7 @@ def _link_rows(
         index = position[item.denial_id]
         denials.at[index, Col.LETTER] = relative_link(item.path, workbook_folder)
         denials.at[index, Col.LETTER_GENERATED_ON] = today
-        denials.at[index, Col.STATUS] = letters.status_after_letter(denials.at[index, Col.STATUS])
+        denials.at[index, Col.STATUS] = status_after_letter(denials.at[index, Col.STATUS])
 
 
 def relative_link(path: Path, base: Path | None) -> str:
@@ -339,10 +352,10 @@ def describe_templates(book: Book | None = None) -> Iterator[str]:
 
 def _categories_served(settings: Mapping[str, object]) -> dict[str, list[str]]:
     served: dict[str, list[str]] = {}
-    categories = [*letters.CATEGORY_TEMPLATES, "other categories"]
+    categories = [*CATEGORY_TEMPLATES, "other categories"]
     for category in categories:
-        key = category if category in letters.CATEGORY_TEMPLATES else "other"
-        choice = letters.choose_template(
+        key = category if category in CATEGORY_TEMPLATES else "other"
+        choice = choose_template(
             key, payer=None, practice_choices=settings.get(S.LETTER_TEMPLATES_BY_CATEGORY)
         )
         served.setdefault(choice.name, []).append(category)

@@ -15,10 +15,11 @@ from decimal import Decimal
 
 import pandas as pd
 
-from addin import codes, frames, payers, prioritize
+from addin import codes, payers, prioritize
 from addin.actions import audit, work_queue
 from addin.actions.code_list import code_book
 from addin.classify import Case, Category, Decision, classify, recategorised
+from addin.workbook import frames
 from addin.workbook.base import Book, Highlight
 from addin.workbook.layout import (
     CLOSED_STATUSES,

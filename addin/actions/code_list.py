@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from addin import codes, frames
+from addin import codes
 from addin.actions import audit
 from addin.classify import Case, Decision, classify
 from addin.errors import AddinError
+from addin.workbook import frames
 from addin.workbook.base import Book
 from addin.workbook.layout import CODES, Col
 

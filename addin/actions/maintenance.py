@@ -11,7 +11,7 @@ import pandas as pd
 
 from addin.actions import audit
 from addin.errors import AddinError, WorkbookLayoutError
-from addin.letter_files import letter_file
+from addin.letters.files import letter_file
 from addin.workbook import crypto, files
 from addin.workbook.layout import (
     AUDIT,

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from addin import kpi_report, kpis
 from addin.actions import audit
+from addin.kpis import compute as kpis
+from addin.kpis import report as kpi_report
 from addin.workbook.base import Book
 from addin.workbook.layout import CLAIMS, DENIALS, S
 from addin.workbook.report import NO_DATA, Fmt, Report, Tile

@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from addin import frames
+from addin.workbook import frames
 from addin.workbook.layout import (
     CLOSED_STATUSES,
     SENT_STATUSES,

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from addin import addin_build
 from addin.cli._shared import cli, friendly_errors
+from addin.excel import build as addin_build
 
 
 @cli.group()

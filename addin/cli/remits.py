@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from addin import actions
+from addin.actions.new_tracker import create_tracker
 from addin.cli._shared import (
     ByteProgress,
     as_of_option,
@@ -19,7 +20,6 @@ from addin.cli._shared import (
     status,
 )
 from addin.errors import AddinError
-from addin.workbook.template import write_template
 
 
 @cli.command()
@@ -32,7 +32,7 @@ def new(path: Path):
 
         denialdesk new "Denials 2026.xlsx"
     """
-    write_template(path)
+    create_tracker(path)
     click.echo(f"Created {path}")
 
 
@@ -104,7 +104,7 @@ def synth(out: Path, claims: int, seed: int):
 
         denialdesk synth --claims 100000 --seed 7 big.835
     """
-    from addin import synth as generator
+    from addin.demo import synth as generator
 
     with out.open("w", encoding="ascii", newline="") as handle:
         generator.write_835(handle, claims, seed)
@@ -129,7 +129,7 @@ def demo(out: Path, as_of):
 
         denialdesk demo --out demo
     """
-    from addin import demo as demo_run
+    from addin.demo import tracker as demo_run
 
     for line in demo_run.run_demo(out, today=as_of):
         click.echo(line)

@@ -13,8 +13,6 @@ import pandas as pd
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.cell_range import MultiCellRange
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -22,6 +20,7 @@ from addin.errors import WorkbookLayoutError
 from addin.workbook import crypto, files
 from addin.workbook.base import missing_table, settings_from_rows, table_frame
 from addin.workbook.layout import NUMBER_FORMATS, SETTINGS, Kind, Owner, S, TableSpec
+from addin.workbook.openpyxl_tables import add_table_sheet, set_list_validation
 from addin.workbook.values import (
     is_formula,
     is_persons_formula,
@@ -83,8 +82,6 @@ class OpenpyxlBook:
         try:
             self.locate(spec)
         except WorkbookLayoutError:
-            from addin.workbook.template import add_table_sheet
-
             add_table_sheet(self.workbook, spec)
 
     # Book methods whose openpyxl rendering lives in its own module:
@@ -254,33 +251,6 @@ def _store(cell, kind, value, number_format, formulas: frozenset) -> None:
             cell.style = "Hyperlink"
     elif number_format and stored is not None and cell.number_format != number_format:
         cell.number_format = number_format
-
-
-def set_list_validation(
-    worksheet, column: int, list_name: str, first_row: int, last_row: int
-) -> None:
-    """A drop-down from a named list on a table column, with room for rows added in Excel."""
-    letter = get_column_letter(column)
-    sqref = f"{letter}{first_row}:{letter}{max(last_row, first_row + 500)}"
-    _validation_for(worksheet, list_name).sqref = MultiCellRange(sqref)
-
-
-def _validation_for(worksheet, list_name: str) -> DataValidation:
-    formula = f"={list_name}"
-    for validation in worksheet.data_validations.dataValidation:
-        if validation.formula1 in (formula, list_name):
-            return validation
-    validation = DataValidation(
-        type="list",
-        formula1=formula,
-        allow_blank=True,
-        showErrorMessage=True,
-        errorStyle="warning",
-        errorTitle="Not in the list",
-        error=f"Pick a value from the {list_name} list (sheet Lists).",
-    )
-    worksheet.add_data_validation(validation)
-    return validation
 
 
 def load_workbook(source, name: str, *, read_only: bool = False) -> Workbook:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -12,10 +13,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
-from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from addin import __version__
-from addin.payers import built_in_rows
 from addin.workbook.layout import (
     ABOUT_SHEET,
     LISTS,
@@ -28,9 +27,8 @@ from addin.workbook.layout import (
     STATUSES,
     TABLES,
     WORK_QUEUE,
-    TableSpec,
 )
-from addin.workbook.openpyxl_book import set_list_validation
+from addin.workbook.openpyxl_tables import add_table
 
 TEMPLATE_NAME = "DenialDesk Tracker.xlsx"
 _FIXED_TIME = datetime(2026, 1, 1)
@@ -80,17 +78,18 @@ ABOUT_LINES = (
 )
 
 
-def build_template() -> Workbook:
-    """A fresh, empty tracker: every table of layout.py on its sheet, lists, settings, About."""
+def build_template(payer_rows: Sequence[Mapping[str, object]]) -> Workbook:
+    """A fresh, empty tracker: every table of layout.py on its sheet, lists, settings, About,
+    and the Payers table started with `payer_rows` (column name → value)."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     for sheet in SHEET_ORDER:
         workbook.create_sheet(sheet)
     _fill_about(workbook[ABOUT_SHEET])
     for spec in TABLES:
-        _add_table(workbook[spec.sheet], spec)
+        add_table(workbook[spec.sheet], spec)
     _fill_settings(workbook[SETTINGS.sheet])
-    _fill_payers(workbook[PAYERS.sheet])
+    _fill_payers(workbook[PAYERS.sheet], payer_rows)
     _fill_lists(workbook)
     for sheet in REPORT_SHEETS:
         workbook[sheet]["A1"] = "Run Refresh KPIs (or `denialdesk kpis`) to fill this sheet."
@@ -109,39 +108,8 @@ def _fill_about(sheet) -> None:
             cell.font = font
 
 
-def _add_table(sheet, spec: TableSpec) -> None:
-    for index, column in enumerate(spec.columns, start=1):
-        sheet.cell(1, index, column.name)
-        dimension = sheet.column_dimensions[get_column_letter(index)]
-        dimension.width, dimension.hidden = column.width, column.hidden
-    last = get_column_letter(len(spec.columns))
-    table = Table(displayName=spec.name, ref=f"A1:{last}2")
-    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
-    sheet.add_table(table)
-    sheet.freeze_panes = "A2"
-    for index, column in enumerate(spec.columns, start=1):
-        if column.choices:
-            set_list_validation(sheet, index, column.choices, 2, 2)
-
-
-def add_table_sheet(workbook: Workbook, spec: TableSpec) -> None:
-    """Add `spec`'s sheet (at its place in SHEET_ORDER, or last) with an empty table."""
-    order = list(SHEET_ORDER)
-    index = len(workbook.sheetnames)
-    if spec.sheet in order:
-        later = set(order[order.index(spec.sheet) + 1 :])
-        index = next((i for i, name in enumerate(workbook.sheetnames) if name in later), index)
-    sheet = (
-        workbook[spec.sheet]
-        if spec.sheet in workbook.sheetnames
-        else workbook.create_sheet(spec.sheet, index)
-    )
-    _add_table(sheet, spec)
-
-
-def _fill_payers(sheet) -> None:
-    """Start the Payers table with DenialDesk's built-in payer profiles, for people to edit."""
-    rows = built_in_rows()
+def _fill_payers(sheet, rows: Sequence[Mapping[str, object]]) -> None:
+    """Start the Payers table with the given payer profiles, for people to edit."""
     for row, values in enumerate(rows, start=2):
         for col, column in enumerate(PAYERS.columns, start=1):
             sheet.cell(row, col, values.get(column.name))
@@ -171,10 +139,10 @@ def _fill_lists(workbook: Workbook) -> None:
     sheet.cell(len(STATUSES) + 3, 1, "Insert rows inside a list to extend its drop-down.")
 
 
-def template_bytes() -> bytes:
+def template_bytes(payer_rows: Sequence[Mapping[str, object]]) -> bytes:
     """The template as .xlsx bytes, with fixed zip timestamps so builds are byte-identical."""
     raw = io.BytesIO()
-    build_template().save(raw)
+    build_template(payer_rows).save(raw)
     return normalise_zip(raw.getvalue())
 
 
@@ -195,7 +163,7 @@ def normalise_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def write_template(path: Path) -> Path:
+def write_template(path: Path, payer_rows: Sequence[Mapping[str, object]]) -> Path:
     """Write a new, empty tracker to `path` (refusing to overwrite an existing file)."""
     path = Path(path)
     if path.exists():
@@ -203,16 +171,5 @@ def write_template(path: Path) -> Path:
 
         raise AddinError(f"{path} already exists; choose another name or move the old file first.")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(template_bytes())
+    path.write_bytes(template_bytes(payer_rows))
     return path
-
-
-def main() -> None:  # pragma: no cover - developer command
-    """Rebuild workbook_templates/ from layout.py: `python -m addin.workbook.template`."""
-    target = Path(__file__).resolve().parents[2] / "workbook_templates" / TEMPLATE_NAME
-    target.write_bytes(template_bytes())
-    print(f"Wrote {target}")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

@@ -6,8 +6,6 @@ import contextlib
 import re
 import sys
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +14,7 @@ from openpyxl.utils import get_column_letter
 from addin.errors import WorkbookLayoutError, WorkbookWriteError
 from addin.workbook import files
 from addin.workbook.base import Highlight, missing_table, settings_from_rows, table_frame
+from addin.workbook.excel_values import excel_value, plain_value
 from addin.workbook.layout import (
     NUMBER_FORMATS,
     SETTINGS,
@@ -29,7 +28,6 @@ from addin.workbook.layout import (
 from addin.workbook.values import (
     from_cell,
     is_persons_formula,
-    needs_text_guard,
     to_cell,
     typed_column,
     written_value,
@@ -412,54 +410,7 @@ def _writer(spec: TableSpec, name: str, formulas: frozenset = frozenset()):
     return lambda value: (
         value
         if is_persons_formula(value, formulas)
-        else excel_value(written_value(kind, _plain(value)))
-    )
-
-
-def excel_value(value):
-    """A Python value as Excel should receive it; text is always stored as the same text.
-
-    Excel re-reads typed text as a formula, number, date or boolean, and strips a leading
-    apostrophe; a leading apostrophe marks such text as literal (like openpyxl's quotePrefix).
-    """
-    value = _plain(value)
-    if value is None:
-        return None
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=None)
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
-    if isinstance(value, str):
-        return _guarded(value)
-    return value
-
-
-def _plain(value):
-    """numpy and pandas scalars as plain Python values; NaN, NaT and NA as None."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    if hasattr(value, "item") and not isinstance(value, str | bytes | Decimal):
-        value = value.item()
-    if isinstance(value, float) and value != value:
-        return None
-    return value
-
-
-def _guarded(text: str) -> str:
-    return "'" + text if _excel_would_convert(text) else text
-
-
-def _excel_would_convert(text: str) -> bool:
-    """Whether Excel would store this text as something else (formula, number, date, …)."""
-    return (
-        needs_text_guard(text)
-        or text.startswith(("'", "#"))
-        or any(ch.isdigit() for ch in text)
-        or text.strip().upper() in ("TRUE", "FALSE")
+        else excel_value(written_value(kind, plain_value(value)))
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import sys
 
+from addin.workbook.excel_values import excel_value
 from addin.workbook.openpyxl_report import (
     AXIS_FORMATS,
     DEFINITION_HEADER,
@@ -28,7 +29,6 @@ from addin.workbook.report import (
     Tile,
     lay_out,
 )
-from addin.workbook.xlwings_book import excel_value
 
 CHART_WIDTH, CHART_HEIGHT = 454, 227  # points: the file adapter's 16 × 8 cm
 CHART_TYPES = {ChartKind.LINE: "line", ChartKind.BAR: "bar_clustered"}

@@ -10,7 +10,8 @@ import zipfile
 import pandas as pd
 import pytest
 
-from addin import addin_build, excel
+from addin import excel
+from addin.excel import build as addin_build
 from addin.workbook.layout import DENIALS, Col
 from addin.workbook.xlwings_book import XlwingsBook
 from tests.conformance.conftest import excel_app  # noqa: F401  (the session's hidden Excel)

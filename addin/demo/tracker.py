@@ -7,11 +7,13 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-from addin import actions, synth
+from addin import actions
+from addin.actions.new_tracker import create_tracker
+from addin.demo import synth
 from addin.errors import AddinError
 from addin.workbook.layout import PAYERS, SETTINGS, Col, S
 from addin.workbook.openpyxl_book import open_for_update
-from addin.workbook.template import TEMPLATE_NAME, write_template
+from addin.workbook.template import TEMPLATE_NAME
 
 MARKER = ".denialdesk-demo"
 INBOX = "Remits Inbox"
@@ -79,7 +81,7 @@ def run_demo(out: Path, today: date | None = None) -> Iterator[str]:
     """Build the demo — import, classify, letters, KPIs — and yield its summary lines."""
     prepare_folder(out)
     remits = write_demo_remits(out / INBOX)
-    workbook = write_template(out / TEMPLATE_NAME)
+    workbook = create_tracker(out / TEMPLATE_NAME)
     yield f"Demo tracker: {workbook}"
     yield f"Remits: {len(remits)} synthetic 835 files in {out / INBOX}"
     with open_for_update(workbook) as book:

@@ -1,6 +1,6 @@
 """The KPI tables the report sheets show: periods, Pareto of reasons, payers, aging, workload.
 
-Each function takes the frames prepared by `addin.kpi_data` and returns a frame ready to show:
+Each function takes the frames prepared by `addin.kpis.measures` and returns a frame ready to show:
 the grouping as first column, money as Decimal, a Total row last where asked for.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from addin.kpi_data import (
+from addin.kpis.measures import (
     AGING_BUCKETS,
     OTHER,
     TOTAL,

@@ -12,8 +12,8 @@ from decimal import Decimal
 
 import pandas as pd
 
-from addin import kpi_tables as tables
-from addin.kpi_data import (
+from addin.kpis import tables
+from addin.kpis.measures import (
     MONEY_COLUMNS,
     K,
     KpiSettings,

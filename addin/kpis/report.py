@@ -6,8 +6,8 @@ from datetime import datetime
 
 import pandas as pd
 
-from addin.kpi_data import MONEY_COLUMNS, K
-from addin.kpis import ANNUAL_COST, DEFINITIONS, DUE_SOON, Headline, Kpis
+from addin.kpis.compute import ANNUAL_COST, DEFINITIONS, DUE_SOON, Headline, Kpis
+from addin.kpis.measures import MONEY_COLUMNS, K
 from addin.workbook.layout import (
     BY_CARC_SHEET,
     BY_CATEGORY_SHEET,

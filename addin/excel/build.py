@@ -54,7 +54,7 @@ class BuildReport:
 
 def macros_folder() -> Path:
     """macros/ of a source checkout, else the copy installed as package data."""
-    source = Path(__file__).resolve().parents[1] / "macros"
+    source = Path(__file__).resolve().parents[2] / "macros"
     if (source / "customUI14.xml").is_file():
         return source
     spec = importlib.util.find_spec("addin.macros")  # package data: a folder, no __init__
@@ -237,7 +237,7 @@ def interpreter_settings(platform: str | None = None) -> dict[str, str]:
     """This Python environment, as the add-in's xlwings settings."""
     platform = platform or sys.platform
     key = "INTERPRETER_MAC" if platform.startswith("darwin") else "INTERPRETER_WIN"
-    return {key: sys.executable, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    return {key: sys.executable, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
 
 
 @dataclass(slots=True)

@@ -1,32 +1,26 @@
-"""Appeal letters on disk: templates (built-in and the practice's), rendering, versions, PDFs."""
+"""Appeal letters on disk: names, versions, the manifest and journal that keep a person's
+edits, PDFs."""
+
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import zipfile
 from collections.abc import Mapping, Sequence
-from importlib import resources
+from datetime import date
 from pathlib import Path
 
-from docx.opc.exceptions import PackageNotFoundError
-from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
-from jinja2 import TemplateError as JinjaError
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
-
-from addin.errors import TemplateError
-from addin.letters import FILTERS
+from addin.letters.fields import clean_text
 from addin.workbook.files import owner_files
+from addin.workbook.layout import Col
 
-BUILTIN_PACKAGE = "addin.letter_templates"  # the top-level letters/ folder, as package data
 MANIFEST = ".denialdesk-letters.json"  # file name → SHA-256 of the bytes DenialDesk wrote
 # Written ahead of each letter, so a run killed mid-batch still knows its files as its own.
 JOURNAL = ".denialdesk-letters.journal"
@@ -34,144 +28,10 @@ SOFFICE_SECONDS_PER_LETTER = 20
 PDF_BATCH = 25  # files per soffice run: keeps the command line short on Windows
 
 
-class UnknownTemplateError(TemplateError):
-    """A template name (chosen on the Payers or Settings sheet) that no file carries."""
-
-
-class LetterEnvironment(SandboxedEnvironment):
-    """Jinja for letters: sandboxed (a tampered template cannot reach Python), strict (a
-    missing field stops the letter), autoescaped (values are text, never Word XML).
-
-    docxtpl compiles a document's XML on every render; the same template always produces the
-    same XML, so compiled templates are kept (≈1.4× the letters per second; bench/README.md).
-    """
-
-    def __init__(self) -> None:
-        super().__init__(undefined=StrictUndefined, autoescape=True)
-        self.filters.update(FILTERS)
-        self._compiled: dict[str, object] = {}
-
-    def from_string(self, source, globals=None, template_class=None):
-        if globals is not None or template_class is not None or not isinstance(source, str):
-            return super().from_string(source, globals, template_class)
-        compiled = self._compiled.get(source)
-        if compiled is None:
-            compiled = self._compiled[source] = super().from_string(source)
-        return compiled
-
-
 def letter_file(folder: Path | None, link: object) -> Path:
     """The file a Letter cell links to (a relative link starts at the workbook's folder)."""
     path = Path(str(link))
     return path if path.is_absolute() or folder is None else folder / path
-
-
-def builtin_templates() -> dict[str, bytes]:
-    """The templates shipped with DenialDesk: name → .docx bytes.
-
-    Installed, they are the package `addin.letter_templates` (mapped from letters/); run from
-    a source checkout (tests, development), they are letters/ beside the package.
-    """
-    source = Path(__file__).resolve().parents[1] / "letters"
-    try:
-        checkout = (source / "appeal_reconsideration.docx").is_file()
-        folder = source if checkout else resources.files(BUILTIN_PACKAGE)
-    except ModuleNotFoundError:
-        raise TemplateError(
-            "DenialDesk's built-in letter templates are not installed. Reinstall DenialDesk "
-            "(`pip install .` in its folder) and try again."
-        ) from None
-    return {
-        entry.name[: -len(".docx")]: entry.read_bytes()
-        for entry in folder.iterdir()
-        if entry.name.endswith(".docx")
-    }
-
-
-def practice_templates(folder: Path | None) -> dict[str, Path]:
-    """A practice's own templates: every .docx in its Letter Templates folder."""
-    if folder is None or not folder.is_dir():
-        return {}
-    return {
-        path.stem: path
-        for path in sorted(folder.glob("*.docx"))
-        if not path.name.startswith(("~$", "."))  # Word's owner files, hidden files
-    }
-
-
-class LetterTemplates:
-    """Every template a letter may use; a practice's file replaces a built-in of the same name."""
-
-    def __init__(self, practice_folder: Path | None = None) -> None:
-        self.practice_folder = practice_folder
-        self.environment = LetterEnvironment()
-        self._practice = practice_templates(practice_folder)
-        self._builtin = builtin_templates()
-        self._bytes: dict[str, bytes] = {}
-        self._fields: dict[str, frozenset[str]] = {}
-
-    def names(self) -> dict[str, str]:
-        """Template name → where it comes from ("built-in" or the practice's file)."""
-        found = dict.fromkeys(sorted(self._builtin), "built-in")
-        found.update({name: str(path) for name, path in self._practice.items()})
-        return dict(sorted(found.items()))
-
-    def source(self, name: str) -> bytes:
-        if name not in self._bytes:
-            if name in self._practice:
-                self._bytes[name] = self._practice[name].read_bytes()
-            elif name in self._builtin:
-                self._bytes[name] = self._builtin[name]
-            else:
-                raise UnknownTemplateError(
-                    f"there is no letter template named '{name}' (templates: "
-                    f"{', '.join(self.names())}; see `denialdesk letters --list-templates`)"
-                )
-        return self._bytes[name]
-
-    def fields(self, name: str) -> frozenset[str]:
-        """The names a template uses (docxtpl reads its body, headers and footers)."""
-        if name not in self._fields:
-            with self._reading(name):
-                document = DocxTemplate(io.BytesIO(self.source(name)))
-                used = document.get_undeclared_template_variables(self.environment)
-            self._fields[name] = frozenset(used)
-        return self._fields[name]
-
-    def render(self, name: str, context: Mapping[str, object]) -> bytes:
-        """The letter as .docx bytes."""
-        with self._reading(name):
-            document = DocxTemplate(io.BytesIO(self.source(name)))
-            document.render(dict(context), self.environment, autoescape=True)
-            out = io.BytesIO()
-            document.save(out)
-        return out.getvalue()
-
-    @contextlib.contextmanager
-    def _reading(self, name: str):
-        """Turn what a broken or tampered template raises into a TemplateError naming it."""
-        where = self._practice.get(name, f"built-in {name}")
-        try:
-            yield
-        except UndefinedError as error:
-            raise TemplateError(f"template {name} uses {error.message}") from None
-        except SecurityError as error:
-            raise TemplateError(
-                f"template {where} tries something a letter may not do ({error}). Replace it "
-                "with a copy of the built-in template."
-            ) from None
-        except TemplateSyntaxError as error:
-            raise TemplateError(
-                f"template {where} has a broken tag on line {error.lineno} ({error.message}). "
-                "Open it in Word and fix the {{ … }} or {% … %} tag."
-            ) from None
-        except JinjaError as error:
-            raise TemplateError(f"template {where} could not be filled in ({error})") from None
-        except (PackageNotFoundError, zipfile.BadZipFile, KeyError) as error:
-            raise TemplateError(
-                f"template {where} is not a Word .docx document ({type(error).__name__}). "
-                "Save it from Word as a .docx file."
-            ) from None
 
 
 # -- writing letters without losing a person's edits -------------------------------------
@@ -341,3 +201,20 @@ def _run_soffice(soffice: str, batch: list[Path]) -> str:
 
 def _windows() -> bool:
     return sys.platform == "win32"
+
+
+def _slug(text: object, limit: int) -> str:
+    slug = re.sub(r"[^A-Za-z0-9.]+", "-", clean_text(text)).strip("-.")
+    return slug[:limit].rstrip("-.") or "unknown"
+
+
+def letter_file_name(row: Mapping[str, object], today: date) -> str:
+    """`2026-03-05_ACME-HEALTH-PLAN_DD1001_D-12AB.docx`: date, payer, claim, denial; no spaces
+    (the name is also a hyperlink target) and no patient name (it is seen in folder listings)."""
+    parts = (
+        f"{today:%Y-%m-%d}",
+        _slug(row.get(Col.PAYER), 40),
+        _slug(row.get(Col.CLAIM_ID), 30),
+        _slug(row.get(Col.DENIAL_ID), 30),
+    )
+    return "_".join(parts) + ".docx"

@@ -1,4 +1,4 @@
-"""Builds the Word appeal-letter templates in letters/ from code: `python -m addin.letter_builder`.
+"""Builds the Word appeal-letter templates in letters/ from code: `python -m addin.letters.build`.
 
 Every template shares the letterhead, payer block, RE block, request, enclosures and signature;
 only the title and the argument differ. The output is byte-for-byte reproducible, so a test
@@ -22,7 +22,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Inches, Pt, RGBColor
 
-LETTERS_DIR = Path(__file__).resolve().parents[1] / "letters"
+LETTERS_DIR = Path(__file__).resolve().parents[2] / "letters"
 _FIXED_TIME = datetime(2026, 1, 1)
 _ZIP_TIME = (2026, 1, 1, 0, 0, 0)
 _FILL_IN = re.compile(r"(\[\[.*?\]\])")  # [[…]] marks a gap a person fills in (highlighted)
@@ -368,7 +368,7 @@ def _fix_metadata(doc, title: str) -> None:
     props.title, props.author, props.last_modified_by = title, "DenialDesk", "DenialDesk"
     props.created = props.modified = _FIXED_TIME
     props.revision = 1
-    props.comments = "Built by `python -m addin.letter_builder`; Jinja tags rendered by docxtpl."
+    props.comments = "Built by `python -m addin.letters.build`; Jinja tags rendered by docxtpl."
 
 
 def _fixed_zip(data: bytes) -> bytes:

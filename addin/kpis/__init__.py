@@ -1,0 +1,1 @@
+"""Denial KPIs by HFMA's definitions: measures, the tables managers read, and the report sheets."""

@@ -1,0 +1,1 @@
+"""Appeal letters: fields, context, which denials get one, templates, files, the builder."""

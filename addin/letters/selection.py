@@ -1,0 +1,210 @@
+"""Which denials get a letter now, in priority order, and why the others do not (pure)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from addin.letters.context import effective_category
+from addin.letters.fields import clean_text
+from addin.payers import PayerDirectory, is_original_medicare
+from addin.workbook.layout import CLOSED_STATUSES, STATUSES, Col
+
+APPEAL_DRAFTED = "Appeal Drafted"
+
+
+
+NOT_CLASSIFIED = "not classified yet: run Classify & Prioritize first"
+SOFT_DENIAL = "soft denial: resubmit a corrected claim instead"
+NOT_AN_APPEAL = "the recommended action is not an appeal"
+HAS_LETTER = (
+    "already has a letter (to draft a new one: delete or move its file and set Letter? to Yes, "
+    "or use --rows)"
+)
+LETTER_FILE_MISSING = (
+    "its letter file is missing (moved or deleted): set Letter? to Yes to draft it again"
+)
+MEDICARE_TIMELY_FILING = (
+    "Medicare: a timely-filing denial cannot be appealed; ask for a reopening only if the late "
+    "filing was Medicare's administrative error"
+)
+OPTED_OUT = "Letter? is No"
+# The first phrase of the Action that speaks of an appeal decides: "Do not appeal: …" and
+# "… — not an appeal" rule it out; "Appeal only with proof …; Medicare: not appealable" is an
+# appeal (the exception comes later). Disputes and reprocessing requests are appeals too.
+_APPEAL_WORDS = re.compile(
+    r"(?P<no>\b(?:do not|don't|not|no|instead of)\s+(?:an?\s+)?appeal)"
+    r"|(?P<yes>\b(?:appeal|dispute|reconsideration|redetermination|ask the payer to reprocess))"
+)
+_YES = frozenset({"yes", "y", "true", "1", "x"})
+_NO = frozenset({"no", "n", "false", "0"})
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    denial_id: str
+    reason: str
+
+
+@dataclass(slots=True)
+class Selection:
+    """The rows to write letters for, in priority order, and the rows passed over with why."""
+
+    chosen: list[Mapping[str, object]] = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)
+
+
+def yes_no(value: object) -> bool | None:
+    text = str(value or "").strip().lower()
+    return True if text in _YES else False if text in _NO else None
+
+
+def appeal_verdict(action: object, denial_type: object) -> str | None:
+    """None when the recommended action is an appeal; otherwise why a letter is not the step."""
+    first = _APPEAL_WORDS.search(str(action or "").lower())
+    if first is not None:
+        return None if first["yes"] else NOT_AN_APPEAL
+    return SOFT_DENIAL if str(denial_type or "").strip().lower() == "soft" else NOT_AN_APPEAL
+
+
+# The Action's first sentence or clause ("…; …", "… — …", "…. …"), without a "Do not appeal:"
+# lead-in (the reason says that already).
+_FIRST_CLAUSE = re.compile(
+    r"^(?:(?:do not|don't)\s+appeal\s*[:;,]\s*)?(?P<clause>.+?)(?:;|\s—\s|\.\s|\.?$)",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def instead(action: object) -> str:
+    """What to do instead of an appeal: the first sentence or clause of the Action."""
+    found = _FIRST_CLAUSE.match(clean_text(action))
+    return found["clause"].strip() if found else ""
+
+
+def not_an_appeal(action: object) -> str:
+    """`the recommended action is not an appeal; instead: <first clause of the Action>`."""
+    step = instead(action)
+    return f"{NOT_AN_APPEAL}; instead: {step}" if step else NOT_AN_APPEAL
+
+
+def is_timely_filing(row: Mapping[str, object]) -> bool:
+    """A timely-filing denial: CARC 29, or categorised (or overridden) as timely filing."""
+    return effective_category(row) == "timely_filing" or clean_text(row.get(Col.CARC)) == "29"
+
+
+def skip_reason(
+    row: Mapping[str, object],
+    *,
+    explicit: bool,
+    plan_type: object = "",
+    letter_file_exists: bool = True,
+) -> str | None:
+    """Why this row gets no letter now (None: it gets one). `explicit`: named with --rows;
+    `plan_type`: the Plan Type of the payer's profile; `letter_file_exists`: whether the file
+    the row's Letter links to is still there.
+
+    A row with a letter is passed over while that file exists (so a Letter? left on Yes never
+    drafts again and again); once a person deletes or moves it, Letter? = Yes drafts anew.
+    """
+    status = clean_text(row.get(Col.STATUS))
+    if status in CLOSED_STATUSES:
+        return f"closed ({status})"
+    if not effective_category(row):
+        return NOT_CLASSIFIED
+    if explicit:
+        return None
+    wanted = yes_no(row.get(Col.LETTER_WANTED))
+    if wanted is False:
+        return OPTED_OUT
+    if clean_text(row.get(Col.LETTER)):
+        if letter_file_exists:
+            return HAS_LETTER
+        return None if wanted else LETTER_FILE_MISSING
+    if wanted:
+        return None
+    action = row.get(Col.ACTION)
+    if not clean_text(action):
+        return NOT_CLASSIFIED
+    if is_timely_filing(row) and is_original_medicare(plan_type):
+        return MEDICARE_TIMELY_FILING
+    verdict = appeal_verdict(action, row.get(Col.TYPE))
+    return not_an_appeal(action) if verdict == NOT_AN_APPEAL else verdict
+
+
+def priority_key(row: Mapping[str, object]) -> tuple:
+    """Rank first (when Classify & Prioritize ranked the row), then deadline, then amount."""
+    rank = row.get(Col.RANK)
+    deadline = row.get(Col.APPEAL_DEADLINE)
+    amount = row.get(Col.DENIED_AMOUNT) or Decimal(0)
+    return (
+        rank is None,
+        rank or 0,
+        deadline is None,
+        deadline or date.max,
+        -amount,
+        str(row.get(Col.DENIAL_ID)),
+    )
+
+
+def select_for_letters(
+    rows: Iterable[Mapping[str, object]],
+    *,
+    wanted_ids: Sequence[str] | None = None,
+    directory: PayerDirectory | None = None,
+    letter_exists: Callable[[object], bool] = lambda link: True,
+) -> Selection:
+    """Default: open, classified denials whose action is an appeal and that have no letter yet
+    (not Original Medicare's timely-filing denials), plus rows whose Letter? is Yes and whose
+    letter file, if any, is gone. With `wanted_ids`, exactly those denials (even with a
+    letter). `directory` finds each payer's profile, as Classify does; `letter_exists` tells
+    whether a Letter link's file is there."""
+    wanted = set(wanted_ids or ())
+    selection = Selection()
+    for row in sorted(rows, key=priority_key):
+        denial_id = str(row.get(Col.DENIAL_ID))
+        if wanted and denial_id not in wanted:
+            continue
+        link = row.get(Col.LETTER)
+        reason = skip_reason(
+            row,
+            explicit=bool(wanted),
+            plan_type=plan_type(row, directory),
+            letter_file_exists=not clean_text(link) or letter_exists(link),
+        )
+        if reason is None:
+            selection.chosen.append(row)
+        else:
+            selection.skipped.append(Skip(denial_id, reason))
+    return selection
+
+
+def status_after_letter(status: object) -> str:
+    """Appeal Drafted, unless a person already moved the row further (or used their own word)."""
+    current = clean_text(status)
+    if not current:
+        return APPEAL_DRAFTED
+    if current not in STATUSES:
+        return current
+    return APPEAL_DRAFTED if STATUSES.index(current) < STATUSES.index(APPEAL_DRAFTED) else current
+
+
+# -- where things are --------------------------------------------------------------------
+
+
+def find_payer(
+    directory: PayerDirectory, denial: Mapping[str, object]
+) -> Mapping[str, object] | None:
+    """The Payers row for a denial's payer, found as Classify finds its profile (payer id,
+    then name or another name remits use; case and punctuation ignored)."""
+    return directory.find_row(denial.get(Col.PAYER_ID), denial.get(Col.PAYER))[0]
+
+
+def plan_type(denial: Mapping[str, object], directory: PayerDirectory | None) -> str:
+    """The Plan Type of the profile that matches the denial's payer ("" when none does)."""
+    if directory is None:
+        return ""
+    profile = directory.find_row(denial.get(Col.PAYER_ID), denial.get(Col.PAYER))[1]
+    return profile.plan_type if profile else ""

@@ -1,0 +1,68 @@
+"""Named Excel tables and their drop-down validations on openpyxl sheets (template and Book)."""
+
+from __future__ import annotations
+
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import MultiCellRange
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table, TableStyleInfo
+
+from addin.workbook.layout import SHEET_ORDER, TableSpec
+
+
+def add_table(sheet, spec: TableSpec) -> None:
+    for index, column in enumerate(spec.columns, start=1):
+        sheet.cell(1, index, column.name)
+        dimension = sheet.column_dimensions[get_column_letter(index)]
+        dimension.width, dimension.hidden = column.width, column.hidden
+    last = get_column_letter(len(spec.columns))
+    table = Table(displayName=spec.name, ref=f"A1:{last}2")
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+    sheet.add_table(table)
+    sheet.freeze_panes = "A2"
+    for index, column in enumerate(spec.columns, start=1):
+        if column.choices:
+            set_list_validation(sheet, index, column.choices, 2, 2)
+
+
+def add_table_sheet(workbook: Workbook, spec: TableSpec) -> None:
+    """Add `spec`'s sheet (at its place in SHEET_ORDER, or last) with an empty table."""
+    order = list(SHEET_ORDER)
+    index = len(workbook.sheetnames)
+    if spec.sheet in order:
+        later = set(order[order.index(spec.sheet) + 1 :])
+        index = next((i for i, name in enumerate(workbook.sheetnames) if name in later), index)
+    sheet = (
+        workbook[spec.sheet]
+        if spec.sheet in workbook.sheetnames
+        else workbook.create_sheet(spec.sheet, index)
+    )
+    add_table(sheet, spec)
+
+
+def set_list_validation(
+    worksheet, column: int, list_name: str, first_row: int, last_row: int
+) -> None:
+    """A drop-down from a named list on a table column, with room for rows added in Excel."""
+    letter = get_column_letter(column)
+    sqref = f"{letter}{first_row}:{letter}{max(last_row, first_row + 500)}"
+    _validation_for(worksheet, list_name).sqref = MultiCellRange(sqref)
+
+
+def _validation_for(worksheet, list_name: str) -> DataValidation:
+    formula = f"={list_name}"
+    for validation in worksheet.data_validations.dataValidation:
+        if validation.formula1 in (formula, list_name):
+            return validation
+    validation = DataValidation(
+        type="list",
+        formula1=formula,
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="warning",
+        errorTitle="Not in the list",
+        error=f"Pick a value from the {list_name} list (sheet Lists).",
+    )
+    worksheet.add_data_validation(validation)
+    return validation
