@@ -115,6 +115,10 @@ class Col:
     CHECKLIST = "Checklist"
     RULE = "Rule"
     APPEAL_DEADLINE = "Appeal Deadline"
+    REMEDY = "Remedy"  # addin.remedies.Remedy, as its label
+    APPEALABLE = "Appealable"
+    CORRECTED_CLAIM_DEADLINE = "Corrected Claim Deadline"
+    DEADLINE_RULE = "Deadline Rule"  # the rule and the start date each deadline used
     DAYS_LEFT = "Days Left"
     CHANCE_OF_OVERTURN = "Chance Of Overturn"
     PRIORITY_SCORE = "Priority Score"
@@ -249,7 +253,12 @@ DENIALS = TableSpec(
         _sys(Col.SOURCE_FILE, width=28),
         _sys(Col.LAST_DENIED_ON, Kind.DATE, 12),
         _sys(Col.TIMES_DENIED, Kind.INT, 8),
+        _sys(Col.PLAN_TYPE, width=18),
+        _sys(Col.REMEDY, width=16),
+        _sys(Col.APPEALABLE, width=8),
         _sys(Col.APPEAL_DEADLINE, Kind.DATE, 12),
+        _sys(Col.CORRECTED_CLAIM_DEADLINE, Kind.DATE, 12),
+        _sys(Col.DEADLINE_RULE, width=40),
         _sys(Col.DAYS_LEFT, Kind.INT, 8),
         _sys(Col.CHANCE_OF_OVERTURN, Kind.PERCENT, 10),
         _sys(Col.PRIORITY_SCORE, Kind.NUMBER, 10),
