@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from addin.work_queue import shown
 from addin.workbook import frames
 from addin.workbook.layout import (
     CLOSED_STATUSES,
@@ -108,10 +109,16 @@ def build_queue(denials: pd.DataFrame, out: dict, previous: pd.DataFrame | None)
     queued = pd.Series([r is not None for r in out[Col.RANK]], index=denials.index, dtype=bool)
     ranked = denials.loc[queued].copy()
     ranked = ranked.sort_values(Col.RANK, key=lambda s: s.astype(int), kind="stable")
+    ranked = shown.claim_lines_together(ranked)
     suggested = ranked[Col.SUGGESTED_OWNER].map(lambda o: f"{o}{SUGGESTED_MARK}" if o else None)
     owners = ranked[Col.OWNER].where(ranked[Col.OWNER].notna(), suggested)
-    shown = [n for n in WORK_QUEUE.column_names if n not in (Col.OWNER, Col.AS_QUEUED)]
-    queue = pd.DataFrame({name: ranked[name] for name in shown})
+    names = [n for n in WORK_QUEUE.column_names if n not in (Col.OWNER, Col.AS_QUEUED)]
+    queue = pd.DataFrame({name: column_or_blank(ranked, name) for name in names})
+    queue[Col.CODES] = [
+        shown.code_text(*codes)
+        for codes in zip(ranked[Col.GROUP], ranked[Col.CARC], ranked[Col.RARC], strict=True)
+    ]
+    queue[Col.CATEGORY] = shown.effective_category(ranked).map(shown.category_words)
     # A person's formula in Denials' Follow-up Date is theirs; the queue shows only dates.
     queue[Col.FOLLOW_UP_DATE] = queue[Col.FOLLOW_UP_DATE].map(
         lambda value: value if isinstance(value, date) else None

@@ -20,7 +20,12 @@ from addin.errors import WorkbookLayoutError
 from addin.workbook import crypto, files
 from addin.workbook.base import missing_table, settings_from_rows, table_frame
 from addin.workbook.layout import NUMBER_FORMATS, SETTINGS, Kind, Owner, S, TableSpec
-from addin.workbook.openpyxl_tables import add_table_sheet, set_list_validation
+from addin.workbook.openpyxl_tables import (
+    WRAPPED,
+    add_table_sheet,
+    apply_table_setup,
+    set_list_validation,
+)
 from addin.workbook.values import (
     is_formula,
     is_persons_formula,
@@ -129,6 +134,8 @@ class OpenpyxlBook:
             table.autoFilter.ref = ref
         table.tableColumns = []  # openpyxl rebuilds them from the header row on save
         self._refresh_validations(worksheet, spec, positions, min_row + 1, last_row)
+        if min_row == 1 and min_col == 1:  # where DenialDesk put the table: its panes, printing
+            apply_table_setup(worksheet, spec, tuple(sorted(positions, key=positions.get)))
 
     @staticmethod
     def _positions(worksheet, min_row, min_col, max_col, frame, spec) -> dict[str, int]:
@@ -159,12 +166,17 @@ class OpenpyxlBook:
             kind = column.kind if column else None
             col = positions[name]
             plan.append((col, kind, NUMBER_FORMATS.get(kind), formulas.get(col, frozenset())))
+        wrapped = [
+            (positions[c.name], c.width) for c in spec.columns if c.wrap and c.name in positions
+        ]
         cell_at = worksheet.cell
         for offset, row in enumerate(frame.itertuples(index=False, name=None)):
             row_number = first_row + offset
             for value, (col, kind, number_format, kept) in zip(row, plan, strict=True):
                 cell = cell_at(row_number, col)
                 _store(cell, kind, value, number_format, kept)
+            if wrapped:  # long text (the queue's Action) wraps; the row grows to show it
+                _wrap_row(worksheet, row_number, wrapped)
 
     @staticmethod
     def _clear_rows(worksheet, first_row, last_row, columns) -> None:
@@ -209,6 +221,35 @@ class OpenpyxlBook:
     def _verify(self, written: Path, sheets: list[str]) -> None:
         source = crypto.decrypt(written, self.password) if self.password else written
         verify_tracker(source, sheets)
+
+
+def _wrap_row(worksheet, row: int, columns: list[tuple[int, int]]) -> None:
+    """Wrap the text of `columns` (column number, width) in `row` and make the row as tall
+    as its longest text needs: LibreOffice keeps a file's row heights as they are."""
+    lines = 1
+    for col, width in columns:
+        cell = worksheet.cell(row, col)
+        cell.alignment = WRAPPED
+        lines = max(lines, wrapped_lines(cell.value, width))
+    worksheet.row_dimensions[row].height = LINE_POINTS * lines if lines > 1 else None
+
+
+LINE_POINTS = 15.0  # one line of 11-point text
+CHARS_PER_WIDTH = 1.0  # characters of ordinary text per unit of column width (a "0" each)
+
+
+def wrapped_lines(value: object, width: int) -> int:
+    """How many lines `value` takes wrapped at word breaks in a column `width` wide."""
+    if not isinstance(value, str) or not value:
+        return 1
+    room = max(int(width * CHARS_PER_WIDTH), 1)
+    lines, used = 1, 0
+    for word in value.split():
+        if used and used + 1 + len(word) > room:
+            lines, used = lines + 1, len(word)
+        else:
+            used += len(word) + (1 if used else 0)
+    return lines
 
 
 def _header_names(cells) -> list[str]:

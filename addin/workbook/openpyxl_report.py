@@ -20,7 +20,15 @@ from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from addin.workbook.layout import DATE_FORMAT, MONEY_FORMAT, PERCENT_FORMAT, SHEET_ORDER
+from addin.workbook.layout import (
+    DATE_FORMAT,
+    MONEY_FORMAT,
+    PERCENT_FORMAT,
+    SHEET_ORDER,
+    SheetSetup,
+    sheet_setup,
+)
+from addin.workbook.openpyxl_tables import apply_print_setup
 from addin.workbook.report import (
     NO_DATA,
     ChartKind,
@@ -86,7 +94,7 @@ def write_report(workbook: Workbook, report: Report) -> None:
         header_row, body_rows = slot.placed
         drawing = _chart(slot.chart, report.table(slot.chart.table), sheet, header_row, body_rows)
         sheet.add_chart(drawing, f"{get_column_letter(column)}{slot.row}")
-    _page_setup(sheet)
+    apply_print_setup(sheet, sheet_setup(report.sheet) or SheetSetup(title_rows=""))
 
 
 class _Page:
@@ -320,14 +328,6 @@ def _shown(value: object) -> str:
     if isinstance(value, float):
         return f"{value:,.1f}"
     return f"{value:,}" if isinstance(value, int | Decimal) else str(value)
-
-
-def _page_setup(sheet: Worksheet) -> None:
-    """Landscape, one page wide, so the sheet prints and exports to PDF as a report."""
-    sheet.page_setup.orientation = "landscape"
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
 
 
 # -- charts ----------------------------------------------------------------------------------
