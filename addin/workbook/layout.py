@@ -437,6 +437,7 @@ class SheetSetup:
     landscape: bool = True
     fit_width: int = 1
     title_rows: str = "1:1"
+    header_lines: int = 1  # >1: the header row wraps its names over so many lines
 
 
 @dataclass(frozen=True, slots=True)

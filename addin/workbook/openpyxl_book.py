@@ -17,7 +17,7 @@ from openpyxl.worksheet.table import Table
 from openpyxl.worksheet.worksheet import Worksheet
 
 from addin.errors import WorkbookLayoutError
-from addin.workbook import crypto, files
+from addin.workbook import crypto, files, hints
 from addin.workbook.base import missing_table, settings_from_rows, table_frame
 from addin.workbook.layout import NUMBER_FORMATS, SETTINGS, Kind, Owner, S, TableSpec
 from addin.workbook.openpyxl_tables import (
@@ -51,9 +51,10 @@ class OpenpyxlBook:
         encrypted with the same password.
         """
         path = Path(path)
+        hints.refuse_other_file_types(path)
         if not path.is_file():
             raise WorkbookLayoutError(
-                f"no workbook at {path}. Create one with `denialdesk new {path}`."
+                f"no workbook at {path}. Create one with `{hints.command('new', path)}`."
             )
         password = crypto.password_from_env(password)
         source = path
@@ -312,7 +313,8 @@ def load_workbook(source, name: str, *, read_only: bool = False) -> Workbook:
     except Exception as error:  # noqa: BLE001 - a last resort: no traceback for a hostile file
         why = f"it could not be read as an Excel workbook ({type(error).__name__})"
     raise WorkbookLayoutError(
-        f"{name} is damaged: {why}. Restore a backup with `denialdesk restore {name} --list`."
+        f"{name} is damaged: {why}. Restore a backup with "
+        f"`{hints.command('restore', name, '--list')}`."
     )
 
 
@@ -343,9 +345,10 @@ def open_for_update(
     write lock (`notify` hears when another run holds it and this one waits), and clear
     temp files that a crashed run left behind."""
     path = Path(path)
+    hints.refuse_other_file_types(path)
     if not path.is_file():
         raise WorkbookLayoutError(
-            f"no workbook at {path}. Create one with `denialdesk new {path}`."
+            f"no workbook at {path}. Create one with `{hints.command('new', path)}`."
         )
     files.refuse_if_open(path)
     files.refuse_if_read_only(path)
