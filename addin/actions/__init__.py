@@ -33,8 +33,13 @@ __all__ = sorted(_HOMES)
 
 def __getattr__(name: str):
     home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'addin.actions' has no attribute {name!r}")
+    if home is None:  # a submodule (`actions.appeal_letters`), imported on first use too
+        try:
+            return importlib.import_module(f"addin.actions.{name}")
+        except ModuleNotFoundError as error:
+            if error.name != f"addin.actions.{name}":
+                raise  # the submodule exists; something it needs is missing
+            raise AttributeError(f"module 'addin.actions' has no attribute {name!r}") from None
     value = getattr(importlib.import_module(f"addin.actions.{home}"), name)
     globals()[name] = value
     return value
