@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from addin.actions import backup_history, maintenance
 from addin.cli._shared import cli, friendly_errors, notice, password_option
 
 
@@ -33,6 +32,8 @@ def restore(workbook: Path, backup: str | None, list_only: bool, password: str |
       denialdesk restore tracker.xlsx 2        (put back backup number 2)
     """
     if list_only:
+        from addin.actions import backup_history
+
         entries = backup_history.history(workbook, password)
         if not entries:
             click.echo(f"No backups of {workbook.name} yet.")
@@ -43,6 +44,8 @@ def restore(workbook: Path, backup: str | None, list_only: bool, password: str |
                 f"\n     {entry.path.name}  ({size:,} bytes)"
             )
         return
+    from addin.actions import maintenance
+
     restored, saved = maintenance.restore(workbook, backup, notice)
     click.echo(
         f"Restored {workbook.name} from {restored.name}"
@@ -64,6 +67,8 @@ def doctor(workbook: Path, fix: bool, password: str | None):
 
         denialdesk doctor tracker.xlsx --fix
     """
+    from addin.actions import maintenance
+
     report = maintenance.doctor(workbook, fix=fix, password=password, notify=notice)
     for line in report.lines():
         click.echo(line)
