@@ -22,7 +22,7 @@ from addin.letters.context import (
     missing_fields,
     missing_message,
 )
-from addin.letters.fields import FIELDS
+from addin.letters.fields import FIELDS, Field
 from addin.letters.files import (
     NO_LIBREOFFICE,
     convert_to_pdf,
@@ -71,6 +71,7 @@ class LetterReport:
     folder: Path | None = None
     pdf_note: str = ""  # why some or all PDF copies were not made
     saved: bool = False
+    earlier_pdfs: int = 0  # --pdf: PDFs made of letters drafted by an earlier run
 
     def _with(self, outcome: str) -> list[LetterOutcome]:
         return [item for item in self.letters if item.outcome == outcome]
@@ -116,6 +117,8 @@ class LetterReport:
         pdfs = sum(item.pdf is not None for item in written)
         if pdfs:
             parts.append(f"{pdfs} PDF(s)")
+        if self.earlier_pdfs:
+            parts.append(f"{self.earlier_pdfs} PDF(s) of letters drafted before")
         parts.append(f"{len(self.skipped)} skipped")
         if self.failed:
             parts.append(f"{len(self.failed)} failed")
@@ -153,6 +156,8 @@ def generate_letters(
     report = LetterReport(
         [LetterOutcome(skip.denial_id, "skipped", skip.reason) for skip in selection.skipped]
     )
+    if pdf:  # letters drafted before this run get their PDF too
+        report.earlier_pdfs, report.pdf_note = _pdfs_of_earlier_letters(book, records, rows)
     if not selection.chosen:
         return report
     report.folder = letters_folder(book, settings, out_dir)
@@ -160,13 +165,15 @@ def generate_letters(
     drafter = _Drafter(book, settings, report.folder, today, directory)
     try:
         for row in progress(selection.chosen):
-            report.letters.append(drafter.draft(row))
+            report.letters.append(drafter.draft(row, waiting=len(selection.chosen)))
+            if drafter.letterhead_blank:  # every letter needs it: said once, not per denial
+                break
     finally:  # letters already on disk stay known as ours, even if the batch was interrupted
         # Without the manifest a later run treats these files as edited: safe, so not fatal.
         with contextlib.suppress(OSError):
             save_manifest(report.folder, drafter.manifest)
     if pdf and report.written:
-        report.pdf_note = _make_pdfs(report.written)
+        report.pdf_note = " ".join(filter(None, (report.pdf_note, _make_pdfs(report.written))))
     if report.written:
         _link_rows(denials, report.written, book.folder, today)
         book.write_table(DENIALS, denials)
@@ -235,9 +242,12 @@ class _Drafter:
         self.templates = LetterTemplates(practice_templates_folder(book, settings))
         self.directory = directory
         self.manifest = load_manifest(folder)
+        self.letterhead_blank = False  # a Settings field every letter needs is blank
+        self.waiting = 1
 
-    def draft(self, row: Mapping[str, object]) -> LetterOutcome:
+    def draft(self, row: Mapping[str, object], waiting: int = 1) -> LetterOutcome:
         denial_id = str(row.get(Col.DENIAL_ID))
+        self.waiting = waiting
         payer = find_payer(self.directory, row)
         choice = choose_template(
             effective_category(row),
@@ -260,12 +270,51 @@ class _Drafter:
     def _write(self, row, payer, choice) -> tuple[Path, bool]:
         context = letter_context(row, self.settings, payer, today=self.today)
         missing = missing_fields(context, self.templates.fields(choice.name))
+        settings = [f for f in missing if isinstance(f, Field) and f.source == "settings"]
+        if settings:  # the practice's own details: no letter of this run can be written
+            self.letterhead_blank = True
+            raise TemplateError(letterhead_message(settings, self.waiting))
         if missing:
             payer_name = addressee(row, payer) or "this payer"
             raise TemplateError(missing_message(missing, payer=payer_name, template=choice.name))
         data = self.templates.render(choice.name, context)
         file_name = letter_file_name(row, self.today)
         return place_letter(self.folder, file_name, data, self.manifest)
+
+
+def letterhead_message(blank: Sequence[Field], waiting: int) -> str:
+    """One message for a blank letterhead or signature, however many letters wait for it."""
+    names = ", ".join(f.key for f in blank)
+    return (
+        f"letters not written: fill in {SETTINGS.sheet} › {names} (the letterhead and "
+        f"signature of every letter), then run letters again; {waiting} letter(s) wait for it."
+    )
+
+
+def _pdfs_of_earlier_letters(
+    book: Book, records: list[dict], rows: Sequence[str] | None
+) -> tuple[int, str]:
+    """PDF copies of letters already linked in Denials (only `rows`, if given) that have
+    none, or an older one than the letter; returns how many were made and what went wrong."""
+    wanted = set(rows or ())
+    letters = []
+    for record in records:
+        link = record.get(Col.LETTER)
+        if not link or (wanted and str(record.get(Col.DENIAL_ID)) not in wanted):
+            continue
+        path = letter_file(book.folder, link)
+        pdf = path.with_suffix(".pdf")
+        if path.is_file() and (not pdf.exists() or pdf.stat().st_mtime < path.stat().st_mtime):
+            letters.append(path)
+    if not letters:
+        return 0, ""
+    soffice = find_soffice()
+    if soffice is None:
+        return 0, NO_LIBREOFFICE
+    failed = convert_to_pdf(letters, soffice)
+    reasons = "; ".join(sorted(set(failed.values())))
+    note = f"no PDF copy of {len(failed)} earlier letter(s): {reasons}."
+    return len(letters) - len(failed), note if failed else ""
 
 
 def _stale_pdf_warning(denial_id: str, letter: Path) -> str:
