@@ -50,5 +50,7 @@ def test_a_first_status_of_denied_counts_in_a_tracker_posted_before_the_rule(tra
         book.write_table(CLAIMS, claims)
         book.save()
     book = OpenpyxlBook.open(tracker)
-    kpis = compute(book.read_table(CLAIMS), book.read_table(DENIALS), KpiSettings(), date(2026, 3, 31))
+    kpis = compute(
+        book.read_table(CLAIMS), book.read_table(DENIALS), KpiSettings(), date(2026, 3, 31)
+    )
     assert kpis.monthly.iloc[0][K.INITIALLY_DENIED] == 1

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from addin.actions import audit
+from addin.actions import audit, queue_refresh
 from addin.errors import AddinError, TemplateError
 from addin.letters.context import (
     addressee,
@@ -176,6 +176,7 @@ def generate_letters(
         report.pdf_note = " ".join(filter(None, (report.pdf_note, _make_pdfs(report.written))))
     if report.written:
         _link_rows(denials, report.written, book.folder, today)
+        denials, _ = queue_refresh.refresh_queue(book, denials)  # the queue shows the letters
         book.write_table(DENIALS, denials)
         files = [item.path.name for item in report.written if item.path]
         audit.record(book, "Generate appeal letters", report.summary(), files)

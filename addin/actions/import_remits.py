@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from addin import classify
-from addin.actions import audit
+from addin.actions import audit, queue_refresh
 from addin.actions.code_list import code_book
 from addin.actions.parse_remit import file_notes
 from addin.adjudication import Adjudication, adjudication
@@ -210,6 +210,7 @@ def import_remittances(
     if ledger.stats.transactions:
         claims, denials, remits = ledger.frames()
         notify(f"Writing {len(claims):,} claims and {len(denials):,} denials to {book.name}…")
+        denials, _ = queue_refresh.refresh_queue(book, denials)  # settled rows leave the queue
         book.write_table(CLAIMS, claims)
         book.write_table(DENIALS, denials)
         book.write_table(REMITS, remits)

@@ -283,6 +283,8 @@ def _store(cell, kind, value, number_format, formulas: frozenset) -> None:
         cell.value = value
         return
     stored = written_value(kind, value)
+    if kind is Kind.LINK and not isinstance(stored, str) and cell.hyperlink is not None:
+        cell.hyperlink = None  # a stale link would bring its text back when the file is read
     cell.value = stored
     if isinstance(stored, str):
         if needs_text_guard(stored):

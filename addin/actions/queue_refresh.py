@@ -1,0 +1,44 @@
+"""Keep the Work Queue in step with Denials after any action that changes a queued row
+(import, letters): the queue's edits copied to Denials first, then the queue rebuilt from the
+ranks Classify gave, without the rows that closed since."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from addin.actions import work_queue
+from addin.actions.classify_denials import highlights
+from addin.workbook.base import Book
+from addin.workbook.layout import CLOSED_STATUSES, WORK_QUEUE, Col, S
+
+
+def still_queued(denials: pd.DataFrame) -> list[bool]:
+    """Rows Classify ranked that are still open: no closing Status, not settled by a remit."""
+    ranks = work_queue.column_or_blank(denials, Col.RANK)
+    status = work_queue.column_or_blank(denials, Col.STATUS).fillna("").astype(str).str.strip()
+    resolved = work_queue.column_or_blank(denials, Col.RESOLVED_ON)
+    ranked = ranks.map(lambda r: r is not None and r == r and str(r).strip() != "")
+    return list(ranked & ~status.isin(CLOSED_STATUSES) & resolved.isna())
+
+
+def refresh_queue(book: Book, denials: pd.DataFrame) -> tuple[pd.DataFrame, work_queue.QueueEdits]:
+    """Rebuild the Work Queue from `denials` (the Denials table as the action leaves it, not yet
+    written); returns the Denials table with the queue's edits in it, and what they were."""
+    book.ensure_table(WORK_QUEUE)
+    previous = book.read_table(WORK_QUEUE)
+    denials, edits = work_queue.with_queue_edits(denials, work_queue.snapshots(previous))
+    if denials.empty or Col.RANK not in denials:
+        queued = [False] * len(denials)
+    else:
+        queued = still_queued(denials)
+    column = denials[Col.RANK] if Col.RANK in denials else [None] * len(denials)
+    ranks = {Col.RANK: [r if q else None for r, q in zip(column, queued, strict=True)]}
+    if len(queued) and not any(queued) and previous.empty:
+        return denials, edits  # never classified: the queue stays as it is (empty)
+    queue = work_queue.build_queue(denials, ranks, previous)
+    book.write_table(WORK_QUEUE, queue)
+    due_soon = book.read_settings().get(S.DUE_SOON_DAYS, 14)
+    book.apply_highlights(
+        WORK_QUEUE, highlights(int(due_soon) if isinstance(due_soon, int | float) else 14)
+    )
+    return denials, edits
