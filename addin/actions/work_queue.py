@@ -130,7 +130,8 @@ def build_queue(denials: pd.DataFrame, out: dict, previous: pd.DataFrame | None)
         kept = previous.set_index(Col.DENIAL_ID)[extra] if extra else None
         for name in extra:
             queue[name] = queue[Col.DENIAL_ID].map(kept[name].to_dict()).astype(object)
-    return queue.reset_index(drop=True).astype(object)
+    queue = queue.reset_index(drop=True).astype(object)
+    return queue.where(queue.notna(), None)  # blanks as the sheet reads them back
 
 
 def date_status_changes(

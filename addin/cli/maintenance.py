@@ -27,7 +27,7 @@ def restore(workbook: Path, backup: str | None, list_only: bool, password: str |
     The workbook being replaced is backed up first, so a restore can be undone.
 
     \b
-    Examples:
+    Example:
       denialdesk restore tracker.xlsx --list   (which backups there are)
       denialdesk restore tracker.xlsx 2        (put back backup number 2)
     """

@@ -28,7 +28,7 @@ def new(path: Path, password: str | None):
     """Create an empty tracker workbook at PATH (encrypted with --password).
 
     \b
-    Examples:
+    Example:
       denialdesk new "Denials 2026.xlsx"
       denialdesk new "Denials 2026.xlsx" --password "a long passphrase"
     """
