@@ -13,9 +13,9 @@ from addin.cli._shared import (
     as_of_option,
     cli,
     friendly_errors,
-    open_tracker,
     password_option,
     status,
+    update_tracker,
 )
 from addin.workbook.openpyxl_book import OpenpyxlBook
 
@@ -36,8 +36,11 @@ def classify(workbook: Path, as_of, password: str | None):
         denialdesk classify tracker.xlsx
     """
     today = as_of or date.today()
-    with open_tracker(workbook, password) as book:
-        report = actions.classify_and_prioritize(book, today=today, notify=status)
+    report = update_tracker(
+        workbook,
+        password,
+        lambda book: actions.classify_and_prioritize(book, today=today, notify=status),
+    )
     click.echo(report.summary())
 
 
@@ -94,6 +97,5 @@ def codes_import(workbook: Path, file: Path, password: str | None):
 
         denialdesk codes import tracker.xlsx carc-official.csv
     """
-    with open_tracker(workbook, password) as book:
-        report = actions.import_code_list(book, file)
+    report = update_tracker(workbook, password, lambda book: actions.import_code_list(book, file))
     click.echo(report.summary())

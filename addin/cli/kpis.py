@@ -11,8 +11,8 @@ from addin.cli._shared import (
     as_of_option,
     cli,
     friendly_errors,
-    open_tracker,
     password_option,
+    update_tracker,
 )
 
 
@@ -40,6 +40,9 @@ def kpis_(workbook: Path, png_dir: Path | None, as_of, password):
         denialdesk kpis tracker.xlsx --png charts
     """
     today = as_of
-    with open_tracker(workbook, password) as book:
-        report = actions.refresh_kpis(book, today=today, png_dir=png_dir)
+    report = update_tracker(
+        workbook,
+        password,
+        lambda book: actions.refresh_kpis(book, today=today, png_dir=png_dir),
+    )
     click.echo(report.summary())
