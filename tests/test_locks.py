@@ -17,7 +17,7 @@ import time
 import pytest
 
 from addin import actions, adjudication
-from addin.actions import keys
+from addin.actions import import_remits, keys
 from addin.cli import cli
 from addin.errors import WorkbookBusyError, WorkbookChangedError
 from addin.letters import files as letter_files
@@ -118,7 +118,7 @@ def test_a_workbook_saved_by_someone_else_meanwhile_is_not_replaced(tracker):
 
 
 def test_a_fenced_run_starts_again_from_the_new_workbook(runner, tracker, monkeypatch):
-    real, calls = actions.import_remittances, []
+    real, calls = import_remits.import_remittances, []
 
     def racing_import(book, inputs, **options):
         calls.append(1)
@@ -127,7 +127,7 @@ def test_a_fenced_run_starts_again_from_the_new_workbook(runner, tracker, monkey
             real(other, [PAID])
         return real(book, inputs, **options)
 
-    monkeypatch.setattr(actions, "import_remittances", racing_import)
+    monkeypatch.setattr(import_remits, "import_remittances", racing_import)
     result = _import(runner, tracker, DENIED)
     assert result.exit_code == 0, result.output
     assert "was saved by someone else while this run worked" in result.stderr

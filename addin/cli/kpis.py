@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from addin import actions
 from addin.cli._shared import (
     as_of_option,
     cli,
@@ -39,10 +38,12 @@ def kpis_(workbook: Path, png_dir: Path | None, as_of, password):
 
         denialdesk kpis tracker.xlsx --png charts
     """
+    from addin.actions.refresh_kpis import refresh_kpis
+
     today = as_of
     report = update_tracker(
         workbook,
         password,
-        lambda book: actions.refresh_kpis(book, today=today, png_dir=png_dir),
+        lambda book: refresh_kpis(book, today=today, png_dir=png_dir),
     )
     click.echo(report.summary())

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from addin.actions import maintenance
 from addin.cli._shared import cli, friendly_errors, notice, password_option
 from addin.workbook import files
 
@@ -38,6 +37,8 @@ def restore(workbook: Path, backup: str | None, list_only: bool, password: str |
                 f"{number:>3}  {stamp:%Y-%m-%d %H:%M}  {path.stat().st_size:>10,}  {path.name}"
             )
         return
+    from addin.actions import maintenance
+
     restored, saved = maintenance.restore(workbook, backup, notice, password)
     click.echo(
         f"Restored {workbook.name} from {restored.name}"
@@ -70,6 +71,8 @@ def doctor(workbook: Path, fix: bool, unlock: bool, yes: bool, password: str | N
     if unlock:
         _unlock(workbook, yes)
         return
+    from addin.actions import maintenance
+
     report = maintenance.doctor(workbook, fix=fix, password=password, notify=notice)
     for line in report.lines():
         click.echo(line)
@@ -78,6 +81,8 @@ def doctor(workbook: Path, fix: bool, unlock: bool, yes: bool, password: str | N
 
 
 def _unlock(workbook: Path, yes: bool) -> None:
+    from addin.actions import maintenance
+
     held = files.read_lock(workbook)
     if held is None:
         click.echo(f"No DenialDesk lock on {workbook.name}.")
