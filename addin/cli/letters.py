@@ -10,9 +10,9 @@ import click
 from addin.cli._shared import (
     cli,
     friendly_errors,
-    open_tracker,
     password_option,
     progress_bar,
+    update_tracker,
 )
 
 SHOWN_IDS = 8  # Denial IDs listed per skip reason before "…"
@@ -64,10 +64,13 @@ def letters_(workbook, out, rows, pdf, list_templates, password):
     if workbook is None:
         raise click.UsageError("give the WORKBOOK to draft letters for (or --list-templates).")
     ids = [part.strip() for item in rows for part in item.split(",") if part.strip()]
-    with open_tracker(workbook, password) as book:
-        report = generate_letters(
+    report = update_tracker(
+        workbook,
+        password,
+        lambda book: generate_letters(
             book, rows=ids or None, out_dir=out, pdf=pdf, progress=progress_bar("Letters")
-        )
+        ),
+    )
     for item in report.failed:
         click.echo(f"Error: {item.message}", err=True)
     for warning in report.warnings:
