@@ -78,8 +78,11 @@ def _necessity(codes: Codes, plan: Plan) -> list[str]:
                 "more were needed, and the page of the record for each"
             ),
             field(
-                "If the plan allows more services with documentation or a prior request, name "
-                "that provision here; otherwise delete this paragraph"
+                "If the NCD or LCD that applies allows more services when documented (e.g. "
+                "with the KX modifier), name it here; otherwise delete this paragraph"
+                if plan.original_medicare
+                else "If the plan allows more services with documentation or a prior request, "
+                "name that provision here; otherwise delete this paragraph"
             ),
         ]
     policy = coverage_policy(codes.rarcs, plan)

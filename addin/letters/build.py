@@ -141,11 +141,11 @@ MEDICARE_RE = (
 )
 _RE_WIDTHS = (Inches(2.3), Inches(4.2))
 LINE_COLUMNS = (
-    ("Line", "{{ line.line }}", Inches(0.65)),
-    ("Service (CPT/HCPCS)", "{{ line.procedure }}", Inches(1.3)),
-    ("Date of service", "{{ line.service_date|long_date }}", Inches(1.3)),
-    ("Billed", "{{ line.billed|money }}", Inches(0.9)),
-    ("Denied", "{{ line.denied_amount|money }}", Inches(0.9)),
+    ("Line", "{{ line.line }}", Inches(0.5)),
+    ("Service (CPT/HCPCS)", "{{ line.procedure }}", Inches(1.1)),
+    ("Date of service", "{{ line.service_date|long_date }}", Inches(1.45)),
+    ("Billed", "{{ line.billed|money }}", Inches(1.0)),
+    ("Denied", "{{ line.denied_amount|money }}", Inches(1.0)),
     ("Codes received", "{{ line.codes }}", Inches(1.45)),
 )
 
@@ -171,7 +171,7 @@ def _re_block(doc, subject: str, rows) -> None:
 
 def _lines_table(doc) -> None:
     """One row per denied line (docxtpl {%tr %} rows), then the totals."""
-    _paragraph(doc, "Services in question", bold=True)
+    _paragraph(doc, "Services in question", bold=True).paragraph_format.keep_with_next = True
     widths = [width for _, _, width in LINE_COLUMNS]
     table = _table(doc, 5, widths)
     header, loop, line, end, total = table.rows
@@ -184,6 +184,10 @@ def _lines_table(doc) -> None:
     total.cells[0].paragraphs[0].add_run("Total").bold = True
     total.cells[3].paragraphs[0].add_run("{{ total_billed|money }}").bold = True
     total.cells[4].paragraphs[0].add_run("{{ total_denied|money }}").bold = True
+    for row in table.rows:  # 10 pt: a date and an amount fit their columns
+        for cell in row.cells:
+            for run in cell.paragraphs[0].runs:
+                run.font.size = Pt(10)
     _paragraph(doc, "The codes, as received:", tight=True)
     _loop(doc, "denial_codes", "{{ item.code }}: {{ item.description }}", style="List Bullet")
 
@@ -214,7 +218,8 @@ def _signature(doc, on_behalf: str) -> None:
 def _attestation(doc) -> None:
     """The treating clinician signs the clinical statements (clinical denials only)."""
     _tag(doc, "if clinician_attestation")
-    _paragraph(doc, "Treating clinician's attestation", bold=True)
+    heading = _paragraph(doc, "Treating clinician's attestation", bold=True)
+    heading.paragraph_format.keep_with_next = True
     _paragraph(
         doc,
         "I am the treating clinician for the services listed above. I have read this letter "

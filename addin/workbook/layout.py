@@ -273,7 +273,7 @@ DENIALS = TableSpec(
         _sys(Col.LETTER, Kind.LINK, 30),
         _sys(Col.LETTER_GENERATED_ON, Kind.DATE, 12),
         # Letters writes "Draft — needs input (n open fields)"; a person sets Ready.
-        _user(Col.LETTER_STATUS, width=20, choices="Letter Statuses"),
+        _user(Col.LETTER_STATUS, width=20, choices="LetterStatuses"),
         _user(Col.STATUS, width=18, choices="Statuses"),
         _user(Col.OWNER, width=16, choices="Owners"),
         _user(Col.FOLLOW_UP_DATE, Kind.DATE, 12),
@@ -683,7 +683,7 @@ LISTS: dict[str, tuple[str, ...]] = {
     "Owners": DEFAULT_OWNERS,
     "Categories": CATEGORIES,
     "YesNo": ("Yes", "No"),
-    "Letter Statuses": LETTER_STATUSES,
+    "LetterStatuses": LETTER_STATUSES,
 }
 KPIS_SHEET = "KPIs"
 # Pivot-style report sheets, rebuilt whole by Refresh KPIs.

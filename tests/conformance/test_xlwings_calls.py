@@ -245,7 +245,13 @@ def test_drop_downs_are_refreshed_with_headroom(denials):
     book, sheet = denials
     book.write_table(DENIALS, frame_of(book, 2))
     lists = {call[3][3]: call[2][0] for call in sheet.calls if call[0] == "list"}
-    assert lists == {"=Statuses": 502, "=Owners": 502, "=Categories": 502, "=YesNo": 502}
+    assert lists == {
+        "=Statuses": 502,
+        "=Owners": 502,
+        "=Categories": 502,
+        "=YesNo": 502,
+        "=LetterStatuses": 502,
+    }
 
 
 def test_settings_are_read_from_the_settings_table():
