@@ -359,7 +359,10 @@ def _letters(tracker: TrackerFile, notify: Notify) -> Message:
     report = tracker.update(lambda book: run(book, progress=_progress(notify, "Drafting letter")))
     problems = [item.message for item in report.failed] + report.warnings
     skipped = [f"  {count} × {reason}" for reason, count in report.skip_counts().items()]
-    return with_problems(report.summary(), problems, ["Skipped:", *skipped] if skipped else [])
+    notes = ["Skipped:", *skipped] if skipped else []
+    if report.states:  # drafts with [[fields]] left are never reported as done
+        notes.append(report.status_line() + " See the Letter Status column on Denials.")
+    return with_problems(report.summary(), problems, notes)
 
 
 def _kpis(tracker: TrackerFile, notify: Notify) -> str:
