@@ -38,7 +38,7 @@ def kpis_(workbook: Path, png_dir: Path | None, as_of, password):
 
         denialdesk kpis tracker.xlsx --png charts
     """
-    from addin.actions.refresh_kpis import refresh_kpis
+    from addin.actions.kpi_refresh import refresh_kpis
 
     today = as_of
     report = update_tracker(

@@ -366,7 +366,7 @@ def _letters(tracker: TrackerFile, notify: Notify) -> Message:
 
 
 def _kpis(tracker: TrackerFile, notify: Notify) -> str:
-    from addin.actions.refresh_kpis import refresh_kpis as run
+    from addin.actions.kpi_refresh import refresh_kpis as run
 
     return tracker.update(run).summary()
 
