@@ -20,7 +20,8 @@ AS_OF = date(2026, 11, 28)
 SAME = (
     Col.CLAIM_ID, Col.PATIENT, Col.MEMBER_ID, Col.PAYER, Col.PAYER_CLAIM_NUMBER,
     Col.SERVICE_DATE, Col.PROCEDURE, Col.DENIED_AMOUNT, Col.ACTION, Col.REMEDY,
-    Col.APPEAL_DEADLINE, Col.CORRECTED_CLAIM_DEADLINE, Col.DAYS_LEFT, Col.LETTER, Col.STATUS,
+    Col.APPEAL_DEADLINE, Col.CORRECTED_CLAIM_DEADLINE, Col.DAYS_LEFT, Col.LETTER,
+    Col.LETTER_STATUS, Col.STATUS,
     Col.RANK,
 )  # fmt: skip
 
@@ -76,14 +77,20 @@ def test_the_queue_matches_denials_after_every_action(demo):
     assert queued > 0
     with open_for_update(path) as book:
         fill_demo_practice(book)
+        asked = list(book.read_table(WORK_QUEUE)[Col.DENIAL_ID][:3])
+        denials = book.read_table(DENIALS)  # a biller asks for letters on three queued rows
+        denials.loc[denials[Col.DENIAL_ID].isin(asked), Col.LETTER_WANTED] = "Yes"
+        book.write_table(DENIALS, denials)
         book.save()
         report = actions.generate_letters(book, today=AS_OF)
     assert report.written
     assert_queue_matches_denials(path)
     denials, queue = _tables(path)
     drafted = queue[queue[Col.STATUS] == "Appeal Drafted"]
-    assert len(drafted) == len(report.written)  # not "New" until Classify runs again
+    lettered = {i for item in report.written for i in item.denial_ids}
+    assert set(drafted[Col.DENIAL_ID]) == lettered  # not "New" until Classify runs again
     assert drafted[Col.LETTER].str.endswith(".docx").all()
+    assert drafted[Col.LETTER_STATUS].str.startswith(("Draft", "Ready")).all()
     with open_for_update(path) as book:  # later remits settle some queued rows
         actions.import_remittances(book, late)
     assert assert_queue_matches_denials(path) <= queued + 0
