@@ -36,9 +36,20 @@ def run(tracker: Path, step: str, inputs: list[Path] = ()) -> None:
             actions.classify_and_prioritize(book, today=TODAY)
         elif step == "letters":
             fill_demo_practice(book)
+            ask_for_letters(book)
             actions.generate_letters(book, today=TODAY)
         elif step == "kpis":
             actions.refresh_kpis(book, today=TODAY)
+
+
+def ask_for_letters(book, count: int = 3) -> None:
+    """A biller sets Letter? = Yes on the top queued rows: letters then always has work (with
+    plans and remedies blank, nothing is picked by default, and a kill could not tell the old
+    workbook from the new)."""
+    wanted = set(book.read_table(WORK_QUEUE)[Col.DENIAL_ID][:count])
+    denials = book.read_table(DENIALS)
+    denials.loc[denials[Col.DENIAL_ID].isin(wanted), Col.LETTER_WANTED] = "Yes"
+    book.write_table(DENIALS, denials)
 
 
 def run_killed(work, delay: float) -> None:
@@ -89,6 +100,7 @@ def scenarios(tmp_path_factory):
         started = time.perf_counter()
         run(done, step, inputs)
         built[step] = (before, inputs, state(before), state(done), time.perf_counter() - started)
+        assert built[step][2] != built[step][3], f"{step} changed nothing: no kill could tell"
         previous = done
     return built
 
