@@ -89,12 +89,12 @@ def cell_xml(ref: str, style: int, value: object, date1904: bool = False) -> byt
     if isinstance(value, bool):
         return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'.encode()
     if isinstance(value, datetime | date | time | timedelta):
-        return f'<c r="{ref}"{s}><v>{_serial(value, date1904)!r}</v></c>'.encode()
+        return f'<c r="{ref}"{s}><v>{"%.16g" % _serial(value, date1904)}</v></c>'.encode()
     if isinstance(value, int | float | Decimal):
         number = value if not isinstance(value, float) or value == value else None
         if number is None or (isinstance(value, float) and value in (float("inf"), float("-inf"))):
             return f'<c r="{ref}"{s} t="inlineStr">'.encode() + text_xml(str(value)) + b"</c>"
-        text = repr(value) if isinstance(value, float) else str(value)
+        text = str(value) if isinstance(value, int) else "%.16g" % value  # as openpyxl
         return f'<c r="{ref}"{s}><v>{text}</v></c>'.encode()
     return f'<c r="{ref}"{s} t="inlineStr">'.encode() + text_xml(str(value)) + b"</c>"
 
