@@ -45,7 +45,8 @@ def _people_add_their_parts(path: Path) -> None:
     denials.cell(2, 1).comment = Comment("Called the payer on Monday", "Biller")
     billed = openpyxl.utils.get_column_letter(12)
     denials.conditional_formatting.add(
-        f"{billed}2:{billed}{max_row}", DataBarRule(start_type="min", end_type="max", color="638EC6")
+        f"{billed}2:{billed}{max_row}",
+        DataBarRule(start_type="min", end_type="max", color="638EC6"),
     )
     mine = max_col + 1
     letter = openpyxl.utils.get_column_letter(mine)
@@ -59,8 +60,9 @@ def _people_add_their_parts(path: Path) -> None:
     notes = workbook.create_sheet("My Notes")
     notes["A1"] = "Our own notes"
     chart = BarChart()
-    chart.add_data(Reference(denials, min_col=12, min_row=1, max_row=min(max_row, 20)),
-                   titles_from_data=True)
+    chart.add_data(
+        Reference(denials, min_col=12, min_row=1, max_row=min(max_row, 20)), titles_from_data=True
+    )
     notes.add_chart(chart, "C3")
     workbook.save(path)
 
@@ -70,8 +72,11 @@ def _add_picture_and_shape(path: Path) -> None:
     as Excel writes them (drawing anchors, a media part, its content type)."""
     with zipfile.ZipFile(path) as archive:
         parts = {name: archive.read(name) for name in archive.namelist()}
-    drawing = next(n for n in parts if n.startswith("xl/drawings/drawing") and n.endswith(".xml")
-                   and b"<c:chart" in parts[n])
+    drawing = next(
+        n
+        for n in parts
+        if n.startswith("xl/drawings/drawing") and n.endswith(".xml") and b"<c:chart" in parts[n]
+    )
     rels = drawing.replace("drawings/", "drawings/_rels/") + ".rels"
     parts[rels] = parts[rels].replace(
         b"</Relationships>",
@@ -81,10 +86,10 @@ def _add_picture_and_shape(path: Path) -> None:
     anchor = (
         '<xdr:twoCellAnchor xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/'
         'spreadsheetDrawing" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
-        '<xdr:from><xdr:col>{0}</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>'
-        '20</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from><xdr:to><xdr:col>{1}</xdr:col>'
-        '<xdr:colOff>0</xdr:colOff><xdr:row>25</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:to>{2}'
-        '<xdr:clientData/></xdr:twoCellAnchor>'
+        "<xdr:from><xdr:col>{0}</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>"
+        "20</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from><xdr:to><xdr:col>{1}</xdr:col>"
+        "<xdr:colOff>0</xdr:colOff><xdr:row>25</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:to>{2}"
+        "<xdr:clientData/></xdr:twoCellAnchor>"
     )
     picture = (
         '<xdr:pic><xdr:nvPicPr><xdr:cNvPr id="90" name="Logo"/><xdr:cNvPicPr/></xdr:nvPicPr>'
@@ -95,12 +100,13 @@ def _add_picture_and_shape(path: Path) -> None:
     shape = (
         '<xdr:sp macro="" textlink=""><xdr:nvSpPr><xdr:cNvPr id="91" name="Reminder"/>'
         '<xdr:cNvSpPr/></xdr:nvSpPr><xdr:spPr><a:prstGeom prst="roundRect"><a:avLst/>'
-        '</a:prstGeom></xdr:spPr><xdr:txBody><a:bodyPr/><a:p><a:r><a:t>Call payers Friday</a:t>'
-        '</a:r></a:p></xdr:txBody></xdr:sp>'
+        "</a:prstGeom></xdr:spPr><xdr:txBody><a:bodyPr/><a:p><a:r><a:t>Call payers Friday</a:t>"
+        "</a:r></a:p></xdr:txBody></xdr:sp>"
     )
     extra = anchor.format(0, 2, picture) + anchor.format(3, 6, shape)
-    parts[drawing] = re.sub(rb"</(\w+:)?wsDr>", lambda m: extra.encode() + m.group(0),
-                            parts[drawing])
+    parts[drawing] = re.sub(
+        rb"</(\w+:)?wsDr>", lambda m: extra.encode() + m.group(0), parts[drawing]
+    )
     parts["xl/media/image1.png"] = PNG
     types = "[Content_Types].xml"
     if b'Extension="png"' not in parts[types]:
@@ -215,10 +221,12 @@ def test_what_people_add_survives_every_action_byte_for_byte(worked_tracker, tmp
     for name in comments:
         assert after[name] == before[name], f"{name} changed"
     old, new = before[_denials_part(before)], after[_denials_part(after)]
-    for pattern in (rb"<cols>.*?</cols>",
-                    rb"<conditionalFormatting\b[^>]*>(?:(?!</conditionalFormatting>).)*?"
-                    rb"dataBar.*?</conditionalFormatting>",
-                    rb"<legacyDrawing\b[^>]*/>"):
+    for pattern in (
+        rb"<cols>.*?</cols>",
+        rb"<conditionalFormatting\b[^>]*>(?:(?!</conditionalFormatting>).)*?"
+        rb"dataBar.*?</conditionalFormatting>",
+        rb"<legacyDrawing\b[^>]*/>",
+    ):
         assert _element(new, pattern) == _element(old, pattern)
     assert b'hidden="1"' in _element(new, rb"<cols>.*?</cols>")
     frame = FileBook.open(tracker).read_table(layout.DENIALS)
@@ -248,5 +256,5 @@ def test_every_table_holds_what_the_openpyxl_path_writes(worked_tracker, monkeyp
 
 
 def test_text_that_looks_like_a_formula_is_written_as_text():
-    cell = cell_xml("A2", 0, "=HYPERLINK(\"http://x\")")
+    cell = cell_xml("A2", 0, '=HYPERLINK("http://x")')
     assert b"<f>" not in cell and b"inlineStr" in cell and b"=HYPERLINK" in cell

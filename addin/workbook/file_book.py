@@ -20,15 +20,12 @@ from addin.errors import WorkbookLayoutError
 from addin.workbook import crypto, files
 from addin.workbook import xlsx_sheet as sheet_xml
 from addin.workbook.base import Highlight, missing_table, settings_from_rows, table_frame
-from addin.workbook.layout import NUMBER_FORMATS, SETTINGS, Kind, Owner, S, TableSpec
+from addin.workbook.layout import SETTINGS, S, TableSpec
 from addin.workbook.values import (
-    is_persons_formula,
-    needs_text_guard,
     typed_column,
-    written_value,
 )
 from addin.workbook.xlsx_package import Package, TablePart, parse_xml
-from addin.workbook.xlsx_sheet import Formula, Unsupported, column_letters, join_ref, split_ref
+from addin.workbook.xlsx_sheet import Unsupported, split_ref
 from addin.workbook.xlsx_styles import Styles
 
 SPARE_ROWS = 500  # drop-downs and highlights reach this far below the table (as openpyxl's)
@@ -166,12 +163,19 @@ class FileBook:
 
     def _set_table_ref(self, table: TablePart, ref: str) -> None:
         data = self.package.read(table.part)
-        data = re.sub(rb'(<table\b[^>]*?\sref=")[^"]*(")', rb"\g<1>" + ref.encode() + rb"\g<2>",
-                      data, count=1)
-        data = re.sub(rb'(<autoFilter\b[^>]*?\sref=")[^"]*(")', rb"\g<1>" + ref.encode() + rb"\g<2>",
-                      data, count=1)
+        data = re.sub(
+            rb'(<table\b[^>]*?\sref=")[^"]*(")', rb"\g<1>" + ref.encode() + rb"\g<2>", data, count=1
+        )
+        data = re.sub(
+            rb'(<autoFilter\b[^>]*?\sref=")[^"]*(")',
+            rb"\g<1>" + ref.encode() + rb"\g<2>",
+            data,
+            count=1,
+        )
         self.package.write(table.part, data)
-        updated = TablePart(table.name, ref, table.part, table.sheet, table.sheet_part, table.totals)
+        updated = TablePart(
+            table.name, ref, table.part, table.sheet, table.sheet_part, table.totals
+        )
         self._tables[table.name.lower()] = updated
         if table.part in self._grids:
             self._grids[table.part].table = updated
@@ -271,8 +275,10 @@ class FileBook:
         plain = self._current_bytes()
         changed = self.package.changed
         backup = files.atomic_write(
-            self.path, lambda target: self._write(target, plain),
-            lambda written: self._verify(written, sheets, changed), keep,
+            self.path,
+            lambda target: self._write(target, plain),
+            lambda written: self._verify(written, sheets, changed),
+            keep,
         )
         self._data = plain
         self.package = Package(plain)
@@ -329,4 +335,3 @@ def _damaged(name: str, error: Exception) -> WorkbookLayoutError:
         f"{name} is damaged: part of it is not readable ({type(error).__name__}). Restore a "
         f"backup with `denialdesk restore {name} --list`."
     )
-

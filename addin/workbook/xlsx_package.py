@@ -94,19 +94,29 @@ class Package:
                 when, flags = stamp, 0
             else:
                 info = self._infos[name]
-                raw, crc, size, method = self._raw(info), info.CRC, info.file_size, info.compress_type
+                raw, crc, size, method = (
+                    self._raw(info),
+                    info.CRC,
+                    info.file_size,
+                    info.compress_type,
+                )
                 when, flags = _dos_time(info.date_time + (0, 0, 0)), info.flag_bits & ~0x08
             encoded = name.encode("utf-8")
             flags |= 0x800 if not name.isascii() else 0
             head = (20, flags, method, when[0], when[1], crc, len(raw), size, len(encoded))
             out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, *head, 0) + encoded)
             out.write(raw)
-            central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, *head, 0, 0, 0, 0, 0, offset) + encoded)
+            central.append(
+                struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, *head, 0, 0, 0, 0, 0, offset)
+                + encoded
+            )
             offset += 30 + len(encoded) + len(raw)
         directory = b"".join(central)
         out.write(directory)
         count = len(central)
-        out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(directory), offset, 0))
+        out.write(
+            struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(directory), offset, 0)
+        )
 
     def _raw(self, info: zipfile.ZipInfo) -> bytes:
         start = info.header_offset
@@ -139,8 +149,11 @@ class Package:
     def sheets(self) -> list[tuple[str, str]]:
         """(sheet name, worksheet part) in tab order; chart sheets are left out."""
         book = self.workbook_part()
-        targets = {rid: target for rid, kind, target, _ in self.relationships(book)
-                   if kind.endswith("/worksheet")}
+        targets = {
+            rid: target
+            for rid, kind, target, _ in self.relationships(book)
+            if kind.endswith("/worksheet")
+        }
         root = parse_xml(self.read(book))
         found = []
         for sheet in root.iter(f"{{{MAIN}}}sheet"):
@@ -161,14 +174,16 @@ class Package:
                 if kind != TABLE_TYPE or not self.has(target):
                     continue
                 root = parse_xml(self.read(target))
-                found.append(TablePart(
-                    name=root.get("displayName") or root.get("name", ""),
-                    ref=root.get("ref", ""),
-                    part=target,
-                    sheet=sheet,
-                    sheet_part=part,
-                    totals=int(root.get("totalsRowCount", "0") or 0) > 0,
-                ))
+                found.append(
+                    TablePart(
+                        name=root.get("displayName") or root.get("name", ""),
+                        ref=root.get("ref", ""),
+                        part=target,
+                        sheet=sheet,
+                        sheet_part=part,
+                        totals=int(root.get("totalsRowCount", "0") or 0) > 0,
+                    )
+                )
         return found
 
 

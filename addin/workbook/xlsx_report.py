@@ -36,8 +36,11 @@ def write_report(book, report) -> None:
     sheet = _restyle(book.styles, scratch, scratch.read(source))
     sheet = _keep_selection(old_data, sheet)
     package.write(target, sheet)
-    rels = [(rid, kind, renamed[t]) for rid, kind, t, mode in scratch.relationships(source)
-            if mode != "External" and t in renamed]
+    rels = [
+        (rid, kind, renamed[t])
+        for rid, kind, t, mode in scratch.relationships(source)
+        if mode != "External" and t in renamed
+    ]
     if rels:
         package.write(rels_name(target), _rels_xml(rels))
     _content_types(package, scratch, renamed)
@@ -104,11 +107,15 @@ def _move_parts(package: Package, scratch: Package, source: str) -> dict[str, st
         data = scratch.read(old)
         if "/tables/" in old:
             table_id += 1
-            data = re.sub(rb'(<table\b[^>]*?\sid=")\d+(")', rb"\g<1>%d\g<2>" % table_id, data,
-                          count=1)
+            data = re.sub(
+                rb'(<table\b[^>]*?\sid=")\d+(")', rb"\g<1>%d\g<2>" % table_id, data, count=1
+            )
         package.write(new, data)
-        rels = [(rid, kind, renamed.get(t, t)) for rid, kind, t, mode in scratch.relationships(old)
-                if mode != "External"]
+        rels = [
+            (rid, kind, renamed.get(t, t))
+            for rid, kind, t, mode in scratch.relationships(old)
+            if mode != "External"
+        ]
         if rels:
             package.write(rels_name(new), _rels_xml(rels))
     return renamed
@@ -152,8 +159,11 @@ def _merge_xf(styles, theirs, number: int) -> int:
     fmt = int(xf.get("numFmtId", "0"))
     if fmt in formats:
         xf.set("numFmtId", str(styles._format_id(formats[fmt])))
-    for attribute, parent, child in (("fontId", "fonts", "font"), ("fillId", "fills", "fill"),
-                                     ("borderId", "borders", "border")):
+    for attribute, parent, child in (
+        ("fontId", "fonts", "font"),
+        ("fillId", "fills", "fill"),
+        ("borderId", "borders", "border"),
+    ):
         element = theirs.find(f"{_Q}{parent}").findall(f"{_Q}{child}")[int(xf.get(attribute, 0))]
         xf.set(attribute, str(_find_or_add(styles, parent, child, element)))
     xf.set("xfId", "0")
@@ -180,12 +190,15 @@ def _keep_selection(old: bytes, new: bytes) -> bytes:
 
 def _content_types(package: Package, scratch: Package, renamed: dict[str, str]) -> None:
     theirs = parse_xml(scratch.read("[Content_Types].xml"))
-    kinds = {o.get("PartName", "").lstrip("/"): o.get("ContentType")
-             for o in theirs.iter(f"{{{CT}}}Override")}
+    kinds = {
+        o.get("PartName", "").lstrip("/"): o.get("ContentType")
+        for o in theirs.iter(f"{{{CT}}}Override")
+    }
     data = package.read("[Content_Types].xml")
     added = "".join(
         f'<Override PartName="/{new}" ContentType="{kinds[old]}"/>'
-        for old, new in renamed.items() if old in kinds
+        for old, new in renamed.items()
+        if old in kinds
     )
     package.write("[Content_Types].xml", data.replace(b"</Types>", added.encode() + b"</Types>"))
 

@@ -10,8 +10,6 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
-from addin.errors import WorkbookLayoutError
-
 _ROW = re.compile(rb"<row\b([^>]*?)(/?)>")
 _ROW_R = re.compile(rb'\sr="(\d+)"')
 _SPANS = re.compile(rb'\sspans="[^"]*"')
@@ -23,12 +21,39 @@ _F_ATTR = re.compile(rb'(\w+)="([^"]*)"')
 _DIMENSION = re.compile(rb'<dimension\s+ref="[^"]*"\s*/>')
 # Worksheet children that come after sheetData, in the schema's order (CT_Worksheet).
 AFTER_SHEET_DATA = (
-    "sheetCalcPr", "sheetProtection", "protectedRanges", "scenarios", "autoFilter", "sortState",
-    "dataConsolidate", "customSheetViews", "mergeCells", "phoneticPr", "conditionalFormatting",
-    "dataValidations", "hyperlinks", "printOptions", "pageMargins", "pageSetup", "headerFooter",
-    "rowBreaks", "colBreaks", "customProperties", "cellWatches", "ignoredErrors", "smartTags",
-    "drawing", "legacyDrawing", "legacyDrawingHF", "drawingHF", "picture", "oleObjects",
-    "controls", "webPublishItems", "tableParts", "extLst",
+    "sheetCalcPr",
+    "sheetProtection",
+    "protectedRanges",
+    "scenarios",
+    "autoFilter",
+    "sortState",
+    "dataConsolidate",
+    "customSheetViews",
+    "mergeCells",
+    "phoneticPr",
+    "conditionalFormatting",
+    "dataValidations",
+    "hyperlinks",
+    "printOptions",
+    "pageMargins",
+    "pageSetup",
+    "headerFooter",
+    "rowBreaks",
+    "colBreaks",
+    "customProperties",
+    "cellWatches",
+    "ignoredErrors",
+    "smartTags",
+    "drawing",
+    "legacyDrawing",
+    "legacyDrawingHF",
+    "drawingHF",
+    "picture",
+    "oleObjects",
+    "controls",
+    "webPublishItems",
+    "tableParts",
+    "extLst",
 )
 EPOCH_1900, EPOCH_1904 = datetime(1899, 12, 30), datetime(1904, 1, 1)
 
@@ -61,7 +86,10 @@ def split_ref(ref: str) -> tuple[int, int, int, int]:
     """(min_col, min_row, max_col, max_row) of "A1:BF56" (or of one cell)."""
     first, _, last = ref.replace("$", "").partition(":")
     last = last or first
-    a, b = re.fullmatch(r"([A-Z]+)(\d+)", first).groups(), re.fullmatch(r"([A-Z]+)(\d+)", last).groups()
+    a, b = (
+        re.fullmatch(r"([A-Z]+)(\d+)", first).groups(),
+        re.fullmatch(r"([A-Z]+)(\d+)", last).groups(),
+    )
     return column_number(a[0]), int(a[1]), column_number(b[0]), int(b[1])
 
 
@@ -70,6 +98,7 @@ def join_ref(min_col: int, min_row: int, max_col: int, max_row: int) -> str:
 
 
 # -- cells ------------------------------------------------------------------------------
+
 
 def text_xml(text: str) -> bytes:
     body = escape(text).replace("\r", "&#13;")
@@ -89,12 +118,12 @@ def cell_xml(ref: str, style: int, value: object, date1904: bool = False) -> byt
     if isinstance(value, bool):
         return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'.encode()
     if isinstance(value, datetime | date | time | timedelta):
-        return f'<c r="{ref}"{s}><v>{"%.16g" % _serial(value, date1904)}</v></c>'.encode()
+        return f'<c r="{ref}"{s}><v>{f"{_serial(value, date1904):.16g}"}</v></c>'.encode()
     if isinstance(value, int | float | Decimal):
         number = value if not isinstance(value, float) or value == value else None
         if number is None or (isinstance(value, float) and value in (float("inf"), float("-inf"))):
             return f'<c r="{ref}"{s} t="inlineStr">'.encode() + text_xml(str(value)) + b"</c>"
-        text = str(value) if isinstance(value, int) else "%.16g" % value  # as openpyxl
+        text = str(value) if isinstance(value, int) else f"{value:.16g}"  # as openpyxl
         return f'<c r="{ref}"{s}><v>{text}</v></c>'.encode()
     return f'<c r="{ref}"{s} t="inlineStr">'.encode() + text_xml(str(value)) + b"</c>"
 
@@ -187,8 +216,16 @@ def _patched_row(row: bytes, number: int, edits: dict[int, object], render: Rend
         column = column_number(ref.group(1).decode())
         if column in edits:
             style = _CELL_S.search(match.group(1))
-            cells.append((column, render(f"{ref.group(1).decode()}{number}",
-                                         int(style.group(1)) if style else 0, edits[column])))
+            cells.append(
+                (
+                    column,
+                    render(
+                        f"{ref.group(1).decode()}{number}",
+                        int(style.group(1)) if style else 0,
+                        edits[column],
+                    ),
+                )
+            )
         else:
             cells.append((column, match.group(0)))
     have = {column for column, _ in cells}
@@ -252,6 +289,7 @@ def _unescape(raw: bytes) -> str:
 
 
 # -- elements after sheetData -----------------------------------------------------------
+
 
 def set_dimension(data: bytes, ref: str) -> bytes:
     return _DIMENSION.sub(f'<dimension ref="{ref}"/>'.encode(), data, count=1)

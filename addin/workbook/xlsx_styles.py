@@ -23,8 +23,7 @@ class Styles:
         self._cache: dict[tuple, int] = {}
         self.xfs = self._list("cellXfs", "xf")
         self.formats = {
-            int(n.get("numFmtId")): n.get("formatCode", "")
-            for n in self.root.iter(f"{_Q}numFmt")
+            int(n.get("numFmtId")): n.get("formatCode", "") for n in self.root.iter(f"{_Q}numFmt")
         }
 
     def to_bytes(self) -> bytes:
@@ -40,8 +39,9 @@ class Styles:
         """A cell style like `index` but showing numbers as `code`."""
         if self.number_format(index) == code:
             return index
-        return self._derived(index, ("numFmtId", str(self._format_id(code))),
-                             ("applyNumberFormat", "1"))
+        return self._derived(
+            index, ("numFmtId", str(self._format_id(code))), ("applyNumberFormat", "1")
+        )
 
     def with_quote(self, index: int) -> int:
         """A cell style like `index` that shows text as typed text (Excel's leading ')."""
@@ -56,20 +56,33 @@ class Styles:
         if key not in self._cache:
             named = [s for s in self.root.iter(f"{_Q}cellStyle") if s.get("name") == "Hyperlink"]
             style_xf = named[0].get("xfId") if named else None
-            found = next((i for i, xf in enumerate(self.xfs) if style_xf is not None
-                          and xf.get("xfId") == style_xf), None)
+            found = next(
+                (
+                    i
+                    for i, xf in enumerate(self.xfs)
+                    if style_xf is not None and xf.get("xfId") == style_xf
+                ),
+                None,
+            )
             if found is None:
-                font = self._append("fonts", "font", _element(
-                    '<font><u/><sz val="11"/><color theme="10"/><name val="Calibri"/>'
-                    '<family val="2"/></font>'))
+                font = self._append(
+                    "fonts",
+                    "font",
+                    _element(
+                        '<font><u/><sz val="11"/><color theme="10"/><name val="Calibri"/>'
+                        '<family val="2"/></font>'
+                    ),
+                )
                 found = self._derived(0, ("fontId", str(font)), ("applyFont", "1"))
             self._cache[key] = found
         return self._cache[key]
 
     def dxf(self, fill: str, font: str) -> int:
         """The differential style (conditional format) with this fill and font colour."""
-        xml = (f'<dxf><font><color rgb="00{font}"/></font><fill><patternFill patternType="solid">'
-               f'<fgColor rgb="00{fill}"/><bgColor rgb="00{fill}"/></patternFill></fill></dxf>')
+        xml = (
+            f'<dxf><font><color rgb="00{font}"/></font><fill><patternFill patternType="solid">'
+            f'<fgColor rgb="00{fill}"/><bgColor rgb="00{fill}"/></patternFill></fill></dxf>'
+        )
         wanted = etree.tostring(_element(xml))
         for index, dxf in enumerate(self._list("dxfs", "dxf")):
             if etree.tostring(dxf) == wanted:
@@ -118,8 +131,19 @@ class Styles:
         return count - 1
 
 
-_ORDER = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles",
-          "dxfs", "tableStyles", "colors", "extLst")
+_ORDER = (
+    "numFmts",
+    "fonts",
+    "fills",
+    "borders",
+    "cellStyleXfs",
+    "cellXfs",
+    "cellStyles",
+    "dxfs",
+    "tableStyles",
+    "colors",
+    "extLst",
+)
 
 
 def _position(root, parent: str) -> int:

@@ -54,15 +54,20 @@ class TableWrite:
             kind = column.kind if column else None
             col = grid.min_col + index
             ours = column is not None and column.owner is Owner.SYSTEM
-            formulas = frozenset() if ours else frozenset(
-                rows[r][index] for r, c in grid.formulas if c == index
+            formulas = (
+                frozenset()
+                if ours
+                else frozenset(rows[r][index] for r, c in grid.formulas if c == index)
             )
             new = self.frame[name].tolist()
             old = [row[index] for row in rows]
             for offset in _candidates(new, old, index, grid.formulas):
                 value = new[offset]
-                wanted = (Formula(value) if is_persons_formula(value, formulas)
-                          else written_value(kind, value))
+                wanted = (
+                    Formula(value)
+                    if is_persons_formula(value, formulas)
+                    else written_value(kind, value)
+                )
                 raw = old[offset] if offset < len(old) else None
                 if _same(raw, wanted, (offset, index) in grid.formulas):
                     continue
@@ -123,9 +128,17 @@ def _candidates(new: list, old: list, index: int, formulas) -> list[int]:
     """Row offsets whose value may change: a different value, or a formula cell."""
     padded = old[: len(new)] + [None] * (len(new) - len(old))
     try:
-        found = [i for i, (a, b) in enumerate(zip(new, padded)) if a is not b and not a == b]
+        found = [
+            i
+            for i, (a, b) in enumerate(zip(new, padded, strict=False))
+            if a is not b and not a == b
+        ]
     except (TypeError, ValueError):  # pd.NA and friends refuse to be compared
-        found = [i for i, (a, b) in enumerate(zip(new, padded)) if a is not b and not _eq(a, b)]
+        found = [
+            i
+            for i, (a, b) in enumerate(zip(new, padded, strict=False))
+            if a is not b and not _eq(a, b)
+        ]
     extra = {r for r, c in formulas if c == index and r < len(new)}
     return sorted(set(found) | extra) if extra else found
 
@@ -162,8 +175,9 @@ def _grow_dimension(data: bytes, ref: str) -> bytes:
         return data
     a = split_ref(current if ":" in current or current[-1].isdigit() else "A1")
     b = split_ref(ref)
-    return sx.set_dimension(data, join_ref(min(a[0], b[0]), min(a[1], b[1]),
-                                           max(a[2], b[2]), max(a[3], b[3])))
+    return sx.set_dimension(
+        data, join_ref(min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+    )
 
 
 # -- drop-downs -------------------------------------------------------------------------
@@ -182,8 +196,12 @@ def set_validations(data: bytes, wanted: list[tuple[str, str, str]]) -> bytes:
         for number, item in enumerate(items):
             formula = _FORMULA1.search(item)
             refs = _SQREF.search(item)
-            if (formula and formula.group(1).decode() in (f"={name}", name) and refs
-                    and re.match(rf"{letter}\d", refs.group(2).decode())):
+            if (
+                formula
+                and formula.group(1).decode() in (f"={name}", name)
+                and refs
+                and re.match(rf"{letter}\d", refs.group(2).decode())
+            ):
                 items[number] = _SQREF.sub(rb"\g<1>" + sqref.encode() + rb"\g<3>", item, count=1)
                 break
         else:
@@ -231,10 +249,14 @@ def set_links(book, sheet_part: str, data: bytes, links: dict[str, str | None]) 
             continue
         rid = f"rId{number}"
         number += 1
-        added.append(f'<Relationship Id="{rid}" Type="{HYPERLINK_TYPE}" '
-                     f'Target="{escape(target, {chr(34): "&quot;"})}" TargetMode="External"/>')
-        kept.append(f'<hyperlink xmlns:r="http://schemas.openxmlformats.org/officeDocument/'
-                    f'2006/relationships" ref="{ref}" r:id="{rid}"/>'.encode())
+        added.append(
+            f'<Relationship Id="{rid}" Type="{HYPERLINK_TYPE}" '
+            f'Target="{escape(target, {chr(34): "&quot;"})}" TargetMode="External"/>'
+        )
+        kept.append(
+            f'<hyperlink xmlns:r="http://schemas.openxmlformats.org/officeDocument/'
+            f'2006/relationships" ref="{ref}" r:id="{rid}"/>'.encode()
+        )
     if added:
         rels = rels.replace(b"</Relationships>", "".join(added).encode() + b"</Relationships>")
     package.write(rels_part, rels)
@@ -270,9 +292,11 @@ def highlight_rules(book, grid, data: bytes, highlights: Sequence[Highlight]) ->
         cell = f"${column_letters(positions[highlight.column])}{first}"
         priority += 1
         dxf = book.styles.dxf(highlight.fill, highlight.font)
-        rules.append(f'<cfRule type="expression" dxfId="{dxf}" priority="{priority}" '
-                     f'stopIfTrue="1"><formula>{escape(highlight.condition(cell))}</formula>'
-                     "</cfRule>")
+        rules.append(
+            f'<cfRule type="expression" dxfId="{dxf}" priority="{priority}" '
+            f'stopIfTrue="1"><formula>{escape(highlight.condition(cell))}</formula>'
+            "</cfRule>"
+        )
     if not rules:
         return data
     fragment = f'<conditionalFormatting sqref="{area}">{"".join(rules)}</conditionalFormatting>'
