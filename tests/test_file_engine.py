@@ -258,3 +258,11 @@ def test_every_table_holds_what_the_openpyxl_path_writes(worked_tracker, monkeyp
 def test_text_that_looks_like_a_formula_is_written_as_text():
     cell = cell_xml("A2", 0, '=HYPERLINK("http://x")')
     assert b"<f>" not in cell and b"inlineStr" in cell and b"=HYPERLINK" in cell
+
+
+def test_numbers_are_written_as_openpyxl_writes_them():
+    from decimal import Decimal
+
+    assert b"<v>245</v>" in cell_xml("G2", 6, Decimal("245.00"))
+    assert b"<v>0.1</v>" in cell_xml("G2", 6, Decimal("0.10"))
+    assert b"<v>46273</v>" in cell_xml("F2", 5, date(2026, 9, 8))

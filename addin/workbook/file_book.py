@@ -134,7 +134,10 @@ class FileBook:
         data = [row for row in grid.rows if any(v is not None and v != "" for v in row)]
         columns = {name: [row[i] for row in data] for i, name in enumerate(grid.header)}
         for name in columns:
-            columns[name] = typed_column(spec, grid.table.sheet, name, columns[name])
+            if spec.column(name) is None:  # a column people added: values as openpyxl reads
+                columns[name] = [_as_openpyxl(v) for v in columns[name]]
+            else:
+                columns[name] = typed_column(spec, grid.table.sheet, name, columns[name])
         return table_frame(spec, columns, len(data))
 
     def write_table(self, spec: TableSpec, frame: pd.DataFrame) -> None:
@@ -229,7 +232,7 @@ class FileBook:
         rows = []
         for number in range(min_row, max_row + 1):
             row = cells[number - 1] if number - 1 < len(cells) else []
-            values = [_normal(v) for v in row[min_col - 1 : max_col]]
+            values = [None if v == "" else v for v in row[min_col - 1 : max_col]]
             rows.append(values + [None] * (width - len(values)))
         formulas = set()
         found = sheet_xml.formula_cells(self.package.read(table.sheet_part))
@@ -310,14 +313,11 @@ class FileBook:
                     parse_xml(archive.read(name))
 
 
-def _normal(value: object) -> object:
-    """A calamine value as openpyxl gives it: blank None, whole numbers int, dates datetime."""
-    kind = type(value)
-    if kind is str:
-        return value if value != "" else None
-    if kind is float:
-        return int(value) if value.is_integer() else value
-    if kind is date:
+def _as_openpyxl(value: object) -> object:
+    """A calamine value as openpyxl gives it: whole numbers int, dates datetime."""
+    if type(value) is float and value.is_integer():
+        return int(value)
+    if type(value) is date:
         return datetime(value.year, value.month, value.day)
     return value
 

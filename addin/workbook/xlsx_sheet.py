@@ -123,7 +123,7 @@ def cell_xml(ref: str, style: int, value: object, date1904: bool = False) -> byt
         number = value if not isinstance(value, float) or value == value else None
         if number is None or (isinstance(value, float) and value in (float("inf"), float("-inf"))):
             return f'<c r="{ref}"{s} t="inlineStr">'.encode() + text_xml(str(value)) + b"</c>"
-        text = str(value) if isinstance(value, int) else f"{value:.16g}"  # as openpyxl
+        text = str(value) if isinstance(value, int) else f"{float(value):.16g}"  # as openpyxl
         return f'<c r="{ref}"{s}><v>{text}</v></c>'.encode()
     return f'<c r="{ref}"{s} t="inlineStr">'.encode() + text_xml(str(value)) + b"</c>"
 

@@ -162,11 +162,15 @@ def _same(raw: object, wanted: object, was_formula: bool) -> bool:
         return isinstance(wanted, str) and isinstance(raw, str) and wanted == raw
     if isinstance(wanted, int | float | Decimal):
         return isinstance(raw, int | float) and float(wanted) == float(raw)
-    if isinstance(wanted, datetime):
-        return isinstance(raw, datetime) and abs((raw - wanted).total_seconds()) < 0.001
-    if isinstance(wanted, date):
-        return isinstance(raw, datetime) and raw == datetime(wanted.year, wanted.month, wanted.day)
+    if isinstance(wanted, date) and isinstance(raw, date):
+        return abs((_moment(raw) - _moment(wanted)).total_seconds()) < 0.001
     return _eq(raw, wanted)
+
+
+def _moment(value: date) -> datetime:
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    return datetime(value.year, value.month, value.day)
 
 
 def _grow_dimension(data: bytes, ref: str) -> bytes:
