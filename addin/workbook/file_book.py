@@ -63,6 +63,7 @@ class FileBook:
         self._styles: Styles | None = None
         self._date1904 = self.package.date1904()
         self._fallback = None
+        self._edited: dict[str, set[int]] = {}  # sheet part → rows re-rendered since the save
 
     @classmethod
     def open(cls, path: Path | str, password: str | None = None) -> FileBook:
@@ -161,6 +162,7 @@ class FileBook:
         write = TableWrite(self, spec, grid, frame)
         data = self.package.read(grid.table.sheet_part)
         data = write.apply(data)
+        self._edited.setdefault(grid.table.sheet_part, set()).update(write.rows)
         self.package.write(grid.table.sheet_part, data)
         self._set_table_ref(grid.table, write.ref)
 
@@ -276,13 +278,14 @@ class FileBook:
         keep = int(self.read_settings().get(S.BACKUPS_TO_KEEP, 10))
         sheets = [name for name, _ in self.package.sheets()]
         plain = self._current_bytes()
-        changed = self.package.changed
+        changed, edited = self.package.changed, dict(self._edited)
         backup = files.atomic_write(
             self.path,
             lambda target: self._write(target, plain),
-            lambda written: self._verify(written, sheets, changed),
+            lambda written: self._verify(written, sheets, changed, edited),
             keep,
         )
+        self._edited = {}
         self._data = plain
         self.package = Package(plain)
         if self._styles is not None:
@@ -300,9 +303,10 @@ class FileBook:
             return
         crypto.encrypt(plain, self.password, target)
 
-    def _verify(self, written: Path, sheets: list[str], changed: frozenset[str]) -> None:
+    def _verify(self, written: Path, sheets: list[str], changed, edited) -> None:
         """Re-open the written file with other readers: openpyxl for the sheet list, and every
-        part this run rewrote parsed as XML from the zip (its checksum checked)."""
+        part this run rewrote read back from the zip (its checksum checked) and parsed as XML —
+        of a table's sheet, everything but the rows copied unchanged from the file as read."""
         from addin.workbook.openpyxl_book import verify_tracker
 
         source = crypto.decrypt(written, self.password) if self.password else written
@@ -310,7 +314,8 @@ class FileBook:
         with zipfile.ZipFile(source) as archive:
             for name in changed:
                 if name.endswith((".xml", ".rels")):
-                    parse_xml(archive.read(name))
+                    data = archive.read(name)
+                    parse_xml(sheet_xml.only_rows(data, edited[name]) if name in edited else data)
 
 
 def _as_openpyxl(value: object) -> object:

@@ -200,10 +200,9 @@ def _typed_fast(kind: Kind, values: list, keep_formulas: bool) -> list | None:
     """`typed_column`'s result computed once per distinct value (a tracker repeats the same
     payers, codes, amounts and dates endlessly), or None when some value does not fit (the
     slow path then names the row)."""
-    if kind in (Kind.TEXT, Kind.LINK):
-        convert = to_text
-    else:
-        convert = _READERS[kind]
+    if kind in (Kind.TEXT, Kind.LINK):  # a formula is text here too: no special case
+        return [v if type(v) is str and v and not v.isspace() else to_text(v) for v in values]
+    convert = _READERS[kind]
     seen: dict = {}
     typed = []
     for value in values:

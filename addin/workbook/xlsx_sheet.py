@@ -177,6 +177,16 @@ def rewrite_rows(data: bytes, edits: dict[int, dict[int, object]], render: Rende
     return b"".join(out)
 
 
+def only_rows(data: bytes, numbers: set[int]) -> bytes:
+    """The worksheet with only the rows `numbers` in its sheetData (to check what was written
+    without re-parsing the rows copied as they were)."""
+    start, end, empty = _sheet_data(data)
+    if empty:
+        return data
+    rows = [data[a:b] for number, a, b in _row_spans(data, start, end) if number in numbers]
+    return data[:start] + b"".join(rows) + data[end:]
+
+
 def _sheet_data(data: bytes) -> tuple[int, int, bool]:
     """(start of the rows, end of the rows, whether sheetData was the empty <sheetData/>)."""
     empty = re.search(rb"<sheetData\s*/>", data)

@@ -37,6 +37,7 @@ class TableWrite:
 
     def apply(self, data: bytes) -> bytes:
         edits = self._edits()
+        self.rows = set(edits)
         data = sx.rewrite_rows(data, edits, self._render)
         if self.links:
             data = set_links(self.book, self.grid.table.sheet_part, data, self.links)
