@@ -310,12 +310,32 @@ class FileBook:
         from addin.workbook.openpyxl_book import verify_tracker
 
         source = crypto.decrypt(written, self.password) if self.password else written
-        verify_tracker(source, sheets)
+        try:
+            verify_tracker(source, sheets)
+        except WorkbookLayoutError:
+            self._blame_the_original(changed)
+            raise
         with zipfile.ZipFile(source) as archive:
             for name in changed:
                 if name.endswith((".xml", ".rels")):
                     data = archive.read(name)
                     parse_xml(sheet_xml.only_rows(data, edited[name]) if name in edited else data)
+
+    def _blame_the_original(self, changed) -> None:
+        """When the written file does not read back, say so of the workbook itself if one of
+        the parts copied unchanged from it is already broken (the save then stops)."""
+        original = Package(self._data)
+        for name in original.names():
+            if name in changed or not name.endswith((".xml", ".rels")):
+                continue
+            try:
+                parse_xml(original.read(name))
+            except SyntaxError as error:
+                raise WorkbookLayoutError(
+                    f"{self.name} is damaged: part of it is not readable (its XML is broken, by "
+                    f"accident or on purpose). Restore a backup with `denialdesk restore "
+                    f"{self.name} --list`."
+                ) from error
 
 
 def _as_openpyxl(value: object) -> object:
