@@ -79,9 +79,6 @@ def main() -> None:
         workbook.save(Path(folder) / "round-trip.xlsx")
         load, save = loaded - start, time.perf_counter() - loaded
         del workbook
-        with open_for_update(tracker) as book:  # a letterhead and appeal addresses (untimed)
-            fill_demo_practice(book)
-            book.save()
         before = denial_ids(tracker)
         timed(
             "Import remittances",
@@ -96,12 +93,17 @@ def main() -> None:
             lambda book: actions.classify_and_prioritize(book, today=TODAY),
             results,
         )
+        with open_for_update(tracker) as book:  # appeal addresses for new payers (untimed)
+            fill_demo_practice(book)
+            book.save()
         letters = timed(
             f"Generate letters ({len(new)} new denials)",
             tracker,
             lambda book: actions.generate_letters(book, rows=new, today=TODAY),
             results,
         )
+        if letters.failed:
+            print(f"  first failure: {letters.failed[0].message}", file=sys.stderr)
         timed(
             "Refresh KPIs", tracker, lambda book: actions.refresh_kpis(book, today=TODAY), results
         )
