@@ -94,7 +94,7 @@ def _move_parts(package: Package, scratch: Package, source: str) -> dict[str, st
     scratch name → new name."""
     renamed: dict[str, str] = {}
     taken = set(package.names())
-    table_id = max((_table_id(package, t.part) for t in package.tables()), default=0)
+    used_ids = {_table_id(package, t.part) for t in package.tables()}
     for part in sorted(_reachable(scratch, source)):
         match = _NUMBERED.match(part)
         stem, suffix = (match.group(1), match.group(3)) if match else (part, "")
@@ -105,8 +105,9 @@ def _move_parts(package: Package, scratch: Package, source: str) -> dict[str, st
         taken.add(renamed[part])
     for old, new in renamed.items():
         data = scratch.read(old)
-        if "/tables/" in old:
-            table_id += 1
+        if "/tables/" in old:  # the smallest free id: a second refresh writes the same parts
+            table_id = min(set(range(1, len(used_ids) + 2)) - used_ids)
+            used_ids.add(table_id)
             data = re.sub(
                 rb'(<table\b[^>]*?\sid=")\d+(")', rb"\g<1>%d\g<2>" % table_id, data, count=1
             )
