@@ -42,6 +42,9 @@ class _Grid:
     header: list[str]
     rows: list[list]  # one list per sheet row below the header, one value per table column
     formulas: set[tuple[int, int]] = field(default_factory=set)  # (offset, column index)
+    # column → its values as read_table typed them, by position (blank rows None); cleared
+    # by a write. Comparing a new frame with these finds the changed cells quickly.
+    typed: dict[str, list] = field(default_factory=dict)
 
     @property
     def positions(self) -> dict[str, int]:
@@ -132,13 +135,15 @@ class FileBook:
                 f"table {spec.name} on sheet '{grid.table.sheet}' has no '{spec.key}' column. "
                 "Put the column back (or restore a backup) before running DenialDesk again."
             )
-        data = [row for row in grid.rows if any(v is not None and v != "" for v in row)]
+        filled = [any(v is not None and v != "" for v in row) for row in grid.rows]
+        data = [row for row, keep in zip(grid.rows, filled, strict=True) if keep]
         columns = {name: [row[i] for row in data] for i, name in enumerate(grid.header)}
         for name in columns:
             if spec.column(name) is None:  # a column people added: values as openpyxl reads
                 columns[name] = [_as_openpyxl(v) for v in columns[name]]
             else:
                 columns[name] = typed_column(spec, grid.table.sheet, name, columns[name])
+            grid.typed[name] = _by_position(columns[name], filled)
         return table_frame(spec, columns, len(data))
 
     def write_table(self, spec: TableSpec, frame: pd.DataFrame) -> None:
@@ -336,6 +341,13 @@ class FileBook:
                     f"accident or on purpose). Restore a backup with `denialdesk restore "
                     f"{self.name} --list`."
                 ) from error
+
+
+def _by_position(values: list, filled: list[bool]) -> list:
+    if all(filled):
+        return values
+    found = iter(values)
+    return [next(found) if keep else None for keep in filled]
 
 
 def _as_openpyxl(value: object) -> object:

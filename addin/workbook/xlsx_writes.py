@@ -21,7 +21,7 @@ from addin.workbook.xlsx_sheet import Formula, column_letters, join_ref, split_r
 
 SPARE_ROWS = 500  # drop-downs and highlights reach this far below the table (as openpyxl's)
 _OURS = re.compile(r"^AND\(ISNUMBER\(\$[A-Z]+\d+\)")
-_CLEAR = object()
+_NUMERIC = frozenset((Kind.MONEY, Kind.DATE, Kind.DATETIME, Kind.INT, Kind.NUMBER, Kind.PERCENT))
 
 
 class TableWrite:
@@ -62,7 +62,12 @@ class TableWrite:
             )
             new = self.frame[name].tolist()
             old = [row[index] for row in rows]
-            for offset in _candidates(new, old, index, grid.formulas):
+            compared, text = old, set()
+            typed = grid.typed.get(name)
+            if kind in _NUMERIC and typed is not None and len(typed) == len(old):
+                # typed Decimals and dates compare exactly; a text cell is rewritten anyway
+                compared, text = typed, {i for i, v in enumerate(old) if type(v) is str}
+            for offset in _candidates(new, compared, index, grid.formulas, text):
                 value = new[offset]
                 wanted = (
                     Formula(value)
@@ -123,9 +128,10 @@ class TableWrite:
                 else:
                     grid.formulas.discard((offset, index))
         grid.formulas = {(r, c) for r, c in grid.formulas if r < keep}
+        grid.typed = {}
 
 
-def _candidates(new: list, old: list, index: int, formulas) -> list[int]:
+def _candidates(new: list, old: list, index: int, formulas, text: set[int]) -> list[int]:
     """Row offsets whose value may change: a different value, or a formula cell."""
     padded = old[: len(new)] + [None] * (len(new) - len(old))
     try:
@@ -141,6 +147,7 @@ def _candidates(new: list, old: list, index: int, formulas) -> list[int]:
             if a is not b and not _eq(a, b)
         ]
     extra = {r for r, c in formulas if c == index and r < len(new)}
+    extra |= {r for r in text if r < len(new)}
     return sorted(set(found) | extra) if extra else found
 
 
