@@ -266,3 +266,34 @@ def test_numbers_are_written_as_openpyxl_writes_them():
     assert b"<v>245</v>" in cell_xml("G2", 6, Decimal("245.00"))
     assert b"<v>0.1</v>" in cell_xml("G2", 6, Decimal("0.10"))
     assert b"<v>46273</v>" in cell_xml("F2", 5, date(2026, 9, 8))
+
+
+def test_a_changed_workbook_loses_its_stale_calculation_chain(tmp_path):
+    """Excel's calcChain lists formula cells; a write may leave it naming a cell that is no
+    longer one (Excel would offer a repair), so a save drops it and Excel rebuilds it."""
+    remits = sorted(write_demo_remits(tmp_path / "inbox"))
+    tracker = create_tracker(tmp_path / "tracker.xlsx")
+    parts = _parts(tracker)
+    parts["xl/calcChain.xml"] = (
+        b'<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<c r="A2" i="3"/></calcChain>'
+    )
+    rels = "xl/_rels/workbook.xml.rels"
+    parts[rels] = parts[rels].replace(
+        b"</Relationships>",
+        b'<Relationship Id="rIdCalc" Type="http://schemas.openxmlformats.org/officeDocument/'
+        b'2006/relationships/calcChain" Target="calcChain.xml"/></Relationships>',
+    )
+    types = "[Content_Types].xml"
+    parts[types] = parts[types].replace(
+        b"</Types>",
+        b'<Override PartName="/xl/calcChain.xml" ContentType="application/vnd.openxmlformats-'
+        b'officedocument.spreadsheetml.calcChain+xml"/></Types>',
+    )
+    tracker.write_bytes(_zip_bytes(parts))
+    with open_for_update(tracker) as book:
+        actions.import_remittances(book, remits[:3])
+    after = _parts(tracker)
+    assert "xl/calcChain.xml" not in after
+    assert b"calcChain" not in after[rels] and b"calcChain" not in after[types]
+    assert len(OpenpyxlBook.open(tracker).read_table(layout.CLAIMS)) > 0

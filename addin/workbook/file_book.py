@@ -24,7 +24,7 @@ from addin.workbook.layout import SETTINGS, S, TableSpec
 from addin.workbook.values import (
     typed_column,
 )
-from addin.workbook.xlsx_package import Package, TablePart, parse_xml
+from addin.workbook.xlsx_package import Package, TablePart, parse_xml, rels_name
 from addin.workbook.xlsx_sheet import Unsupported, split_ref
 from addin.workbook.xlsx_styles import Styles
 
@@ -298,9 +298,30 @@ class FileBook:
         return backup
 
     def _current_bytes(self) -> bytes:
+        if self._edited or self.package.changed:
+            self._drop_calc_chain()
         if self._styles is not None and self._styles.changed:
             self.package.write(self._styles_part() or "xl/styles.xml", self._styles.to_bytes())
         return self.package.to_bytes()
+
+    def _drop_calc_chain(self) -> None:
+        """Excel's calculation chain lists the formula cells; once cells changed it may name one
+        that is no longer a formula (Excel would offer a repair), so it goes: Excel rebuilds it."""
+        book = self.package.workbook_part()
+        chains = [
+            t for _, kind, t, _ in self.package.relationships(book) if kind.endswith("/calcChain")
+        ]
+        if not chains:
+            return
+        rels = rels_name(book)
+        data = re.sub(rb"<Relationship\b[^>]*calcChain[^>]*/>", b"", self.package.read(rels))
+        self.package.write(rels, data)
+        types = self.package.read("[Content_Types].xml")
+        for chain in chains:
+            self.package.remove(chain)
+            pattern = rf'<Override\b[^>]*PartName="/{re.escape(chain)}"[^>]*/>'.encode()
+            types = re.sub(pattern, b"", types)
+        self.package.write("[Content_Types].xml", types)
 
     def _write(self, target: Path, plain: bytes) -> None:
         if self.password is None:
