@@ -1,7 +1,6 @@
 """Appeal letters on disk: names, versions, the manifest and journal that keep a person's
 edits, PDFs."""
 
-
 from __future__ import annotations
 
 import contextlib

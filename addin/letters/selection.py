@@ -16,7 +16,6 @@ from addin.workbook.layout import CLOSED_STATUSES, STATUSES, Col
 APPEAL_DRAFTED = "Appeal Drafted"
 
 
-
 NOT_CLASSIFIED = "not classified yet: run Classify & Prioritize first"
 SOFT_DENIAL = "soft denial: resubmit a corrected claim instead"
 NOT_AN_APPEAL = "the recommended action is not an appeal"

@@ -1,7 +1,6 @@
 """Letter templates: which one a denial gets, the built-in and the practice's files, and the
 sandboxed Jinja that renders them."""
 
-
 from __future__ import annotations
 
 import contextlib
@@ -41,7 +40,6 @@ CATEGORY_TEMPLATES: dict[str, str] = {
     "provider_enrollment": "appeal_provider_enrollment",
 }
 ALL_CATEGORIES = "*"  # key of a choice that applies to every category
-
 
 
 @dataclass(frozen=True, slots=True)
