@@ -11,6 +11,7 @@ import pandas as pd
 from docx import Document
 from docx.table import Table
 
+from addin.denials import Denial
 from addin.workbook.base import Book
 from addin.workbook.layout import DENIALS, PAYERS, SETTINGS, Col, S
 from addin.workbook.openpyxl_book import open_for_update
@@ -206,3 +207,8 @@ def docx_text(path: Path) -> str:
     for section in document.sections:
         lines.extend(p.text for p in section.footer.paragraphs)
     return "\n".join(lines)
+
+
+def denial(**values: object) -> Denial:
+    """`denial_row` as the typed record the letters code takes."""
+    return Denial.from_row(denial_row(**values))

@@ -7,13 +7,14 @@ from decimal import Decimal
 
 import pytest
 
+from addin.denials import Denial
 from addin.letters import context as letter_ctx
 from addin.letters import files, templates
 from addin.letters import selection as letter_sel
 from addin.letters.fields import FIELDS, FIELDS_BY_NAME, clean_text
 from addin.payers import PayerDirectory
 from addin.workbook.layout import STATUSES, Col, S
-from tests.letter_support import LETTERHEAD, denial_row, payer
+from tests.letter_support import LETTERHEAD, denial, payer
 
 TODAY = date(2026, 3, 20)
 NOT_APPEAL = letter_sel.NOT_AN_APPEAL
@@ -77,13 +78,13 @@ def test_payer_choice_wins_over_practice_choice_which_wins_over_built_in():
 
 
 def test_category_override_wins_over_the_classified_category():
-    row = denial_row(**{Col.CATEGORY_OVERRIDE: "Medical Necessity", Col.CARC: "4"})
-    assert letter_ctx.effective_category(row) == "medical_necessity"
+    row = denial(**{Col.CATEGORY_OVERRIDE: "Medical Necessity", Col.CARC: "4"})
+    assert row.category == "medical_necessity"
 
 
 def test_context_carries_formatted_codes_and_the_enclosure_list():
     checklist = "Progress notes; copy of EOB\n- LMN • Primary payer's remit (EOB) | Original claim"
-    row = denial_row(**{Col.RARC: "N115, M76", Col.CHECKLIST: checklist})
+    row = denial(**{Col.RARC: "N115, M76", Col.CHECKLIST: checklist})
     context = letter_ctx.letter_context(row, LETTERHEAD, payer("ACME HEALTH PLAN"), today=TODAY)
     assert context["denial_code"] == "CO-50"
     assert [c["code"] for c in context["denial_codes"]] == ["CO-50", "N115", "M76"]
@@ -102,7 +103,7 @@ def test_context_carries_formatted_codes_and_the_enclosure_list():
 
 def test_blank_required_fields_are_left_out_so_the_renderer_names_them():
     practice = LETTERHEAD | {S.PRACTICE_NPI: "  ", S.PRACTICE_FAX: ""}
-    context = letter_ctx.letter_context(denial_row(), practice, None, today=TODAY)
+    context = letter_ctx.letter_context(denial(), practice, None, today=TODAY)
     assert "practice_npi" not in context and "payer_appeal_address" not in context
     assert context["practice_fax"] == "" and context["payer_appeal_fax"] == ""
     missing = letter_ctx.missing_fields(context, {"practice_npi", "payer_appeal_address", "bogus"})
@@ -116,7 +117,7 @@ def test_blank_required_fields_are_left_out_so_the_renderer_names_them():
 
 def test_numbers_typed_into_settings_read_as_text():
     practice = LETTERHEAD | {S.PRACTICE_NPI: 1234567893.0, S.PRACTICE_PHONE: 5550100}
-    context = letter_ctx.letter_context(denial_row(), practice, None, today=TODAY)
+    context = letter_ctx.letter_context(denial(), practice, None, today=TODAY)
     assert (context["practice_npi"], context["practice_phone"]) == ("1234567893", "5550100")
 
 
@@ -167,20 +168,20 @@ def test_appeal_verdict(action, kind, verdict):
 
 
 def _ids(selection):
-    return [row[Col.DENIAL_ID] for row in selection.chosen]
+    return [row.denial_id for row in selection.chosen]
 
 
 def test_default_selection_in_rank_order_with_reasons_for_the_rest():
     rows = [
-        denial_row(**{Col.DENIAL_ID: "D-RANK2", Col.RANK: 2}),
-        denial_row(**{Col.DENIAL_ID: "D-RANK1", Col.RANK: 1, Col.CARC: "197"}),
-        denial_row(**{Col.DENIAL_ID: "D-SOFT", Col.CARC: "4"}),
-        denial_row(**{Col.DENIAL_ID: "D-SOFT-YES", Col.CARC: "4", Col.LETTER_WANTED: "Yes"}),
-        denial_row(**{Col.DENIAL_ID: "D-NO", Col.LETTER_WANTED: "No"}),
-        denial_row(**{Col.DENIAL_ID: "D-DUP", Col.CARC: "18"}),
-        denial_row(**{Col.DENIAL_ID: "D-WON", Col.STATUS: "Won"}),
-        denial_row(**{Col.DENIAL_ID: "D-HAS", Col.LETTER: "letters/x.docx"}),
-        denial_row(**{Col.DENIAL_ID: "D-RAW", Col.CATEGORY: None, Col.ACTION: None}),
+        denial(**{Col.DENIAL_ID: "D-RANK2", Col.RANK: 2}),
+        denial(**{Col.DENIAL_ID: "D-RANK1", Col.RANK: 1, Col.CARC: "197"}),
+        denial(**{Col.DENIAL_ID: "D-SOFT", Col.CARC: "4"}),
+        denial(**{Col.DENIAL_ID: "D-SOFT-YES", Col.CARC: "4", Col.LETTER_WANTED: "Yes"}),
+        denial(**{Col.DENIAL_ID: "D-NO", Col.LETTER_WANTED: "No"}),
+        denial(**{Col.DENIAL_ID: "D-DUP", Col.CARC: "18"}),
+        denial(**{Col.DENIAL_ID: "D-WON", Col.STATUS: "Won"}),
+        denial(**{Col.DENIAL_ID: "D-HAS", Col.LETTER: "letters/x.docx"}),
+        denial(**{Col.DENIAL_ID: "D-RAW", Col.CATEGORY: None, Col.ACTION: None}),
     ]
     selection = letter_sel.select_for_letters(rows)
     assert _ids(selection) == ["D-RANK1", "D-RANK2", "D-SOFT-YES"]
@@ -196,13 +197,9 @@ def test_default_selection_in_rank_order_with_reasons_for_the_rest():
 
 def test_letter_yes_drafts_again_only_when_the_letter_file_is_gone():
     rows = [
-        denial_row(
-            **{Col.DENIAL_ID: "D-YES", Col.LETTER: "letters/a.docx", Col.LETTER_WANTED: "y"}
-        ),
-        denial_row(**{Col.DENIAL_ID: "D-BLANK", Col.LETTER: "letters/b.docx"}),
-        denial_row(
-            **{Col.DENIAL_ID: "D-NO", Col.LETTER: "letters/c.docx", Col.LETTER_WANTED: "No"}
-        ),
+        denial(**{Col.DENIAL_ID: "D-YES", Col.LETTER: "letters/a.docx", Col.LETTER_WANTED: "y"}),
+        denial(**{Col.DENIAL_ID: "D-BLANK", Col.LETTER: "letters/b.docx"}),
+        denial(**{Col.DENIAL_ID: "D-NO", Col.LETTER: "letters/c.docx", Col.LETTER_WANTED: "No"}),
     ]
     present = letter_sel.select_for_letters(rows)
     assert _ids(present) == []
@@ -243,7 +240,7 @@ def test_letter_yes_drafts_again_only_when_the_letter_file_is_gone():
     ids=["do-not-appeal-lead-in", "dash", "semicolon", "sentence", "whole"],
 )
 def test_not_an_appeal_ends_with_what_to_do_instead(action, instead):
-    row = denial_row(**{Col.CARC: "999", Col.ACTION: action})
+    row = denial(**{Col.CARC: "999", Col.ACTION: action})
     reason = letter_sel.skip_reason(row, explicit=False)
     assert reason == f"the recommended action is not an appeal; instead: {instead}"
 
@@ -258,7 +255,7 @@ def _medicare_directory() -> PayerDirectory:
 
 
 def _timely(denial_id: str, remit_payer: str, **values: object) -> dict[str, object]:
-    return denial_row(
+    return denial(
         **{Col.DENIAL_ID: denial_id, Col.CARC: "29", Col.PAYER: remit_payer, Col.PAYER_ID: None}
         | values
     )
@@ -270,7 +267,7 @@ def test_original_medicare_timely_filing_is_not_selected_by_default():
         _timely("D-MCR-YES", "Medicare Part B", **{Col.LETTER_WANTED: "Yes"}),
         _timely("D-MA", "SUNRISE MEDICARE ADVANTAGE"),
         _timely("D-ACME", "ACME HEALTH PLAN", **{Col.PAYER_ID: "99101"}),
-        denial_row(**{Col.DENIAL_ID: "D-MCR-MN", Col.PAYER: "MEDICARE PART B"}),
+        denial(**{Col.DENIAL_ID: "D-MCR-MN", Col.PAYER: "MEDICARE PART B"}),
     ]
     selection = letter_sel.select_for_letters(rows, directory=_medicare_directory())
     assert sorted(_ids(selection)) == ["D-ACME", "D-MA", "D-MCR-MN", "D-MCR-YES"]
@@ -307,11 +304,11 @@ def test_original_medicare_is_decided_from_the_plan_type(plan_type, original):
 
 def test_named_rows_get_a_letter_even_with_one_but_never_when_closed_or_unclassified():
     rows = [
-        denial_row(**{Col.DENIAL_ID: "D-HAS", Col.LETTER: "letters/x.docx"}),
-        denial_row(**{Col.DENIAL_ID: "D-SOFT", Col.CARC: "4", Col.LETTER_WANTED: "No"}),
-        denial_row(**{Col.DENIAL_ID: "D-LOST", Col.STATUS: "Lost"}),
-        denial_row(**{Col.DENIAL_ID: "D-RAW", Col.CATEGORY: None}),
-        denial_row(**{Col.DENIAL_ID: "D-OTHER"}),
+        denial(**{Col.DENIAL_ID: "D-HAS", Col.LETTER: "letters/x.docx"}),
+        denial(**{Col.DENIAL_ID: "D-SOFT", Col.CARC: "4", Col.LETTER_WANTED: "No"}),
+        denial(**{Col.DENIAL_ID: "D-LOST", Col.STATUS: "Lost"}),
+        denial(**{Col.DENIAL_ID: "D-RAW", Col.CATEGORY: None}),
+        denial(**{Col.DENIAL_ID: "D-OTHER"}),
     ]
     selection = letter_sel.select_for_letters(
         rows, wanted_ids=["D-HAS", "D-SOFT", "D-LOST", "D-RAW"]
@@ -322,9 +319,9 @@ def test_named_rows_get_a_letter_even_with_one_but_never_when_closed_or_unclassi
 
 def test_priority_falls_back_to_deadline_then_amount_without_a_rank():
     rows = [
-        denial_row(**{Col.DENIAL_ID: "D-SMALL", Col.DENIED_AMOUNT: Decimal("10")}),
-        denial_row(**{Col.DENIAL_ID: "D-BIG", Col.DENIED_AMOUNT: Decimal("900")}),
-        denial_row(**{Col.DENIAL_ID: "D-DUE", Col.APPEAL_DEADLINE: date(2026, 4, 1)}),
+        denial(**{Col.DENIAL_ID: "D-SMALL", Col.DENIED_AMOUNT: Decimal("10")}),
+        denial(**{Col.DENIAL_ID: "D-BIG", Col.DENIED_AMOUNT: Decimal("900")}),
+        denial(**{Col.DENIAL_ID: "D-DUE", Col.APPEAL_DEADLINE: date(2026, 4, 1)}),
     ]
     assert _ids(letter_sel.select_for_letters(rows)) == ["D-DUE", "D-BIG", "D-SMALL"]
 
@@ -350,14 +347,16 @@ def test_appeal_drafted_is_in_the_workflow_before_appeal_sent():
 
 
 def test_file_name_has_date_payer_claim_and_denial_but_no_patient():
-    row = denial_row(**{Col.PAYER: "Blue Heron PPO / East", Col.CLAIM_ID: "DD 1001:A"})
+    row = denial(**{Col.PAYER: "Blue Heron PPO / East", Col.CLAIM_ID: "DD 1001:A"})
     name = files.letter_file_name(row, TODAY)
     assert name == "2026-03-20_Blue-Heron-PPO-East_DD-1001-A_D-0000000001.docx"
     assert "DOE" not in name
 
 
 def _find(directory: PayerDirectory, name: str, payer_id: str | None) -> str | None:
-    found = letter_sel.find_payer(directory, {Col.PAYER: name, Col.PAYER_ID: payer_id})
+    found = letter_sel.find_payer(
+        directory, Denial.from_row({Col.PAYER: name, Col.PAYER_ID: payer_id})
+    )
     return found[Col.PAYER] if found else None
 
 
@@ -383,11 +382,14 @@ def test_payer_row_found_through_the_names_remits_use_as_classify_finds_it():
     assert _find(directory, "SOMEONE", "87726") == "UnitedHealthcare"  # a built-in payer id
     # a built-in profile that is not on the sheet matches, but there is no row to take
     assert _find(PayerDirectory.from_rows([]), "MEDICARE PART B", None) is None
-    assert letter_sel.plan_type({Col.PAYER: "MEDICARE PART B"}, directory) == "Medicare FFS"
+    assert (
+        letter_sel.plan_type(Denial.from_row({Col.PAYER: "MEDICARE PART B"}), directory)
+        == "Medicare FFS"
+    )
 
 
 def test_the_letter_is_addressed_to_the_payers_row_and_keeps_the_remits_name():
-    row = denial_row(**{Col.PAYER: "MEDICARE PART B", Col.PAYER_ID: None})
+    row = denial(**{Col.PAYER: "MEDICARE PART B", Col.PAYER_ID: None})
     medicare = payer(MEDICARE, **{Col.PLAN_TYPE: "Medicare FFS"})
     context = letter_ctx.letter_context(row, LETTERHEAD, medicare, today=TODAY)
     assert context["payer_name"] == MEDICARE
@@ -404,8 +406,6 @@ def test_every_field_says_where_it_is_filled_in():
 
 
 def test_optional_computed_fields_are_present_even_when_blank():
-    context = letter_ctx.letter_context(
-        denial_row(**{Col.RARC: None}), LETTERHEAD, None, today=TODAY
-    )
+    context = letter_ctx.letter_context(denial(**{Col.RARC: None}), LETTERHEAD, None, today=TODAY)
     assert context["rarcs"] == "" and context["coverage_policy"] == "the payer's medical policy"
     assert letter_ctx.missing_fields(context, {"rarcs", "coverage_policy"}) == []

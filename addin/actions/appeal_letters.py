@@ -7,21 +7,17 @@ import os
 import textwrap
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
+from addin import denials as denial_records
 from addin.actions import audit
+from addin.denials import Denial
 from addin.errors import AddinError, TemplateError
-from addin.letters.context import (
-    addressee,
-    effective_category,
-    letter_context,
-    missing_fields,
-    missing_message,
-)
+from addin.letters.context import addressee, letter_context, missing_fields, missing_message
 from addin.letters.fields import FIELDS
 from addin.letters.files import (
     NO_LIBREOFFICE,
@@ -141,7 +137,7 @@ def generate_letters(
     today = today or date.today()
     settings = book.read_settings()
     denials = book.read_table(DENIALS)
-    records = frames.records(denials)
+    records = denial_records.from_frame(denials)
     _check_ids(records, rows)
     directory = PayerDirectory.from_rows(frames.records(book.read_table(PAYERS)))
     selection = select_for_letters(
@@ -168,7 +164,7 @@ def generate_letters(
     if pdf and report.written:
         report.pdf_note = _make_pdfs(report.written)
     if report.written:
-        _link_rows(denials, report.written, book.folder, today)
+        _link_rows(denials, records, report.written, book.folder, today)
         book.write_table(DENIALS, denials)
         files = [item.path.name for item in report.written if item.path]
         audit.record(book, "Generate appeal letters", report.summary(), files)
@@ -177,9 +173,9 @@ def generate_letters(
     return report
 
 
-def _check_ids(records: list[dict], rows: Sequence[str] | None) -> None:
+def _check_ids(records: list[Denial], rows: Sequence[str] | None) -> None:
     """Unknown Denial IDs stop the run before anything is written (a typo, most likely)."""
-    known = {str(r.get(Col.DENIAL_ID)) for r in records}
+    known = {r.denial_id for r in records}
     unknown = [denial_id for denial_id in rows or () if denial_id not in known]
     if unknown:
         raise AddinError(
@@ -236,16 +232,16 @@ class _Drafter:
         self.directory = directory
         self.manifest = load_manifest(folder)
 
-    def draft(self, row: Mapping[str, object]) -> LetterOutcome:
-        denial_id = str(row.get(Col.DENIAL_ID))
-        payer = find_payer(self.directory, row)
+    def draft(self, denial: Denial) -> LetterOutcome:
+        denial_id = denial.denial_id
+        payer = find_payer(self.directory, denial)
         choice = choose_template(
-            effective_category(row),
+            denial.category.value if denial.category else "",
             payer=payer,
             practice_choices=self.settings.get(S.LETTER_TEMPLATES_BY_CATEGORY),
         )
         try:
-            path, new_version = self._write(row, payer, choice)
+            path, new_version = self._write(denial, payer, choice)
         except UnknownTemplateError as error:
             message = f"{denial_id}: {error}, chosen in {choice.origin}."
             return LetterOutcome(denial_id, "failed", message, template=choice.name)
@@ -257,14 +253,14 @@ class _Drafter:
         warning = _stale_pdf_warning(denial_id, path)
         return LetterOutcome(denial_id, "written", warning, path, choice.name, new_version)
 
-    def _write(self, row, payer, choice) -> tuple[Path, bool]:
-        context = letter_context(row, self.settings, payer, today=self.today)
+    def _write(self, denial: Denial, payer, choice) -> tuple[Path, bool]:
+        context = letter_context(denial, self.settings, payer, today=self.today)
         missing = missing_fields(context, self.templates.fields(choice.name))
         if missing:
-            payer_name = addressee(row, payer) or "this payer"
+            payer_name = addressee(denial, payer) or "this payer"
             raise TemplateError(missing_message(missing, payer=payer_name, template=choice.name))
         data = self.templates.render(choice.name, context)
-        file_name = letter_file_name(row, self.today)
+        file_name = letter_file_name(denial, self.today)
         return place_letter(self.folder, file_name, data, self.manifest)
 
 
@@ -297,17 +293,25 @@ def _make_pdfs(written: list[LetterOutcome]) -> str:
 
 
 def _link_rows(
-    denials: pd.DataFrame, written: list[LetterOutcome], workbook_folder: Path | None, today: date
+    denials: pd.DataFrame,
+    records: list[Denial],
+    written: list[LetterOutcome],
+    workbook_folder: Path | None,
+    today: date,
 ) -> None:
     """Letter link, date and status for each row that got a letter (in the frame, not saved)."""
-    position = {
-        denial_id: i for i, denial_id in zip(denials.index, denials[Col.DENIAL_ID], strict=True)
-    }
+    position = {denial.denial_id: i for i, denial in enumerate(records)}
     for item in written:
-        index = position[item.denial_id]
-        denials.at[index, Col.LETTER] = relative_link(item.path, workbook_folder)
-        denials.at[index, Col.LETTER_GENERATED_ON] = today
-        denials.at[index, Col.STATUS] = status_after_letter(denials.at[index, Col.STATUS])
+        at = position[item.denial_id]
+        denial = replace(
+            records[at],
+            letter=relative_link(item.path, workbook_folder),
+            letter_generated_on=today,
+            status=status_after_letter(records[at].status),
+        )
+        row = denial.to_row()
+        for column in (Col.LETTER, Col.LETTER_GENERATED_ON, Col.STATUS):
+            denials.iat[at, denials.columns.get_loc(column)] = row[column]
 
 
 def relative_link(path: Path, base: Path | None) -> str:

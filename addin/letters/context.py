@@ -1,5 +1,5 @@
-"""What an appeal letter says: the template context from a denial, its payer and the practice
-(pure)."""
+"""What an appeal letter says: the template context from a denial record, its payer and the
+practice (pure)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from addin import codes
+from addin.denials import Denial
 from addin.errors import UnknownCodeError
 from addin.letters.fields import FIELDS, FIELDS_BY_NAME, Field, clean_text, context_values
 from addin.payers import is_original_medicare
@@ -43,17 +44,6 @@ FILTERS = {"money": money, "long_date": long_date}
 # -- the letter's context ----------------------------------------------------------------
 
 
-def effective_category(row: Mapping[str, object]) -> str:
-    """A person's Category Override wins over the classified Category."""
-    chosen = row.get(Col.CATEGORY_OVERRIDE) or row.get(Col.CATEGORY) or ""
-    return str(chosen).strip().lower().replace(" ", "_")
-
-
-def rarc_codes(text: object) -> list[str]:
-    """RARCs from a cell that may hold several ("N115, M76", "N115 M76")."""
-    return re.findall(r"[A-Z]{1,2}\d{1,4}", str(text or "").upper())
-
-
 def code_description(kind: str, code: str, fallback: object = None) -> str:
     """Our own short description of a CARC or RARC; the row's text when the code is unknown."""
     lookup = codes.carc if kind == "CARC" else codes.rarc
@@ -63,15 +53,14 @@ def code_description(kind: str, code: str, fallback: object = None) -> str:
         return clean_text(fallback) or f"{kind} {code} (description not on file)"
 
 
-def denial_codes(denial: Mapping[str, object]) -> list[dict[str, str]]:
-    """The codes exactly as received (group-CARC, then each RARC) with their descriptions."""
-    carc = clean_text(denial.get(Col.CARC))
+def denial_codes(denial: Denial) -> list[dict[str, str]]:
+    """The codes as received (group-CARC, then each RARC) with their descriptions."""
+    carc, group = denial.carc, denial.group
     found = []
     if carc:
-        group = clean_text(denial.get(Col.GROUP))
-        description = code_description("CARC", carc, denial.get(Col.DESCRIPTION))
+        description = code_description("CARC", carc, denial.description)
         found.append({"code": f"{group}-{carc}" if group else carc, "description": description})
-    for rarc in rarc_codes(denial.get(Col.RARC)):
+    for rarc in denial.rarcs:
         found.append({"code": rarc, "description": code_description("RARC", rarc)})
     return found
 
@@ -101,12 +90,12 @@ _ALREADY_ENCLOSED = re.compile(
 )
 
 
-def enclosures(denial: Mapping[str, object]) -> list[str]:
+def enclosures(denial: Denial) -> list[str]:
     """The enclosure list: the remittance and the original claim, then the denial's checklist."""
-    remit = f"Copy of the remittance advice (EOB/ERA) dated {long_date(denial.get(Col.REMIT_DATE))}"
-    check = clean_text(denial.get(Col.CHECK_NUMBER))
+    remit = f"Copy of the remittance advice (EOB/ERA) dated {long_date(denial.remit_date)}"
+    check = clean_text(denial.check_number)
     items = [f"{remit}, check/EFT {check}" if check else remit, "Copy of the original claim"]
-    for item in checklist_items(denial.get(Col.CHECKLIST)):
+    for item in checklist_items(denial.checklist):
         if not _ALREADY_ENCLOSED.fullmatch(item):
             items.append(item[0].upper() + item[1:])
     return items
@@ -119,7 +108,7 @@ def checklist_items(text: object) -> list[str]:
 
 
 def letter_context(
-    denial: Mapping[str, object],
+    denial: Denial,
     practice: Mapping[str, object],
     payer: Mapping[str, object] | None,
     *,
@@ -128,9 +117,9 @@ def letter_context(
     """Everything a template may use. A required field that is blank is left out, so the
     renderer names it; optional fields are always there (blank when unknown)."""
     title, noun = appeal_request((payer or {}).get(Col.PLAN_TYPE))
-    rarcs = rarc_codes(denial.get(Col.RARC))
+    rarcs = denial.rarcs
     codes_received = denial_codes(denial)
-    category = effective_category(denial)
+    category = denial.category.value if denial.category else ""
     derived = {
         "payer_name": addressee(denial, payer),
         "letter_date": today,
@@ -152,9 +141,9 @@ def letter_context(
     return context_values(denial, practice, payer or {}) | kept
 
 
-def addressee(denial: Mapping[str, object], payer: Mapping[str, object] | None) -> str:
+def addressee(denial: Denial, payer: Mapping[str, object] | None) -> str:
     """The payer as its Payers row names it (the remit's name when no row matched)."""
-    return clean_text((payer or {}).get(Col.PAYER)) or clean_text(denial.get(Col.PAYER))
+    return clean_text((payer or {}).get(Col.PAYER)) or clean_text(denial.payer)
 
 
 def missing_fields(context: Mapping[str, object], used: Iterable[str]) -> list[Field | str]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from addin.denials import Denial
 from addin.workbook.layout import DENIALS, PAYERS, SETTINGS, Col, S
 
 # Characters a .docx cannot hold, and the ones docxtpl would turn into page or paragraph
@@ -117,16 +118,16 @@ def _typed(value: object) -> object:
 
 
 def context_values(
-    denial: Mapping[str, object], practice: Mapping[str, object], payer: Mapping[str, object]
+    denial: Denial, practice: Mapping[str, object], payer: Mapping[str, object]
 ) -> dict[str, object]:
     """The read fields of a letter: required blanks left out (so they are reported), optional
     blanks present as ""."""
-    sources = {"settings": practice, "denial": denial, "payer": payer}
+    sources = {"settings": practice.get, "denial": denial.value, "payer": payer.get}
     values: dict[str, object] = {}
     for item in FIELDS:
         if not item.source:
             continue
-        value = _typed(sources[item.source].get(item.key))
+        value = _typed(sources[item.source](item.key))
         if value != "" or not item.required:
             values[item.name] = value
     return values

@@ -16,9 +16,9 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
+from addin.denials import Denial
 from addin.letters.fields import clean_text
 from addin.workbook.files import owner_files
-from addin.workbook.layout import Col
 
 MANIFEST = ".denialdesk-letters.json"  # file name → SHA-256 of the bytes DenialDesk wrote
 # Written ahead of each letter, so a run killed mid-batch still knows its files as its own.
@@ -207,13 +207,13 @@ def _slug(text: object, limit: int) -> str:
     return slug[:limit].rstrip("-.") or "unknown"
 
 
-def letter_file_name(row: Mapping[str, object], today: date) -> str:
+def letter_file_name(denial: Denial, today: date) -> str:
     """`2026-03-05_ACME-HEALTH-PLAN_DD1001_D-12AB.docx`: date, payer, claim, denial; no spaces
     (the name is also a hyperlink target) and no patient name (it is seen in folder listings)."""
     parts = (
         f"{today:%Y-%m-%d}",
-        _slug(row.get(Col.PAYER), 40),
-        _slug(row.get(Col.CLAIM_ID), 30),
-        _slug(row.get(Col.DENIAL_ID), 30),
+        _slug(denial.payer, 40),
+        _slug(denial.claim_id, 30),
+        _slug(denial.denial_id, 30),
     )
     return "_".join(parts) + ".docx"

@@ -1,4 +1,4 @@
-"""Which denials get a letter now, in priority order, and why the others do not (pure)."""
+"""Which denial records get a letter now, in priority order, and why the others do not (pure)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from addin.letters.context import effective_category
+from addin.codes import Category
+from addin.denials import Denial
 from addin.letters.fields import clean_text
 from addin.payers import PayerDirectory, is_original_medicare
-from addin.workbook.layout import CLOSED_STATUSES, STATUSES, Col
+from addin.workbook.layout import CLOSED_STATUSES, STATUSES
 
 APPEAL_DRAFTED = "Appeal Drafted"
 
@@ -38,8 +39,6 @@ _APPEAL_WORDS = re.compile(
     r"(?P<no>\b(?:do not|don't|not|no|instead of)\s+(?:an?\s+)?appeal)"
     r"|(?P<yes>\b(?:appeal|dispute|reconsideration|redetermination|ask the payer to reprocess))"
 )
-_YES = frozenset({"yes", "y", "true", "1", "x"})
-_NO = frozenset({"no", "n", "false", "0"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,13 +51,8 @@ class Skip:
 class Selection:
     """The rows to write letters for, in priority order, and the rows passed over with why."""
 
-    chosen: list[Mapping[str, object]] = field(default_factory=list)
+    chosen: list[Denial] = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)
-
-
-def yes_no(value: object) -> bool | None:
-    text = str(value or "").strip().lower()
-    return True if text in _YES else False if text in _NO else None
 
 
 def appeal_verdict(action: object, denial_type: object) -> str | None:
@@ -89,13 +83,13 @@ def not_an_appeal(action: object) -> str:
     return f"{NOT_AN_APPEAL}; instead: {step}" if step else NOT_AN_APPEAL
 
 
-def is_timely_filing(row: Mapping[str, object]) -> bool:
+def is_timely_filing(denial: Denial) -> bool:
     """A timely-filing denial: CARC 29, or categorised (or overridden) as timely filing."""
-    return effective_category(row) == "timely_filing" or clean_text(row.get(Col.CARC)) == "29"
+    return denial.category is Category.TIMELY_FILING or denial.carc == "29"
 
 
 def skip_reason(
-    row: Mapping[str, object],
+    denial: Denial,
     *,
     explicit: bool,
     plan_type: object = "",
@@ -108,48 +102,46 @@ def skip_reason(
     A row with a letter is passed over while that file exists (so a Letter? left on Yes never
     drafts again and again); once a person deletes or moves it, Letter? = Yes drafts anew.
     """
-    status = clean_text(row.get(Col.STATUS))
+    status = clean_text(denial.status)
     if status in CLOSED_STATUSES:
         return f"closed ({status})"
-    if not effective_category(row):
+    if not denial.classified:
         return NOT_CLASSIFIED
     if explicit:
         return None
-    wanted = yes_no(row.get(Col.LETTER_WANTED))
+    wanted = denial.letter_wanted
     if wanted is False:
         return OPTED_OUT
-    if clean_text(row.get(Col.LETTER)):
+    if denial.letter:
         if letter_file_exists:
             return HAS_LETTER
         return None if wanted else LETTER_FILE_MISSING
     if wanted:
         return None
-    action = row.get(Col.ACTION)
+    action = denial.action
     if not clean_text(action):
         return NOT_CLASSIFIED
-    if is_timely_filing(row) and is_original_medicare(plan_type):
+    if is_timely_filing(denial) and is_original_medicare(plan_type):
         return MEDICARE_TIMELY_FILING
-    verdict = appeal_verdict(action, row.get(Col.TYPE))
+    verdict = appeal_verdict(action, denial.type)
     return not_an_appeal(action) if verdict == NOT_AN_APPEAL else verdict
 
 
-def priority_key(row: Mapping[str, object]) -> tuple:
+def priority_key(denial: Denial) -> tuple:
     """Rank first (when Classify & Prioritize ranked the row), then deadline, then amount."""
-    rank = row.get(Col.RANK)
-    deadline = row.get(Col.APPEAL_DEADLINE)
-    amount = row.get(Col.DENIED_AMOUNT) or Decimal(0)
+    rank, deadline = denial.rank, denial.appeal_deadline
     return (
         rank is None,
         rank or 0,
         deadline is None,
         deadline or date.max,
-        -amount,
-        str(row.get(Col.DENIAL_ID)),
+        -(denial.denied_amount or Decimal(0)),
+        denial.denial_id,
     )
 
 
 def select_for_letters(
-    rows: Iterable[Mapping[str, object]],
+    denials: Iterable[Denial],
     *,
     wanted_ids: Sequence[str] | None = None,
     directory: PayerDirectory | None = None,
@@ -162,19 +154,19 @@ def select_for_letters(
     whether a Letter link's file is there."""
     wanted = set(wanted_ids or ())
     selection = Selection()
-    for row in sorted(rows, key=priority_key):
-        denial_id = str(row.get(Col.DENIAL_ID))
+    for denial in sorted(denials, key=priority_key):
+        denial_id = denial.denial_id
         if wanted and denial_id not in wanted:
             continue
-        link = row.get(Col.LETTER)
+        link = denial.letter
         reason = skip_reason(
-            row,
+            denial,
             explicit=bool(wanted),
-            plan_type=plan_type(row, directory),
-            letter_file_exists=not clean_text(link) or letter_exists(link),
+            plan_type=plan_type(denial, directory),
+            letter_file_exists=not link or letter_exists(link),
         )
         if reason is None:
-            selection.chosen.append(row)
+            selection.chosen.append(denial)
         else:
             selection.skipped.append(Skip(denial_id, reason))
     return selection
@@ -193,17 +185,15 @@ def status_after_letter(status: object) -> str:
 # -- where things are --------------------------------------------------------------------
 
 
-def find_payer(
-    directory: PayerDirectory, denial: Mapping[str, object]
-) -> Mapping[str, object] | None:
+def find_payer(directory: PayerDirectory, denial: Denial) -> Mapping[str, object] | None:
     """The Payers row for a denial's payer, found as Classify finds its profile (payer id,
     then name or another name remits use; case and punctuation ignored)."""
-    return directory.find_row(denial.get(Col.PAYER_ID), denial.get(Col.PAYER))[0]
+    return directory.find_row(denial.payer_id, denial.payer)[0]
 
 
-def plan_type(denial: Mapping[str, object], directory: PayerDirectory | None) -> str:
+def plan_type(denial: Denial, directory: PayerDirectory | None) -> str:
     """The Plan Type of the profile that matches the denial's payer ("" when none does)."""
     if directory is None:
         return ""
-    profile = directory.find_row(denial.get(Col.PAYER_ID), denial.get(Col.PAYER))[1]
+    profile = directory.find_row(denial.payer_id, denial.payer)[1]
     return profile.plan_type if profile else ""
