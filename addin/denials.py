@@ -23,7 +23,15 @@ from addin.codes import Category, DenialType, Nature, Stage
 from addin.remedies import PlanType, Remedy, plan_type_of
 from addin.workbook.layout import CLOSED_STATUSES, Col
 
-__all__ = ["Denial", "category_of", "columns", "from_frame", "yes_no"]
+__all__ = [
+    "Denial",
+    "category_of",
+    "columns",
+    "effective_category",
+    "from_frame",
+    "typed_frame",
+    "yes_no",
+]
 
 # -- one parser per kind of cell -------------------------------------------------------------
 
@@ -112,6 +120,12 @@ def _choice(kind: type[enum.StrEnum]) -> Callable[[object], enum.StrEnum | None]
 category_of = _choice(Category)
 category_of.__doc__ = """A Category (or Category Override) cell as a Category: "Medical Necessity",
 "medical_necessity" and "medical-necessity" are one; None when blank or not a category."""
+
+
+def effective_category(override: str, classified: Category | None) -> Category | None:
+    """The Category Override rule, the only copy: a person's override wins over the category
+    Classify wrote when it names a category; an override that names none is ignored."""
+    return category_of(override) or classified
 
 
 def _remedy(value: object) -> Remedy | None:
@@ -208,7 +222,7 @@ class Denial:
     @property
     def category(self) -> Category | None:
         """The effective category: the person's override wins over Classify's."""
-        return self.override or self.classified_category
+        return effective_category(self.category_override, self.classified_category)
 
     @property
     def is_open(self) -> bool:
@@ -354,12 +368,15 @@ def _parsed(values: list, parse: Callable[[object], object], repeating: bool) ->
     return out
 
 
-def columns(frame: pd.DataFrame) -> dict[str, list]:
-    """Each field of the Denials table as a list of typed values (attribute name → values),
-    parsed as `Denial.from_row` parses a row; a column the tracker lacks is blank."""
+def columns(frame: pd.DataFrame, names: Iterable[str] | None = None) -> dict[str, list]:
+    """Fields of the Denials table (all, or `names`) as lists of typed values (attribute name
+    → values), parsed as `Denial.from_row` parses a row; a column the tracker lacks is blank."""
+    wanted = set(names) if names is not None else None
     count = len(frame)
     typed = {}
     for name, column, parse in _FIELDS:
+        if wanted is not None and name not in wanted:
+            continue
         values = frame[column].tolist() if column in frame else [None] * count
         typed[name] = _parsed(values, parse, column in _REPEATING or column not in frame)
     return typed
@@ -379,3 +396,20 @@ def frame_of(records: Iterable[Denial], column_names: list[str]) -> pd.DataFrame
     rows = [record.to_row() for record in records]
     data = {c: pd.Series([r.get(c) for r in rows], dtype=object) for c in column_names}
     return pd.DataFrame(data, columns=column_names)
+
+
+def typed_frame(frame: pd.DataFrame, names: Iterable[str] | None = None) -> pd.DataFrame:
+    """The Denials table as the records see it, column-wise: one object column per field
+    (attribute names; `names` picks some), plus `category`, the effective category."""
+    data = columns(frame, None if names is None else {*names, *_CATEGORY_INPUTS})
+    data["category"] = [
+        effective_category(override, classified)
+        for override, classified in zip(
+            data["category_override"], data["classified_category"], strict=True
+        )
+    ]
+    index = frame.index
+    return pd.DataFrame({k: pd.Series(v, index=index, dtype=object) for k, v in data.items()})
+
+
+_CATEGORY_INPUTS = frozenset({"category_override", "classified_category"})
