@@ -9,9 +9,11 @@ else: codes by `codes`, money as Decimal, dates as dates, text trimmed.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import functools
-from collections.abc import Callable, Iterable, Mapping
+import gc
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -204,8 +206,9 @@ class Denial:
     category_override: str  # as the person typed it (see `override`)
     letter_wanted: bool | None
     notes: str = field(repr=False)
-    # The row as read: (column names, cells), names shared by every row of a table.
-    cells: tuple[tuple[str, ...], tuple] | None = field(default=None, repr=False, compare=False)
+    # Where the row was read from: (its table's cells by column, row position); None when
+    # the record was made in code. A reference, not a copy: 100,000 rows cost no extra tuples.
+    source: tuple[Mapping[str, list], int] | None = field(default=None, repr=False, compare=False)
 
     # -- the rules every consumer shares ---------------------------------------------------
 
@@ -245,12 +248,20 @@ class Denial:
     def from_row(cls, row: Mapping[str, object]) -> Denial:
         """The record of one Denials row (column name → cell); absent columns are blank."""
         values = {name: parse(row.get(column)) for name, column, parse in _FIELDS}
-        return cls(**values, cells=(tuple(row), tuple(row.values())))
+        return cls(**values, source=({name: [value] for name, value in row.items()}, 0))
+
+    @property
+    def cells(self) -> dict[str, object]:
+        """The row's cells as read (column name → value); {} for a record made in code."""
+        if self.source is None:
+            return {}
+        table, position = self.source
+        return {name: values[position] for name, values in table.items()}
 
     def to_row(self) -> dict[str, object]:
         """The row as cells: those read, with each field this record changed written over."""
-        cells = dict(zip(*self.cells, strict=True)) if self.cells is not None else {}
-        read = Denial.from_row(cells) if self.cells is not None else None
+        cells = self.cells
+        read = Denial.from_row(cells) if self.source is not None else None
         for name, column, _ in _FIELDS:
             value = getattr(self, name)
             if read is None or value != getattr(read, name):
@@ -334,7 +345,7 @@ _REPEATING = frozenset(
         Col.CATEGORY_OVERRIDE, Col.LETTER_WANTED, Col.PROCEDURE, Col.TIMES_DENIED,
     }
 )  # fmt: skip
-assert [f.name for f in fields(Denial)] == [name for name, _, _ in _FIELDS] + ["cells"]
+assert [f.name for f in fields(Denial)] == [name for name, _, _ in _FIELDS] + ["source"]
 
 
 def cell_value(value: object) -> object:
@@ -354,41 +365,80 @@ def cell_value(value: object) -> object:
 
 
 def _parsed(values: list, parse: Callable[[object], object], repeating: bool) -> list:
-    if not repeating:
-        return [parse(v) for v in values]
-    seen: dict = {}
-    out = []
-    for value in values:
-        try:
-            out.append(seen[value])
-        except KeyError:
-            out.append(seen.setdefault(value, parse(value)))
-        except TypeError:  # an unhashable cell value
-            out.append(parse(value))
-    return out
+    """`parse` over a column: once per distinct value where values repeat; elsewhere with the
+    common cells (blank, a date that is a date, a Decimal, trimmed text) inline."""
+    blank = parse(None)
+    if repeating:
+        seen: dict = {None: blank}
+        out = []
+        for value in values:
+            try:
+                out.append(seen[value])
+            except KeyError:
+                out.append(seen.setdefault(value, parse(value)))
+            except TypeError:  # an unhashable cell value
+                out.append(parse(value))
+        return out
+    kind = _AS_IS.get(parse)
+    if kind is not None:
+        return [blank if v is None else v if type(v) is kind else parse(v) for v in values]
+    if parse is text:
+        return [blank if v is None else v.strip() if type(v) is str else parse(v) for v in values]
+    return [parse(v) for v in values]
+
+
+# Values of these types are already what the parser returns.
+_AS_IS: dict[Callable, type] = {day: date, day_or_text: date, money: Decimal, whole: int}
+
+
+def _columns(table: Mapping[str, list], count: int, names: set[str] | None) -> dict[str, list]:
+    typed = {}
+    for name, column, parse in _FIELDS:
+        if names is not None and name not in names:
+            continue
+        values = table.get(column)
+        if values is None:
+            typed[name] = [parse(None)] * count
+        else:
+            typed[name] = _parsed(values, parse, column in _REPEATING)
+    return typed
 
 
 def columns(frame: pd.DataFrame, names: Iterable[str] | None = None) -> dict[str, list]:
     """Fields of the Denials table (all, or `names`) as lists of typed values (attribute name
     → values), parsed as `Denial.from_row` parses a row; a column the tracker lacks is blank."""
     wanted = set(names) if names is not None else None
-    count = len(frame)
-    typed = {}
-    for name, column, parse in _FIELDS:
-        if wanted is not None and name not in wanted:
-            continue
-        values = frame[column].tolist() if column in frame else [None] * count
-        typed[name] = _parsed(values, parse, column in _REPEATING or column not in frame)
-    return typed
+    table = {
+        column: frame[column].tolist()
+        for name, column, _ in _FIELDS
+        if column in frame and (wanted is None or name in wanted)
+    }
+    return _columns(table, len(frame), wanted)
 
 
 def from_frame(frame: pd.DataFrame) -> list[Denial]:
     """Every row of a Denials frame as a record (fast: column-wise parsing, zip per row)."""
-    typed = columns(frame)
-    names = tuple(frame.columns)
-    raw = zip(*(frame[c].tolist() for c in names), strict=True)
-    rows = zip(*typed.values(), strict=True)
-    return [Denial(*values, cells=(names, cells)) for values, cells in zip(rows, raw, strict=False)]
+    table = {name: frame[name].tolist() for name in frame.columns}
+    typed = _columns(table, len(frame), None)
+    with collector_paused():
+        return [
+            Denial(*values, source=(table, position))
+            for position, values in enumerate(zip(*typed.values(), strict=True))
+        ]
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while many records are made: they hold no cycles, and
+    the collector would scan the growing list again and again (on 100,000 rows it doubled
+    the time of making them; bench/classify_bench.py)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def frame_of(records: Iterable[Denial], column_names: list[str]) -> pd.DataFrame:

@@ -329,6 +329,11 @@ def plan_classification(
     queue: pd.DataFrame | None = None,
 ) -> Plan:
     """The Denials, Payers and Work Queue tables after classifying (pure: frames in, out)."""
+    with denial_records.collector_paused():  # a record per row: see collector_paused
+        return _plan(denials, payer_rows, codebook, settings, today, queue)
+
+
+def _plan(denials, payer_rows, codebook, settings, today, queue) -> Plan:
     setting = functools.partial(prioritize.setting, settings)
     report = ClassifyReport(due_soon_days=int(setting(S.DUE_SOON_DAYS)))
     known = Knowledge(

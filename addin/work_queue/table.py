@@ -9,7 +9,6 @@ from datetime import date
 import pandas as pd
 
 from addin.work_queue.edits import QUEUE_EDITABLE, as_queued
-from addin.workbook import frames
 from addin.workbook.layout import SUGGESTED_MARK, WORK_QUEUE, Col
 
 
@@ -31,8 +30,8 @@ def build_queue(
         lambda value: value if isinstance(value, date) else None
     )
     queue.insert(WORK_QUEUE.column_names.index(Col.OWNER), Col.OWNER, owners)
-    rows = frames.records(queue)
-    queue[Col.AS_QUEUED] = [json.dumps(as_queued(r[c] for c in QUEUE_EDITABLE)) for r in rows]
+    edited = zip(*(queue[name].tolist() for name in QUEUE_EDITABLE), strict=True)
+    queue[Col.AS_QUEUED] = [json.dumps(as_queued(cells)) for cells in edited]
     if previous is not None:  # columns people added to the queue keep their values by row
         extra = [c for c in previous.columns if c not in queue.columns]
         kept = previous.set_index(Col.DENIAL_ID)[extra] if extra else None
