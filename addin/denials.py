@@ -2,8 +2,8 @@
 and written back (`to_row`), with the person's Category Override applied in one place.
 
 Every consumer (classify, priority, the Work Queue, letters, KPIs) reads these records, or
-the typed columns `columns(frame)` makes of a whole table (the same parsers, run once per
-distinct value: 100,000 rows in a fraction of a second). A cell is cleaned here and nowhere
+the typed columns `typed_frame(frame)` makes of a whole table (the same parsers, run once per
+distinct value where values repeat). A cell is cleaned here and nowhere
 else: codes by `codes`, money as Decimal, dates as dates, text trimmed.
 """
 
@@ -28,7 +28,7 @@ from addin.workbook.layout import CLOSED_STATUSES, Col
 __all__ = [
     "Denial",
     "category_of",
-    "columns",
+    "collector_paused",
     "effective_category",
     "from_frame",
     "typed_frame",
@@ -404,18 +404,6 @@ def _columns(table: Mapping[str, list], count: int, names: set[str] | None) -> d
     return typed
 
 
-def columns(frame: pd.DataFrame, names: Iterable[str] | None = None) -> dict[str, list]:
-    """Fields of the Denials table (all, or `names`) as lists of typed values (attribute name
-    → values), parsed as `Denial.from_row` parses a row; a column the tracker lacks is blank."""
-    wanted = set(names) if names is not None else None
-    table = {
-        column: frame[column].tolist()
-        for name, column, _ in _FIELDS
-        if column in frame and (wanted is None or name in wanted)
-    }
-    return _columns(table, len(frame), wanted)
-
-
 def from_frame(frame: pd.DataFrame) -> list[Denial]:
     """Every row of a Denials frame as a record (fast: column-wise parsing, zip per row)."""
     table = {name: frame[name].tolist() for name in frame.columns}
@@ -441,17 +429,16 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def frame_of(records: Iterable[Denial], column_names: list[str]) -> pd.DataFrame:
-    """Records back to a Denials frame with `column_names` (each row via `to_row`)."""
-    rows = [record.to_row() for record in records]
-    data = {c: pd.Series([r.get(c) for r in rows], dtype=object) for c in column_names}
-    return pd.DataFrame(data, columns=column_names)
-
-
 def typed_frame(frame: pd.DataFrame, names: Iterable[str] | None = None) -> pd.DataFrame:
     """The Denials table as the records see it, column-wise: one object column per field
     (attribute names; `names` picks some), plus `category`, the effective category."""
-    data = columns(frame, None if names is None else {*names, *_CATEGORY_INPUTS})
+    wanted = None if names is None else {*names, *_CATEGORY_INPUTS}
+    table = {
+        column: frame[column].tolist()
+        for name, column, _ in _FIELDS
+        if column in frame and (wanted is None or name in wanted)
+    }
+    data = _columns(table, len(frame), wanted)
     data["category"] = [
         effective_category(override, classified)
         for override, classified in zip(
