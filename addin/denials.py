@@ -17,13 +17,15 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from addin import codes
 from addin.codes import Category, DenialType, Nature, Stage
 from addin.remedies import PlanType, Remedy, plan_type_of
 from addin.workbook.layout import CLOSED_STATUSES, Col
+
+if TYPE_CHECKING:  # pandas is loaded by the callers that hand in a frame, not by a record
+    import pandas as pd
 
 __all__ = [
     "Denial",
@@ -445,6 +447,8 @@ def typed_frame(frame: pd.DataFrame, names: Iterable[str] | None = None) -> pd.D
             data["category_override"], data["classified_category"], strict=True
         )
     ]
+    import pandas as pd
+
     index = frame.index
     return pd.DataFrame({k: pd.Series(v, index=index, dtype=object) for k, v in data.items()})
 
