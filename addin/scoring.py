@@ -99,10 +99,11 @@ class ClassifyReport:
         return "; ".join(parts) + "." + tail
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Scored:
     """One Denials row after Classify: its decision (None: no CARC, left alone) and, for an
-    open denial, its deadline, chance, score and rank; `note` says why it is not queued."""
+    open denial, its deadline, chance, score and rank; `note` says why it is not queued.
+    Written once by `score_denials` (the rank last, once every open denial has its score)."""
 
     denial: Denial
     decision: Decision | None
@@ -286,25 +287,15 @@ def score_open(
 
 def ranked(scored: list[Scored], report: ClassifyReport) -> list[Scored]:
     """Open denials ranked 1..N (score, then the sooner deadline, the larger amount, the id)."""
-    open_rows = [i for i, s in enumerate(scored) if s.priority is not None]
+    open_rows = [s for s in scored if s.priority is not None]
     keys = [
-        (
-            scored[i].priority.score,
-            scored[i].days_left,
-            scored[i].denial.denied_amount,
-            scored[i].denial.denial_id,
-        )
-        for i in open_rows
+        (s.priority.score, s.days_left, s.denial.denied_amount, s.denial.denial_id)
+        for s in open_rows
     ]
-    result = list(scored)
-    for i, rank in zip(open_rows, prioritize.ranks(keys), strict=True):
-        s = scored[i]
-        result[i] = Scored(
-            s.denial, s.decision, s.suggested_owner, s.deadline, s.days_left, s.chance,
-            s.priority, rank,
-        )  # fmt: skip
+    for row, rank in zip(open_rows, prioritize.ranks(keys), strict=True):
+        row.rank = rank
     report.queued = len(open_rows)
-    return result
+    return scored
 
 
 # -- the plan: the Denials, Payers and Work Queue tables after a run ---------------------------
@@ -364,12 +355,15 @@ def _plan(denials, payer_rows, codebook, settings, today, queue) -> Plan:
 def denials_after(
     denials: pd.DataFrame, edited: dict[int, Denial], scored: list[Scored]
 ) -> pd.DataFrame:
-    """The Denials table with the queue's edits and every row's system columns written."""
-    frame = denials.copy()
-    for position, denial in edited.items():
-        row = denial.to_row()
-        for name in work_queue.QUEUE_EDITABLE:
-            frame.iat[position, frame.columns.get_loc(name)] = row.get(name)
+    """The Denials table with the queue's edits and every row's system columns written (new
+    columns in a shallow copy: the table read stays as it was, for the comparison)."""
+    frame = denials.copy(deep=False)
+    rows = {position: denial.to_row() for position, denial in edited.items()}
+    for name in work_queue.QUEUE_EDITABLE if rows else ():
+        values = frame[name].tolist()
+        for position, row in rows.items():
+            values[position] = row.get(name)
+        frame[name] = pd.Series(values, index=denials.index, dtype=object)
     columns = zip(*(s.values() for s in scored), strict=True) if scored else ()
     for name, values in itertools.zip_longest(SYSTEM_OUTPUTS, columns, fillvalue=()):
         frame[name] = pd.Series(list(values), index=denials.index, dtype=object)
