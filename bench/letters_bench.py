@@ -27,7 +27,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from addin import actions  # noqa: E402
 from addin.actions.new_tracker import create_tracker  # noqa: E402
 from addin.demo.tracker import DEMO_PRACTICE, set_settings  # noqa: E402
-from addin.denials import Denial  # noqa: E402
 from addin.letters.context import letter_context  # noqa: E402
 from addin.letters.files import find_soffice
 from addin.letters.templates import LetterTemplates  # noqa: E402
@@ -122,7 +121,7 @@ def time_rendering(count: int, cached: bool) -> float:
     """Render `count` letters in memory only (no files, no workbook)."""
     templates = LetterTemplates()
     context = letter_context(
-        Denial.from_row(synthetic_denial(0, DENIALS.column_names)), PRACTICE, {}, today=TODAY
+        synthetic_denial(0, DENIALS.column_names), PRACTICE, {}, today=TODAY
     ) | {"payer_appeal_address": "PO Box 1"}
     source = templates.source("appeal_medical_necessity")
     plain = SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)

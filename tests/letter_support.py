@@ -11,7 +11,6 @@ import pandas as pd
 from docx import Document
 from docx.table import Table
 
-from addin.denials import Denial
 from addin.workbook.base import Book
 from addin.workbook.layout import DENIALS, PAYERS, SETTINGS, Col, S
 from addin.workbook.openpyxl_book import open_for_update
@@ -171,6 +170,8 @@ def denial_row(**values: object) -> dict[str, object]:
     row.update({Col.CATEGORY: category, Col.TYPE: kind, Col.ACTION: action})
     row[Col.CHECKLIST] = checklist or None
     row.update(values)
+    if Col.CLAIM_KEY not in values:  # one claim per denial, unless a test shares one
+        row[Col.CLAIM_KEY] = f"C-{row[Col.DENIAL_ID]}"
     return row
 
 
@@ -207,8 +208,3 @@ def docx_text(path: Path) -> str:
     for section in document.sections:
         lines.extend(p.text for p in section.footer.paragraphs)
     return "\n".join(lines)
-
-
-def denial(**values: object) -> Denial:
-    """`denial_row` as the typed record the letters code takes."""
-    return Denial.from_row(denial_row(**values))

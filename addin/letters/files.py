@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -16,9 +17,9 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
-from addin.denials import Denial
 from addin.letters.fields import clean_text
 from addin.workbook.files import owner_files
+from addin.workbook.layout import Col
 
 MANIFEST = ".denialdesk-letters.json"  # file name → SHA-256 of the bytes DenialDesk wrote
 # Written ahead of each letter, so a run killed mid-batch still knows its files as its own.
@@ -123,8 +124,12 @@ def next_version(path: Path) -> Path:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    """Write beside the target, then replace it in one step: never a half-written letter."""
-    handle, temp = tempfile.mkstemp(prefix=".~", suffix=".tmp", dir=path.parent)
+    """Write beside the target, then replace it in one step: never a half-written letter.
+
+    The file is created 0666 less the umask, as any file a person saves (mkstemp's 0600
+    would lock colleagues on a shared folder out of the letters and the manifest)."""
+    temp = path.with_name(f".~{secrets.token_hex(6)}.tmp")
+    handle = os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0), 0o666)
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
@@ -207,13 +212,13 @@ def _slug(text: object, limit: int) -> str:
     return slug[:limit].rstrip("-.") or "unknown"
 
 
-def letter_file_name(denial: Denial, today: date) -> str:
+def letter_file_name(row: Mapping[str, object], today: date) -> str:
     """`2026-03-05_ACME-HEALTH-PLAN_DD1001_D-12AB.docx`: date, payer, claim, denial; no spaces
     (the name is also a hyperlink target) and no patient name (it is seen in folder listings)."""
     parts = (
         f"{today:%Y-%m-%d}",
-        _slug(denial.payer, 40),
-        _slug(denial.claim_id, 30),
-        _slug(denial.denial_id, 30),
+        _slug(row.get(Col.PAYER), 40),
+        _slug(row.get(Col.CLAIM_ID), 30),
+        _slug(row.get(Col.DENIAL_ID), 30),
     )
     return "_".join(parts) + ".docx"
