@@ -15,12 +15,11 @@ from datetime import datetime
 from pathlib import Path
 
 from addin.errors import WorkbookBusyError, WorkbookLayoutError, WorkbookWriteError
+from addin.workbook.limits import MAX_COMPRESSION_RATIO, MAX_UNZIPPED_BYTES
 
 BACKUP_FOLDER = "DenialDesk Backups"
 LOCK_WAIT_SECONDS = 30.0
 STALE_LOCK_SECONDS = 3600.0
-MAX_UNZIPPED_BYTES = 1_500_000_000  # a 1M-row tracker is well under this; a zip bomb is not
-MAX_COMPRESSION_RATIO = 200
 
 
 def owner_files(path: Path) -> list[Path]:

@@ -409,6 +409,61 @@ TABLES: tuple[TableSpec, ...] = (
     AUDIT,
 )
 
+# Columns a tracker made by an earlier DenialDesk may lack: each was added after its table
+# first shipped, and is added (blank) when such a tracker is used. Any other layout column
+# that is missing was renamed or removed by a person, and DenialDesk refuses to write until
+# it is put back (a blank copy would silently lose what the column held). A column added to
+# the layout in a later version MUST be listed here.
+ADDED_LATER: dict[str, frozenset[str]] = {
+    WORK_QUEUE.name: frozenset({Col.AS_QUEUED}),
+    DENIALS.name: frozenset(
+        {
+            Col.DESCRIPTION,
+            Col.CATEGORY,
+            Col.IS_DENIAL,
+            Col.TYPE,
+            Col.STAGE,
+            Col.NATURE,
+            Col.ACTION,
+            Col.CHECKLIST,
+            Col.RULE,
+            Col.PLAN_TYPE,
+            Col.REMEDY,
+            Col.APPEALABLE,
+            Col.APPEAL_DEADLINE,
+            Col.CORRECTED_CLAIM_DEADLINE,
+            Col.DEADLINE_RULE,
+            Col.DAYS_LEFT,
+            Col.CHANCE_OF_OVERTURN,
+            Col.PRIORITY_SCORE,
+            Col.PRIORITY_REASON,
+            Col.RANK,
+            Col.SUGGESTED_OWNER,
+            Col.LETTER,
+            Col.LETTER_GENERATED_ON,
+            Col.FOLLOW_UP_DATE,
+            Col.APPEAL_SENT_ON,
+            Col.CLOSED_ON,
+            Col.CATEGORY_OVERRIDE,
+            Col.LETTER_WANTED,
+        }
+    ),
+    CLAIMS.name: frozenset({Col.LINE_PAYMENTS}),
+    PAYERS.name: frozenset({Col.TIMELY_FILING_CLOCK, Col.LETTER_TEMPLATE, Col.PROFILE}),
+    CODES.name: frozenset(
+        {
+            Col.GROUP,
+            Col.CATEGORY,
+            Col.IS_DENIAL,
+            Col.TYPE,
+            Col.STAGE,
+            Col.NATURE,
+            Col.ACTION,
+            Col.CHECKLIST,
+        }
+    ),
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Setting:
