@@ -158,9 +158,12 @@ def generate_letters(
     report.folder = letters_folder(book, settings, out_dir)
     _make_folder(report.folder)
     drafter = _Drafter(book, settings, report.folder, today, directory)
+    # Every letter is filled in before any is written: a template that fails (a broken or
+    # forbidden tag, a limit) stops the whole batch with nothing written or linked.
+    drafts = [drafter.prepare(row) for row in progress(selection.chosen)]
     try:
-        for row in progress(selection.chosen):
-            report.letters.append(drafter.draft(row))
+        for draft in drafts:
+            report.letters.append(drafter.write(draft))
     finally:  # letters already on disk stay known as ours, even if the batch was interrupted
         # Without the manifest a later run treats these files as edited: safe, so not fatal.
         with contextlib.suppress(OSError):
@@ -236,7 +239,10 @@ class _Drafter:
         self.directory = directory
         self.manifest = load_manifest(folder)
 
-    def draft(self, row: Mapping[str, object]) -> LetterOutcome:
+    def prepare(self, row: Mapping[str, object]) -> _Draft | LetterOutcome:
+        """The letter filled in (in memory), or why this denial gets none: a missing field or
+        an unknown template name fails this letter alone; any other template error stops
+        the batch (raised as an AddinError, before anything is written)."""
         denial_id = str(row.get(Col.DENIAL_ID))
         payer = find_payer(self.directory, row)
         choice = choose_template(
@@ -244,30 +250,48 @@ class _Drafter:
             payer=payer,
             practice_choices=self.settings.get(S.LETTER_TEMPLATES_BY_CATEGORY),
         )
+        context = letter_context(row, self.settings, payer, today=self.today)
         try:
-            path, new_version = self._write(row, payer, choice)
+            missing = missing_fields(context, self.templates.fields(choice.name))
+            if missing:
+                payer_name = addressee(row, payer) or "this payer"
+                message = missing_message(missing, payer=payer_name, template=choice.name)
+                return LetterOutcome(
+                    denial_id, "failed", f"{denial_id}: {message}", template=choice.name
+                )
+            data = self.templates.render(choice.name, context)
         except UnknownTemplateError as error:
             message = f"{denial_id}: {error}, chosen in {choice.origin}."
             return LetterOutcome(denial_id, "failed", message, template=choice.name)
         except TemplateError as error:
-            return LetterOutcome(denial_id, "failed", f"{denial_id}: {error}", template=choice.name)
-        except OSError as error:
-            message = f"{denial_id}: could not write into {self.folder} ({error.strerror})."
-            return LetterOutcome(denial_id, "failed", message, template=choice.name)
-        warning = _stale_pdf_warning(denial_id, path)
-        return LetterOutcome(denial_id, "written", warning, path, choice.name, new_version)
+            raise AddinError(
+                f"{error} (letter for {denial_id}). No letter was written or linked; fix the "
+                "template and run again."
+            ) from None
+        return _Draft(denial_id, choice.name, letter_file_name(row, self.today), data)
 
-    def _write(self, row, payer, choice) -> tuple[Path, bool]:
-        context = letter_context(row, self.settings, payer, today=self.today)
-        missing = missing_fields(context, self.templates.fields(choice.name))
-        if missing:
-            payer_name = addressee(row, payer) or "this payer"
-            raise TemplateError(
-                missing_message(missing, payer=payer_name, template=choice.name)
+    def write(self, draft: _Draft | LetterOutcome) -> LetterOutcome:
+        if isinstance(draft, LetterOutcome):
+            return draft
+        try:
+            path, new_version = place_letter(
+                self.folder, draft.file_name, draft.data, self.manifest
             )
-        data = self.templates.render(choice.name, context)
-        file_name = letter_file_name(row, self.today)
-        return place_letter(self.folder, file_name, data, self.manifest)
+        except OSError as error:
+            message = f"{draft.denial_id}: could not write into {self.folder} ({error.strerror})."
+            return LetterOutcome(draft.denial_id, "failed", message, template=draft.template)
+        warning = _stale_pdf_warning(draft.denial_id, path)
+        return LetterOutcome(draft.denial_id, "written", warning, path, draft.template, new_version)
+
+
+@dataclass(frozen=True, slots=True)
+class _Draft:
+    """A letter filled in and held in memory until the whole batch has been."""
+
+    denial_id: str
+    template: str
+    file_name: str
+    data: bytes
 
 
 def _stale_pdf_warning(denial_id: str, letter: Path) -> str:
