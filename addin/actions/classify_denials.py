@@ -19,6 +19,7 @@ from addin import codes, payers, prioritize
 from addin.actions import audit, work_queue
 from addin.actions.code_list import code_book
 from addin.classify import Case, Category, Decision, classify, recategorised
+from addin.remit.values import code_shown
 from addin.workbook import frames
 from addin.workbook.base import Book, Highlight
 from addin.workbook.layout import (
@@ -72,6 +73,17 @@ def highlights(due_soon_days: int) -> list[Highlight]:
     return [OVERDUE, due_soon]
 
 
+def _unknown_codes_text(found) -> str:
+    """The unknown codes a summary may name: code-shaped ones (a CARC or RARC is at most five
+    letters and digits); a cell holding anything else is counted, never repeated."""
+    shown = sorted(c for c in found if code_shown(str(c)) == str(c).strip())
+    others = len(found) - len(shown)
+    text = f"unknown codes {', '.join(shown)}" if shown else "unknown codes"
+    if others:
+        text += f"{' and' if shown else ':'} {others} unreadable code cell(s) on Denials"
+    return text
+
+
 @dataclass(slots=True)
 class ClassifyReport:
     """What one Classify & Prioritize run found and changed."""
@@ -102,7 +114,7 @@ class ClassifyReport:
         if self.not_denials:
             parts.append(f"{self.not_denials} not denials")
         if self.unknown_codes:
-            parts.append(f"unknown codes {', '.join(sorted(self.unknown_codes))}")
+            parts.append(_unknown_codes_text(self.unknown_codes))
         if self.payers_to_complete:
             parts.append(f"{len(self.payers_to_complete)} payer(s) need a profile on Payers")
         if self.bad_overrides:

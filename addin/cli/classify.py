@@ -12,6 +12,7 @@ from addin import actions
 from addin.cli._shared import (
     as_of_option,
     cli,
+    echo,
     friendly_errors,
     open_tracker,
     password_option,
@@ -38,7 +39,7 @@ def classify(workbook: Path, as_of, password: str | None):
     today = as_of or date.today()
     with open_tracker(workbook, password) as book:
         report = actions.classify_and_prioritize(book, today=today, notify=status)
-    click.echo(report.summary())
+    echo(report.summary())
 
 
 @cli.command()
@@ -62,16 +63,16 @@ def explain(carc: str, group: str, rarcs: tuple[str, ...], workbook: Path | None
     book = OpenpyxlBook.open(workbook) if workbook else None
     decision = actions.explain_code(carc, group=group, rarcs=rarcs, book=book)
     if as_json:
-        click.echo(json.dumps(decision.as_dict(), indent=2))
+        echo(json.dumps(decision.as_dict(), indent=2))
         return
     denial = "a denial" if decision.is_denial else "not a denial"
     traits = ", ".join(str(t) for t in (decision.type, decision.stage, decision.nature) if t)
-    click.echo(decision.description)
-    click.echo(f"Category: {decision.category} ({denial}{'; ' + traits if traits else ''})")
-    click.echo(f"Action: {decision.action}")
+    echo(decision.description)
+    echo(f"Category: {decision.category} ({denial}{'; ' + traits if traits else ''})")
+    echo(f"Action: {decision.action}")
     for item in decision.checklist:
-        click.echo(f"  [ ] {item}")
-    click.echo(f"Rule: {decision.rule} — {decision.why}")
+        echo(f"  [ ] {item}")
+    echo(f"Rule: {decision.rule} — {decision.why}")
 
 
 @cli.group()
@@ -96,4 +97,4 @@ def codes_import(workbook: Path, file: Path, password: str | None):
     """
     with open_tracker(workbook, password) as book:
         report = actions.import_code_list(book, file)
-    click.echo(report.summary())
+    echo(report.summary())

@@ -10,6 +10,7 @@ from addin import actions
 from addin.cli._shared import (
     as_of_option,
     cli,
+    echo,
     friendly_errors,
     open_tracker,
     password_option,
@@ -42,4 +43,4 @@ def kpis_(workbook: Path, png_dir: Path | None, as_of, password):
     today = as_of
     with open_tracker(workbook, password) as book:
         report = actions.refresh_kpis(book, today=today, png_dir=png_dir)
-    click.echo(report.summary())
+    echo(report.summary())

@@ -10,6 +10,7 @@ import click
 from addin import actions
 from addin.cli._shared import (
     cli,
+    echo,
     friendly_errors,
     open_tracker,
     password_option,
@@ -57,7 +58,7 @@ def letters_(workbook, out, rows, pdf, list_templates, password):
     if list_templates:
         book = OpenpyxlBook.open(workbook, password) if workbook else None
         for line in actions.describe_templates(book):
-            click.echo(line)
+            echo(line)
         return
     if workbook is None:
         raise click.UsageError("give the WORKBOOK to draft letters for (or --list-templates).")
@@ -67,12 +68,12 @@ def letters_(workbook, out, rows, pdf, list_templates, password):
             book, rows=ids or None, out_dir=out, pdf=pdf, progress=progress_bar("Letters")
         )
     for item in report.failed:
-        click.echo(f"Error: {item.message}", err=True)
+        echo(f"Error: {item.message}", err=True)
     for warning in report.warnings:
-        click.echo(f"Warning: {warning}", err=True)
+        echo(f"Warning: {warning}", err=True)
     for reason, skipped in report.skipped_by_reason().items():
         more = "…" if len(skipped) > SHOWN_IDS else ""
-        click.echo(f"Skipped {len(skipped)} ({reason}): {', '.join(skipped[:SHOWN_IDS])}{more}")
-    click.echo(report.summary())
+        echo(f"Skipped {len(skipped)} ({reason}): {', '.join(skipped[:SHOWN_IDS])}{more}")
+    echo(report.summary())
     if report.failed or report.warnings:
         sys.exit(1)

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from addin.actions import maintenance
-from addin.cli._shared import cli, friendly_errors, notice, password_option
+from addin.cli._shared import cli, echo, friendly_errors, notice, password_option
 from addin.workbook import files
 
 
@@ -31,12 +31,10 @@ def restore(workbook: Path, backup: str | None, list_only: bool):
     if list_only:
         for number, path in enumerate(files.list_backups(workbook), start=1):
             stamp = datetime.fromtimestamp(path.stat().st_mtime)
-            click.echo(
-                f"{number:>3}  {stamp:%Y-%m-%d %H:%M}  {path.stat().st_size:>10,}  {path.name}"
-            )
+            echo(f"{number:>3}  {stamp:%Y-%m-%d %H:%M}  {path.stat().st_size:>10,}  {path.name}")
         return
     restored, saved = maintenance.restore(workbook, backup, notice)
-    click.echo(
+    echo(
         f"Restored {workbook.name} from {restored.name}"
         + (f" (the replaced version is kept as {saved.name})" if saved else "")
     )
@@ -58,6 +56,6 @@ def doctor(workbook: Path, fix: bool, password: str | None):
     """
     report = maintenance.doctor(workbook, fix=fix, password=password, notify=notice)
     for line in report.lines():
-        click.echo(line)
+        echo(line)
     if report.problems_left:
         sys.exit(1)

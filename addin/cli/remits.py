@@ -13,6 +13,7 @@ from addin.cli._shared import (
     ByteProgress,
     as_of_option,
     cli,
+    echo,
     friendly_errors,
     notice,
     open_tracker,
@@ -33,7 +34,7 @@ def new(path: Path):
         denialdesk new "Denials 2026.xlsx"
     """
     create_tracker(path)
-    click.echo(f"Created {path}")
+    echo(f"Created {path}")
 
 
 @cli.command("import")
@@ -57,8 +58,8 @@ def import_(workbook: Path, inputs: tuple[Path, ...], password: str | None):
             book, inputs, progress=reading, on_bytes=reading.update, notify=status
         )
     for item in report.failed:
-        click.echo(f"Error: {item.path.name}: {item.message}", err=True)
-    click.echo(report.summary())
+        echo(f"Error: {item.path.name}: {item.message}", err=True)
+    echo(report.summary())
     if report.failed:
         sys.exit(1)
 
@@ -85,10 +86,10 @@ def parse(files: tuple[Path, ...], as_json: bool):
     for path in files:
         try:
             for line in actions.describe_remit(path, as_json=as_json, note=notice):
-                click.echo(line)
+                echo(line)
         except AddinError as error:
             failed += 1
-            click.echo(f"Error: {path.name}: {error}", err=True)
+            echo(f"Error: {path.name}: {error}", err=True)
     if failed:
         sys.exit(1)
 
@@ -108,7 +109,7 @@ def synth(out: Path, claims: int, seed: int):
 
     with out.open("w", encoding="ascii", newline="") as handle:
         generator.write_835(handle, claims, seed)
-    click.echo(f"Wrote {claims:,} synthetic claims to {out}")
+    echo(f"Wrote {claims:,} synthetic claims to {out}")
 
 
 @cli.command()
@@ -132,4 +133,4 @@ def demo(out: Path, as_of):
     from addin.demo import tracker as demo_run
 
     for line in demo_run.run_demo(out, today=as_of):
-        click.echo(line)
+        echo(line)

@@ -44,16 +44,31 @@ def decrypt(path: Path, password: str | None) -> io.BytesIO:
         )
     out = io.BytesIO()
     with path.open("rb") as handle:
-        office = msoffcrypto.OfficeFile(handle)
         try:
+            office = msoffcrypto.OfficeFile(handle)
             office.load_key(password=password, verify_password=True)
-            office.decrypt(out)
         except (DecryptionError, InvalidKeyError):
             raise WorkbookLayoutError(
                 f"the password for {path.name} is not right; nothing was changed."
             ) from None
+        except Exception as error:  # noqa: BLE001 - a damaged file: one line, no traceback
+            raise _damaged(path, error) from None
+        try:
+            office.decrypt(out)
+        except Exception as error:  # noqa: BLE001 - the key was right, the content is damaged
+            raise _damaged(path, error) from None
     out.seek(0)
     return out
+
+
+def _damaged(path: Path, error: Exception) -> WorkbookLayoutError:
+    """The message for a password-protected tracker whose encrypted container is damaged
+    (truncated, overwritten): its kind of failure, never its content."""
+    return WorkbookLayoutError(
+        f"{path.name} is damaged: its password-protected contents cannot be read "
+        f"({type(error).__name__}). Restore a backup with `denialdesk restore {path.name} "
+        "--list`."
+    )
 
 
 def encrypt(plain: bytes, password: str, target: Path) -> None:
