@@ -13,7 +13,13 @@ from openpyxl.utils import get_column_letter
 
 from addin.errors import WorkbookLayoutError, WorkbookWriteError
 from addin.workbook import files
-from addin.workbook.base import Highlight, missing_table, settings_from_rows, table_frame
+from addin.workbook.base import (
+    Highlight,
+    check_columns,
+    missing_table,
+    settings_from_rows,
+    table_frame,
+)
 from addin.workbook.excel_values import excel_value, plain_value
 from addin.workbook.layout import (
     NUMBER_FORMATS,
@@ -94,6 +100,7 @@ class XlwingsBook:
                 f"table {spec.name} on sheet '{sheet.name}' has no '{spec.key}' column. "
                 "Put the column back (or restore a backup) before running DenialDesk again."
             )
+        check_columns(spec, header, sheet.name)
         body = grid[1:]
         kept = [i for i, row in enumerate(body) if any(v is not None and v != "" for v in row)]
         columns = {}
