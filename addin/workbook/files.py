@@ -193,7 +193,7 @@ def check_zip(source, name: str | None = None) -> None:
     try:
         with zipfile.ZipFile(source) as archive:
             infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as error:
         raise WorkbookLayoutError(
             f"{name} is not a readable .xlsx workbook ({error}). Restore a backup with "
             "`denialdesk restore` or create a new tracker with `denialdesk new`."
