@@ -8,17 +8,15 @@ from pathlib import Path
 
 import click
 
-from addin import actions
 from addin.cli._shared import (
     as_of_option,
     cli,
     echo,
     friendly_errors,
-    open_tracker,
     password_option,
     status,
+    update_tracker,
 )
-from addin.workbook.openpyxl_book import OpenpyxlBook
 
 
 @cli.command()
@@ -36,9 +34,14 @@ def classify(workbook: Path, as_of, password: str | None):
 
         denialdesk classify tracker.xlsx
     """
+    from addin.actions.classify_denials import classify_and_prioritize
+
     today = as_of or date.today()
-    with open_tracker(workbook, password) as book:
-        report = actions.classify_and_prioritize(book, today=today, notify=status)
+    report = update_tracker(
+        workbook,
+        password,
+        lambda book: classify_and_prioritize(book, today=today, notify=status),
+    )
     echo(report.summary())
 
 
@@ -60,8 +63,11 @@ def explain(carc: str, group: str, rarcs: tuple[str, ...], workbook: Path | None
 
         denialdesk explain 16 --group CO --rarc MA130 --rarc N290
     """
+    from addin.actions.code_list import explain_code
+    from addin.workbook.openpyxl_book import OpenpyxlBook
+
     book = OpenpyxlBook.open(workbook) if workbook else None
-    decision = actions.explain_code(carc, group=group, rarcs=rarcs, book=book)
+    decision = explain_code(carc, group=group, rarcs=rarcs, book=book)
     if as_json:
         echo(json.dumps(decision.as_dict(), indent=2))
         return
@@ -95,6 +101,7 @@ def codes_import(workbook: Path, file: Path, password: str | None):
 
         denialdesk codes import tracker.xlsx carc-official.csv
     """
-    with open_tracker(workbook, password) as book:
-        report = actions.import_code_list(book, file)
+    from addin.actions.code_list import import_code_list
+
+    report = update_tracker(workbook, password, lambda book: import_code_list(book, file))
     echo(report.summary())

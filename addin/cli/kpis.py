@@ -6,14 +6,13 @@ from pathlib import Path
 
 import click
 
-from addin import actions
 from addin.cli._shared import (
     as_of_option,
     cli,
     echo,
     friendly_errors,
-    open_tracker,
     password_option,
+    update_tracker,
 )
 
 
@@ -40,7 +39,12 @@ def kpis_(workbook: Path, png_dir: Path | None, as_of, password):
 
         denialdesk kpis tracker.xlsx --png charts
     """
+    from addin.actions.kpi_refresh import refresh_kpis
+
     today = as_of
-    with open_tracker(workbook, password) as book:
-        report = actions.refresh_kpis(book, today=today, png_dir=png_dir)
+    report = update_tracker(
+        workbook,
+        password,
+        lambda book: refresh_kpis(book, today=today, png_dir=png_dir),
+    )
     echo(report.summary())

@@ -7,8 +7,6 @@ from pathlib import Path
 
 import click
 
-from addin import actions
-from addin.actions.new_tracker import create_tracker
 from addin.cli._shared import (
     ByteProgress,
     as_of_option,
@@ -16,9 +14,9 @@ from addin.cli._shared import (
     echo,
     friendly_errors,
     notice,
-    open_tracker,
     password_option,
     status,
+    update_tracker,
 )
 from addin.errors import AddinError
 
@@ -33,6 +31,8 @@ def new(path: Path):
 
         denialdesk new "Denials 2026.xlsx"
     """
+    from addin.actions.new_tracker import create_tracker
+
     create_tracker(path)
     echo(f"Created {path}")
 
@@ -52,11 +52,15 @@ def import_(workbook: Path, inputs: tuple[Path, ...], password: str | None):
 
         denialdesk import tracker.xlsx "Remits Inbox"
     """
-    with open_tracker(workbook, password) as book:
+    from addin.actions.import_remits import import_remittances
+
+    def run(book):
         reading = ByteProgress("Reading remits")
-        report = actions.import_remittances(
+        return import_remittances(
             book, inputs, progress=reading, on_bytes=reading.update, notify=status
         )
+
+    report = update_tracker(workbook, password, run)
     for item in report.failed:
         echo(f"Error: {item.path.name}: {item.message}", err=True)
     echo(report.summary())
@@ -82,16 +86,30 @@ def parse(files: tuple[Path, ...], as_json: bool):
 
         denialdesk parse remit.835 --json > claims.jsonl
     """
+    from addin.actions.parse_remit import describe_remit
+
     failed = 0
     for path in files:
         try:
-            for line in actions.describe_remit(path, as_json=as_json, note=notice):
-                echo(line)
+            for batch in _batches(describe_remit(path, as_json=as_json, note=notice)):
+                echo("\n".join(batch))
         except AddinError as error:
             failed += 1
             echo(f"Error: {path.name}: {error}", err=True)
     if failed:
         sys.exit(1)
+
+
+def _batches(lines, size: int = 2000):
+    """Lines in lists of `size`: one write per batch instead of one per claim."""
+    batch: list[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 @cli.command()

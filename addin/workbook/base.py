@@ -89,6 +89,29 @@ def missing_table(spec: TableSpec) -> WorkbookLayoutError:
     )
 
 
+def merged_cells_error(sheet: str, spec: TableSpec, merged: str) -> WorkbookLayoutError:
+    """Merged cells inside a table: values hidden under a merge would be lost or misread."""
+    return WorkbookLayoutError(
+        f"sheet '{sheet}' has merged cells ({merged}) inside table {spec.name}. Unmerge them "
+        "(Home › Merge & Center › Unmerge Cells), then run again; nothing was changed."
+    )
+
+
+def too_many_rows_error(sheet: str, spec: TableSpec, rows: int) -> WorkbookLayoutError:
+    from addin.workbook import limits
+
+    return WorkbookLayoutError(
+        f"table {spec.name} on sheet '{sheet}' has {rows:,} rows, more than the "
+        f"{limits.MAX_TABLE_ROWS:,} DenialDesk reads in one table. Move older rows to an "
+        "archive copy of the tracker, then run again; nothing was changed."
+    )
+
+
+def overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    """Whether two (min_col, min_row, max_col, max_row) ranges share a cell."""
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+
+
 def check_columns(spec: TableSpec, header: Sequence[str], sheet: str) -> None:
     """Refuse a table whose layout column a person renamed or removed (both adapters call it).
 

@@ -31,3 +31,16 @@ def size_text(count: int) -> str:
     if count >= 1_000_000_000:
         return f"{count / 1e9:.1f} GB"
     return f"{count / 1e6:,.0f} MB" if count >= 1_000_000 else f"{count / 1e3:,.0f} KB"
+
+
+def refuse_oversized(path) -> None:
+    """A tracker file past MAX_TRACKER_BYTES gets one line before anything reads it."""
+    from addin.errors import WorkbookLayoutError
+
+    size = path.stat().st_size
+    if size > MAX_TRACKER_BYTES:
+        raise WorkbookLayoutError(
+            f"{path.name} is {size_text(size)}, more than the {size_text(MAX_TRACKER_BYTES)} "
+            "a tracker can be: check that it is the right file, or move older rows to an "
+            "archive copy; nothing was changed."
+        )
