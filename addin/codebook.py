@@ -141,8 +141,8 @@ def _yes_no(value: object, where: str) -> bool | None:
 
 def _bad(where: str, column: str, value: object, allowed: str) -> AddinError:
     return AddinError(
-        f"{where}: {column} {value!r} is not allowed (use {allowed}). Correct or clear the "
-        "cell and run again; nothing was changed."
+        f"{where}: the {column} cell holds a value that is not allowed (use {allowed}). "
+        "Correct or clear the cell and run again; nothing was changed."
     )
 
 

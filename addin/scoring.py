@@ -21,6 +21,7 @@ from addin import payers, prioritize, work_queue
 from addin.classify import Case, Category, Decision, classify, recategorised
 from addin.codebook import CodeBook
 from addin.denials import Denial
+from addin.remit.values import code_shown
 from addin.workbook import frames
 from addin.workbook.layout import CLOSED_STATUSES, Col, S
 
@@ -46,6 +47,17 @@ SYSTEM_OUTPUTS = (
 )
 
 _BLANK_OUTPUTS = (None,) * len(SYSTEM_OUTPUTS)
+
+
+def _unknown_codes_text(found) -> str:
+    """The unknown codes a summary may name: code-shaped ones (a CARC or RARC is at most five
+    letters and digits); a cell holding anything else is counted, never repeated."""
+    shown = sorted(c for c in found if code_shown(str(c)) == str(c).strip())
+    others = len(found) - len(shown)
+    text = f"unknown codes {', '.join(shown)}" if shown else "unknown codes"
+    if others:
+        text += f"{' and' if shown else ':'} {others} unreadable code cell(s) on Denials"
+    return text
 
 
 @dataclass(slots=True)
@@ -77,7 +89,7 @@ class ClassifyReport:
         ]
         notes = (
             (self.not_denials, f"{self.not_denials} not denials"),
-            (self.unknown_codes, f"unknown codes {', '.join(sorted(self.unknown_codes))}"),
+            (self.unknown_codes, _unknown_codes_text(self.unknown_codes)),
             (
                 self.payers_to_complete,
                 f"{len(self.payers_to_complete)} payer(s) need a profile on Payers",

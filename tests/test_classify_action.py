@@ -427,7 +427,8 @@ def test_a_bad_codes_sheet_value_stops_the_run_and_changes_nothing(runner, track
     before = tracker.read_bytes()
     result = runner.invoke(cli, ["classify", str(tracker)])
     assert result.exit_code == 1
-    assert result.output.startswith("Error: Codes sheet, data row 1: Category 'billing'")
+    assert result.output.startswith("Error: Codes sheet, data row 1: the Category cell holds")
+    assert "billing" not in result.output  # a cell's content is never quoted
     assert tracker.read_bytes() == before
 
 

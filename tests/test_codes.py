@@ -133,10 +133,19 @@ def test_overrides_never_turn_a_reversal_into_a_denial():
 @pytest.mark.parametrize(
     "row, words",
     [
-        ({Col.CODE: "16", Col.CATEGORY: "billing"}, "Category 'billing' is not allowed"),
-        ({Col.CODE: "16", Col.IS_DENIAL: "maybe"}, "Is Denial 'maybe' is not allowed"),
+        (
+            {Col.CODE: "16", Col.CATEGORY: "billing"},
+            "the Category cell holds a value that is not allowed",
+        ),
+        (
+            {Col.CODE: "16", Col.IS_DENIAL: "maybe"},
+            "the Is Denial cell holds a value that is not allowed",
+        ),
         ({Col.CODE: "16", Col.GROUP: "ZZ"}, "group code 'ZZ'"),
-        ({Col.CODE: "16", Col.CODE_TYPE: "HCPCS"}, "Code Type 'HCPCS' is not allowed"),
+        (
+            {Col.CODE: "16", Col.CODE_TYPE: "HCPCS"},
+            "the Code Type cell holds a value that is not allowed",
+        ),
     ],
     ids=["category", "is denial", "group", "code type"],
 )

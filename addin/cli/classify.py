@@ -11,6 +11,7 @@ import click
 from addin.cli._shared import (
     as_of_option,
     cli,
+    echo,
     friendly_errors,
     password_option,
     status,
@@ -41,7 +42,7 @@ def classify(workbook: Path, as_of, password: str | None):
         password,
         lambda book: classify_and_prioritize(book, today=today, notify=status),
     )
-    click.echo(report.summary())
+    echo(report.summary())
 
 
 @cli.command()
@@ -68,16 +69,16 @@ def explain(carc: str, group: str, rarcs: tuple[str, ...], workbook: Path | None
     book = OpenpyxlBook.open(workbook) if workbook else None
     decision = explain_code(carc, group=group, rarcs=rarcs, book=book)
     if as_json:
-        click.echo(json.dumps(decision.as_dict(), indent=2))
+        echo(json.dumps(decision.as_dict(), indent=2))
         return
     denial = "a denial" if decision.is_denial else "not a denial"
     traits = ", ".join(str(t) for t in (decision.type, decision.stage, decision.nature) if t)
-    click.echo(decision.description)
-    click.echo(f"Category: {decision.category} ({denial}{'; ' + traits if traits else ''})")
-    click.echo(f"Action: {decision.action}")
+    echo(decision.description)
+    echo(f"Category: {decision.category} ({denial}{'; ' + traits if traits else ''})")
+    echo(f"Action: {decision.action}")
     for item in decision.checklist:
-        click.echo(f"  [ ] {item}")
-    click.echo(f"Rule: {decision.rule} — {decision.why}")
+        echo(f"  [ ] {item}")
+    echo(f"Rule: {decision.rule} — {decision.why}")
 
 
 @cli.group()
@@ -103,4 +104,4 @@ def codes_import(workbook: Path, file: Path, password: str | None):
     from addin.actions.code_list import import_code_list
 
     report = update_tracker(workbook, password, lambda book: import_code_list(book, file))
-    click.echo(report.summary())
+    echo(report.summary())

@@ -481,7 +481,14 @@ def _progress(notify: Notify, what: str) -> Callable[[Iterable], Iterable]:
 
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 _OUR_KEYS = re.compile(r"^[CDR]-[0-9A-F]{10,16}$")
-_ID_LIKE = re.compile(r"\b[A-Za-z0-9-]*\d[A-Za-z0-9-]{4,}\b")
+# Any word with a digit in it: ids of any length (A12, 4471), dates (1970-01-01, 01/02/70,
+# 1.2.1970) and amounts; month-name dates (Jan 5, 1970) go with their day and year.
+_ID_LIKE = re.compile(r"\b(?:[A-Za-z]+-)?[A-Za-z0-9]*\d[A-Za-z0-9]*(?:[-/.:][A-Za-z0-9]+)*\b")
+_MONTH_DATE = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?"
+    r",?\s+\d{2,4}\b",
+    re.IGNORECASE,
+)
 
 
 def scrub(text: str) -> str:
@@ -490,6 +497,7 @@ def scrub(text: str) -> str:
     DenialDesk's own keys (D-…, C-…, R-… hashes) stay, so a log still says which row failed.
     """
     text = _QUOTED.sub("'…'", text)
+    text = _MONTH_DATE.sub("#…", text)
     return _ID_LIKE.sub(lambda m: m[0] if _OUR_KEYS.match(m[0]) else "#…", text)
 
 

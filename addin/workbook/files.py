@@ -27,6 +27,7 @@ from addin.errors import (
     WorkbookLayoutError,
     WorkbookWriteError,
 )
+from addin.workbook.limits import MAX_COMPRESSION_RATIO, MAX_UNZIPPED_BYTES
 from addin.workbook.lock import (  # noqa: F401 - the lock is part of the safe save's API
     LOCK_WAIT_SECONDS,
     HeldLock,
@@ -39,8 +40,6 @@ from addin.workbook.lock import (  # noqa: F401 - the lock is part of the safe s
 )
 
 BACKUP_FOLDER = "DenialDesk Backups"
-MAX_UNZIPPED_BYTES = 1_500_000_000  # a 1M-row tracker is well under this; a zip bomb is not
-MAX_COMPRESSION_RATIO = 200
 
 
 def owner_files(path: Path) -> list[Path]:
@@ -118,7 +117,7 @@ def check_zip(source, name: str | None = None) -> None:
     try:
         with zipfile.ZipFile(source) as archive:
             infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as error:
         raise WorkbookLayoutError(
             f"{name} is not a readable .xlsx workbook ({error}). Restore a backup with "
             "`denialdesk restore` or create a new tracker with `denialdesk new`."
