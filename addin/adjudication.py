@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from addin import classify
+from addin.remedies import plan_of_filing_indicator
 from addin.remit.models import Claim, ServiceLine
 
 
@@ -71,6 +72,7 @@ class Adjudication:
     findings: str
     denials: tuple[DenialFact, ...]
     line_paid: tuple[tuple[str, Decimal | None], ...]
+    production_date: date | None = None  # DTM*405, the notice date appeal clocks start from
 
     @property
     def is_reversal(self) -> bool:
@@ -117,6 +119,7 @@ def adjudication(
         paid=claim.paid,
         patient_responsibility=claim.patient_responsibility,
         payment_date=header.payment.date,
+        production_date=header.production_date,
         check_number=header.payment.trace_number,
         source_file=source_file,
         findings="; ".join(claim.findings),
@@ -147,9 +150,20 @@ def _claim_level_denials(
         )
         for a in claim.adjustments
         if is_denial(
-            a.group, a.carc, a.amount, claim_status=claim.status, service_paid_zero=paid_zero
+            a.group,
+            a.carc,
+            a.amount,
+            claim_status=claim.status,
+            service_paid_zero=paid_zero,
+            plan=_plan_key(claim),
         )
     ]
+
+
+def _plan_key(claim: Claim) -> str:
+    """The plan type the claim's CLP06 filing indicator names (e.g. MB: Original Medicare)."""
+    plan = plan_of_filing_indicator(claim.filing_indicator)
+    return plan.key if plan else ""
 
 
 def _line_denials(
@@ -165,6 +179,7 @@ def _line_denials(
                 a.amount,
                 claim_status=claim.status,
                 service_paid_zero=line.paid == 0,
+                plan=_plan_key(claim),
             ):
                 facts.append(
                     DenialFact(

@@ -64,6 +64,7 @@ class Case:
     claim_status: str = ""  # CLP02 code ("4" = denied, "22" = reversal)
     amount: Decimal | None = None
     service_paid_zero: bool = True  # the line (or claim) it adjusts was paid nothing
+    plan: str = ""  # the payer's plan type key (addin.remedies.PlanType.key), when known
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +197,15 @@ RULES: tuple[Rule, ...] = (
              action=f"CARC {case.carc} is not in DenialDesk's code list: look it up (or load "
              "the official list with `denialdesk codes import`) and classify it on the Codes "
              "sheet.")),
+    Rule("medicare-advantage-enrollee", "CO-24 from Original Medicare: the service belongs "
+         "to the patient's Medicare Advantage plan (a denial, not a contractual write-off); "
+         "CARC 24, Medicare Claims Processing Manual (Pub 100-04) ch.1 §90.",
+         lambda case, info: case.group == "CO" and case.carc == "24"
+         and case.plan == "original_medicare",
+         Outcome(category=C.COORDINATION_OF_BENEFITS, route=Route.BILL_OTHER_PAYER,
+                 action="The patient was enrolled in a Medicare Advantage plan on the date of "
+                 "service: bill that plan (find it on the eligibility response), not Original "
+                 "Medicare and not the patient.")),
     Rule("patient-cost-share", "Deductible, coinsurance and copay are the patient's share "
          "under the plan, not a denial.", flagged("N", C.PATIENT_RESPONSIBILITY),
          _not_a_denial(C.PATIENT_RESPONSIBILITY, PLAYBOOKS[C.PATIENT_RESPONSIBILITY].action,
@@ -398,7 +408,7 @@ class DenialTest:
 
     def __init__(self, book: CodeBook = BUILT_IN):
         self._book = book
-        self._answers: dict[tuple[str, str, str, bool], bool] = {}
+        self._answers: dict[tuple[str, str, str, bool, str], bool] = {}
 
     def __call__(
         self,
@@ -408,13 +418,14 @@ class DenialTest:
         *,
         claim_status: str,
         service_paid_zero: bool,
+        plan: str = "",
     ) -> bool:
         if amount is None or amount <= 0:
             return False
-        key = (group, carc, claim_status, service_paid_zero)
+        key = (group, carc, claim_status, service_paid_zero, plan)
         answer = self._answers.get(key)
         if answer is None:
-            case = Case(group, carc, (), claim_status, None, service_paid_zero)
+            case = Case(group, carc, (), claim_status, None, service_paid_zero, plan)
             answer = self._answers[key] = classify(case, self._book).is_denial
         return answer
 

@@ -10,7 +10,12 @@ from addin.actions.appeal_letters import (
     generate_letters,
 )
 from addin.actions.classify_denials import ClassifyReport, classify_and_prioritize
-from addin.actions.code_list import CodeImportReport, explain_code, import_code_list
+from addin.actions.code_list import (
+    CodeImportReport,
+    explain_code,
+    explain_with_plan,
+    import_code_list,
+)
 from addin.actions.import_remits import (
     FileReport,
     ImportReport,
@@ -32,6 +37,7 @@ __all__ = [
     "describe_remit",
     "describe_templates",
     "explain_code",
+    "explain_with_plan",
     "generate_letters",
     "import_code_list",
     "import_remittances",

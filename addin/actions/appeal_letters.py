@@ -41,7 +41,7 @@ from addin.letters.templates import (
     UnknownTemplateError,
     choose_template,
 )
-from addin.payers import PayerDirectory
+from addin.plans import PayerDirectory
 from addin.workbook import frames
 from addin.workbook.base import Book
 from addin.workbook.layout import DENIALS, PAYERS, SETTINGS, Col, S

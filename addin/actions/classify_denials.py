@@ -15,10 +15,12 @@ from decimal import Decimal
 
 import pandas as pd
 
-from addin import codes, payers, prioritize
+from addin import codes, payers, plans, prioritize
 from addin.actions import audit, work_queue
 from addin.actions.code_list import code_book
+from addin.advice import Advice, advise
 from addin.classify import Case, Category, Decision, classify, recategorised
+from addin.deadlines import Dates
 from addin.workbook import frames
 from addin.workbook.base import Book, Highlight
 from addin.workbook.layout import (
@@ -48,7 +50,12 @@ SYSTEM_OUTPUTS = (
     Col.ACTION,
     Col.CHECKLIST,
     Col.RULE,
+    Col.PLAN_TYPE,
+    Col.REMEDY,
+    Col.APPEALABLE,
     Col.APPEAL_DEADLINE,
+    Col.CORRECTED_CLAIM_DEADLINE,
+    Col.DEADLINE_RULE,
     Col.DAYS_LEFT,
     Col.CHANCE_OF_OVERTURN,
     Col.PRIORITY_SCORE,
@@ -86,6 +93,7 @@ class ClassifyReport:
     expected: Decimal = Decimal(0)
     unknown_codes: set[str] = field(default_factory=set)
     payers_to_complete: list[str] = field(default_factory=list)
+    unclear_plans: set[str] = field(default_factory=set)  # payers matching several plans
     bad_overrides: int = 0
     dated: int = 0  # blank Appeal Sent On / Closed On dates filled in
     queue_edits: int = 0  # Owner / Status / Follow-up cells changed on the Work Queue
@@ -105,6 +113,11 @@ class ClassifyReport:
             parts.append(f"unknown codes {', '.join(sorted(self.unknown_codes))}")
         if self.payers_to_complete:
             parts.append(f"{len(self.payers_to_complete)} payer(s) need a profile on Payers")
+        if self.unclear_plans:
+            parts.append(
+                f"{len(self.unclear_plans)} payer(s) fit more than one plan (see Deadline "
+                "Rule; add Match Names on Payers to settle)"
+            )
         if self.bad_overrides:
             parts.append(f"{self.bad_overrides} Category Override(s) not recognised")
         if self.dated:
@@ -189,18 +202,19 @@ def plan_classification(
     weights = prioritize.Weights.from_settings(settings)
     setting = functools.partial(prioritize.setting, settings)
     report = ClassifyReport(due_soon_days=int(setting(S.DUE_SOON_DAYS)))
-    directory = payers.PayerDirectory.from_rows(frames.records(payer_rows))
+    directory = plans.PayerDirectory.from_rows(frames.records(payer_rows))
     snapshots = work_queue.snapshots(queue)
     denials, edits = work_queue.with_queue_edits(denials, snapshots)
     report.queue_edits, report.queue_conflicts = edits.copied, edits.conflicts
     rows = _Rows(denials)
-    decisions = _decide_all(rows, knowledge, report)
-    profiles = _profiles(rows, directory)
+    matches = _matches(rows, directory, report)
+    decisions = _decide_all(rows, matches, knowledge, report)
     rates = prioritize.OverturnRates(_history(rows, decisions), weights)
     defaults = payers.Defaults(
         int(setting(S.DEFAULT_TIMELY_FILING_DAYS)), int(setting(S.DEFAULT_APPEAL_WINDOW_DAYS))
     )
-    out = _score_all(rows, decisions, profiles, rates, weights, defaults, today, report)
+    context = _Context(directory, rates, weights, defaults, today, report)
+    out = _score_all(rows, decisions, matches, context)
     never_classified = work_queue.column_or_blank(denials, Col.RULE).isna()
     new_denials = denials.copy()
     for name, values in out.items():
@@ -208,7 +222,7 @@ def plan_classification(
     report.dated = work_queue.date_status_changes(new_denials, today, snapshots, never_classified)
     return Plan(
         new_denials,
-        _payers_after(payer_rows, directory, rows, profiles, report),
+        _payers_after(payer_rows, directory, rows, matches, report),
         work_queue.build_queue(new_denials, out, queue),
         report,
     )
@@ -232,6 +246,7 @@ class _Rows:
         self.paid, self.amount = column(Col.PAID), column(Col.DENIED_AMOUNT)
         self.payer, self.payer_id = column(Col.PAYER), column(Col.PAYER_ID)
         self.service_date, self.remit_date = column(Col.SERVICE_DATE), column(Col.REMIT_DATE)
+        self.produced = column(Col.PRODUCTION_DATE)
         self.last_denied, self.resolved_on = column(Col.LAST_DENIED_ON), column(Col.RESOLVED_ON)
         self.status, self.resolution = column(Col.STATUS), column(Col.RESOLUTION)
         self.override = column(Col.CATEGORY_OVERRIDE)
@@ -242,8 +257,33 @@ class _Rows:
     def payer_key(self, i: int) -> str:
         return str(self.payer_id[i] or payers.normalise_name(self.payer[i]))
 
+    def dates(self, i: int) -> Dates:
+        """The dates the row's clocks start from (the latest denial's notice)."""
+        paid = self.last_denied[i] or self.remit_date[i]
+        return Dates(produced=self.produced[i], paid=paid, service=self.service_date[i])
 
-def _decide_all(rows: _Rows, book: codes.CodeBook, report: ClassifyReport) -> list:
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What scoring every row needs besides the row itself."""
+
+    directory: plans.PayerDirectory
+    rates: prioritize.OverturnRates
+    weights: prioritize.Weights
+    defaults: payers.Defaults
+    today: date
+    report: ClassifyReport
+
+
+def _matches(rows: _Rows, directory: plans.PayerDirectory, report: ClassifyReport) -> list:
+    """Each row's plan match (one lookup per payer id and name); unclear ones are counted."""
+    match = functools.lru_cache(maxsize=None)(directory.match)
+    found = [match(str(rows.payer_id[i] or ""), str(rows.payer[i] or "")) for i in range(rows.count)]
+    report.unclear_plans.update(str(m.profile.name) for m in found if m.ambiguous)
+    return found
+
+
+def _decide_all(rows: _Rows, matches: list, book: codes.CodeBook, report) -> list:
     decide = functools.lru_cache(maxsize=None)(lambda *key: classify(Case(*key), book))
     decisions: list[Decision | None] = []
     for i in range(rows.count):
@@ -259,6 +299,7 @@ def _decide_all(rows: _Rows, book: codes.CodeBook, report: ClassifyReport) -> li
             codes.claim_status_code(rows.claim_status[i]),
             ZERO if amount is not None and amount <= 0 else None,  # only "nothing taken" matters
             paid is None or paid == 0,
+            matches[i].plan.key if matches[i].plan else "",
         )
         if not decision.known and not book.knows_carc(carc):
             report.unknown_codes.add(carc)
@@ -283,11 +324,6 @@ def _with_row_override(decision: Decision, override: object, report: ClassifyRep
     return recategorised(decision, category, "category-override", why)
 
 
-def _profiles(rows: _Rows, directory: payers.PayerDirectory) -> list:
-    find = functools.lru_cache(maxsize=None)(directory.find)
-    return [find(str(rows.payer_id[i] or ""), str(rows.payer[i] or "")) for i in range(rows.count)]
-
-
 def _history(rows: _Rows, decisions: list) -> list[tuple[str, Category, bool]]:
     outcomes = []
     for i, decision in enumerate(decisions):
@@ -299,92 +335,105 @@ def _history(rows: _Rows, decisions: list) -> list[tuple[str, Category, bool]]:
     return outcomes
 
 
-def _score_all(rows, decisions, profiles, rates, weights, defaults, today, report) -> dict:
+def _score_all(rows: _Rows, decisions: list, matches: list, context: _Context) -> dict:
     out = {name: [None] * rows.count for name in SYSTEM_OUTPUTS}
-    open_rows = []
+    report = context.report
+    open_rows, overdue = [], []
     for i, decision in enumerate(decisions):
         if decision is None:
             continue
-        _describe(out, i, decision, weights)
+        is_open = decision.is_denial and rows.is_open(i)
+        advice = advise(decision, matches[i], rows.dates(i), context.defaults,
+                        today=context.today, effective=context.directory.effective)  # fmt: skip
+        _describe(out, i, decision, advice, context.weights, dated=is_open)
         if not decision.is_denial:
             report.not_denials += 1
             out[Col.PRIORITY_REASON][i] = f"Not a denial ({decision.rule}): not queued."
-        elif not rows.is_open(i):
+        elif not is_open:
             report.closed += 1
             status = rows.status[i]
             how = status if status in CLOSED_STATUSES else rows.resolution[i] or "resolved"
             out[Col.PRIORITY_REASON][i] = f"Closed ({how}): not queued."
         else:
             open_rows.append(i)
-            _score(out, i, rows, decision, profiles[i], rates, weights, defaults, today, report)
+            overdue.append(advice.overdue)
+            _score(out, i, rows, decision, advice, context)
     report.denials = sum(d is not None and d.is_denial for d in decisions)
     keys = [
         (out[Col.PRIORITY_SCORE][i], out[Col.DAYS_LEFT][i], rows.amount[i], str(rows.ids[i]))
         for i in open_rows
     ]
-    for i, rank in zip(open_rows, prioritize.ranks(keys), strict=True):
+    for i, rank in zip(open_rows, prioritize.ranks(keys, overdue), strict=True):
         out[Col.RANK][i] = rank
     report.queued = len(open_rows)
     return out
 
 
-def _describe(out: dict, i: int, decision: Decision, weights: prioritize.Weights) -> None:
+def _describe(out: dict, i: int, decision: Decision, advice: Advice, weights, dated: bool) -> None:
     out[Col.DESCRIPTION][i] = decision.description
     out[Col.CATEGORY][i] = decision.category.value
     out[Col.IS_DENIAL][i] = "Yes" if decision.is_denial else "No"
     out[Col.TYPE][i] = decision.type.value if decision.type else None
     out[Col.STAGE][i] = decision.stage.value if decision.stage else None
     out[Col.NATURE][i] = decision.nature.value if decision.nature else None
-    out[Col.ACTION][i] = decision.action
-    out[Col.CHECKLIST][i] = "; ".join(decision.checklist) or None
+    out[Col.ACTION][i] = advice.action
+    out[Col.CHECKLIST][i] = "; ".join(advice.checklist) or None
     out[Col.RULE][i] = f"{decision.rule}: {decision.why}"
+    out[Col.PLAN_TYPE][i] = advice.plan.value if advice.plan else None
+    out[Col.REMEDY][i] = advice.remedy.label
+    out[Col.APPEALABLE][i] = "Yes" if advice.appealable else "No"
+    if dated or advice.remedy.value == "bill_other_payer":
+        out[Col.APPEAL_DEADLINE][i] = advice.appeal.due if advice.appeal else None
+        out[Col.CORRECTED_CLAIM_DEADLINE][i] = advice.corrected.due if advice.corrected else None
+        out[Col.DEADLINE_RULE][i] = advice.rule or None
     if decision.is_denial:
         out[Col.SUGGESTED_OWNER][i] = weights.owner(decision.category)
 
 
-def _score(out, i, rows, decision, profile, rates, weights, defaults, today, report) -> None:
-    due = payers.deadline(
-        profile,
-        decision.route,
-        denied_on=rows.last_denied[i] or rows.remit_date[i],
-        service_date=rows.service_date[i],
-        defaults=defaults,
-    )
-    days_left = (due.due - today).days if due else None
-    chance = rates.chance(rows.payer_key(i), decision.category)
+def _score(out, i: int, rows: _Rows, decision: Decision, advice: Advice, ctx: _Context) -> None:
+    due = advice.deadline
+    days_left = (due.due - ctx.today).days if due else None
+    chance = ctx.rates.chance(rows.payer_key(i), decision.category)
     score = prioritize.priority(
-        rows.amount[i], chance, days_left, decision.type, decision.nature, weights
+        rows.amount[i], chance, days_left, decision.type, decision.nature, ctx.weights
     )
-    out[Col.APPEAL_DEADLINE][i] = due.due if due else None
     out[Col.DAYS_LEFT][i] = days_left
     out[Col.CHANCE_OF_OVERTURN][i] = round(chance.rate, 3)
     out[Col.PRIORITY_SCORE][i] = score.score
-    out[Col.PRIORITY_REASON][i] = f"{score.reason}. Deadline: {due.basis}" if due else score.reason
-    report.expected += score.expected
+    reason = f"{score.reason}. Deadline: {due.rule}" if due else score.reason
+    if advice.overdue:
+        reason = f"Overdue — a decision, ranked after the live denials: {advice.action} {reason}"
+    out[Col.PRIORITY_REASON][i] = reason
+    ctx.report.expected += score.expected
     if days_left is not None and days_left < 0:
-        report.overdue += 1
-    elif days_left is not None and days_left <= report.due_soon_days:
-        report.due_soon += 1
+        ctx.report.overdue += 1
+    elif days_left is not None and days_left <= ctx.report.due_soon_days:
+        ctx.report.due_soon += 1
 
 
 # -- Payers, Work Queue and Settings tables --------------------------------------------
 
 
-def _payers_after(frame, directory, rows: _Rows, profiles: list, report) -> pd.DataFrame:
-    """The Payers rows with a Profile each, plus rows for payers seen on remits without one."""
+def _payers_after(frame, directory, rows: _Rows, matches: list, report) -> pd.DataFrame:
+    """The Payers rows with a Profile each, plus a row for each payer seen on remits that has
+    none: unknown, or known only by a plan word of its name ("… MEDICARE ADVANTAGE")."""
     records = frames.records(frame)
     on_sheet = {payers.normalise_name(r.get(Col.PAYER)) for r in records}
     added_ids: set[str] = set()
-    seen = dict.fromkeys(zip(rows.payer, rows.payer_id, profiles, strict=True))
-    for payer, payer_id, found in seen:  # each payer as remits spell it, once
-        profile = found or _unknown_payer(payer, payer_id)
+    seen = dict.fromkeys(zip(rows.payer, rows.payer_id, matches, strict=True))
+    for payer, payer_id, match in seen:  # each payer as remits spell it, once
+        new = match.profile is None or match.by_plan_name_only
+        profile = _new_payer(payer, payer_id, match) if new else match.profile
         name = payers.normalise_name(profile.name)
         if not name or name in on_sheet or added_ids.intersection(profile.payer_ids):
             continue  # listed already (a payer id spelled two ways gets one row)
         on_sheet.add(name)
-        if found is None:
+        if new:
             added_ids.update(profile.payer_ids)
-        records.append(dict.fromkeys(frame.columns) | payers.row_from_profile(profile))
+        row = payers.row_from_profile(profile)
+        if new and match.profile is not None:
+            row[Col.NOTES] = _plan_word_note(match.profile)
+        records.append(dict.fromkeys(frame.columns) | row)
     for record in records:
         if record.get(Col.PAYER):
             kind = directory.kind(payers.profile_from_row(record))
@@ -394,8 +443,19 @@ def _payers_after(frame, directory, rows: _Rows, profiles: list, report) -> pd.D
     return frames.frame_of(records, list(frame.columns))
 
 
-def _unknown_payer(payer: object, payer_id: object) -> payers.PayerProfile:
-    return payers.PayerProfile(str(payer or payer_id or "").strip(), payers.split_ids(payer_id))
+def _new_payer(payer: object, payer_id: object, match: plans.PlanMatch) -> payers.PayerProfile:
+    plan_type = match.profile.plan_type if match.profile else ""
+    name = str(payer or payer_id or "").strip()
+    return payers.PayerProfile(name, payers.split_ids(payer_id), plan_type=plan_type)
+
+
+def _plan_word_note(default: payers.PayerProfile) -> str:
+    return (
+        f"Added by DenialDesk: its name says {default.plan_type}, so until you fill in this "
+        f"row's limits (from your contract or the plan's provider manual) its deadlines are "
+        f"those of the built-in row '{default.name}' ({default.appeal_window_days} days to "
+        f"appeal; {default.source})."
+    )
 
 
 def with_missing_settings(frame: pd.DataFrame) -> pd.DataFrame:

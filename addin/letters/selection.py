@@ -10,7 +10,8 @@ from decimal import Decimal
 
 from addin.letters.context import effective_category
 from addin.letters.fields import clean_text
-from addin.payers import PayerDirectory, is_original_medicare
+from addin.payers import is_original_medicare
+from addin.plans import PayerDirectory
 from addin.workbook.layout import CLOSED_STATUSES, STATUSES, Col
 
 APPEAL_DRAFTED = "Appeal Drafted"
