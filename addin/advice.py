@@ -205,11 +205,12 @@ def _decision_left(advice: Advice, due: dl.Due, today: date) -> Advice:
             return replace(advice, action=action, deadline=cause, overdue=True,
                            rule=f"{advice.rule}; {cause.rule}")  # fmt: skip
     if late:
-        action = (f"Past the deadline ({due.due}): the decision that remains is {late} — "
-                  "send it with the reason it is late — or write it off.")
+        action = (
+            f"Past the deadline ({due.due}): the decision that remains is {late} — "
+            "send it with the reason it is late — or write it off."
+        )
         return replace(advice, remedy=Remedy.APPEAL, action=action, overdue=True)
     action = (f"Past the deadline ({due.due}) and this plan's rules allow no late appeal: "
               "write it off (the patient cannot be billed), unless the payer agrees to "
               "reconsider.")  # fmt: skip
     return replace(advice, remedy=Remedy.WRITE_OFF, action=action, overdue=True)
-

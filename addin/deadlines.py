@@ -96,8 +96,12 @@ def filing_due(
     who = f"{profile.name} filing limit" if known else "Filing limit (Settings default)"
     if secondary and dates.primary_remit:
         due = dates.primary_remit + timedelta(days or 0)
-        return _due(kind, due, dates.primary_remit,
-                    f"{who}: {days} days from the primary payer's remit {dates.primary_remit}")  # fmt: skip
+        return _due(
+            kind,
+            due,
+            dates.primary_remit,
+            f"{who}: {days} days from the primary payer's remit {dates.primary_remit}",
+        )
     note = " (primary payer's remit date not known: counted from service, the earlier start)"
     due = _counted(kind, who, days or 0, clock, dates, "")
     if due and secondary and clock is Clock.SERVICE_DATE:
@@ -114,31 +118,42 @@ def reopening_due(dates: Dates, *, good_cause: bool = False) -> Due | None:
     years, rule = (4, GOOD_CAUSE_REOPENING) if good_cause else (1, REOPENING_RULE)
     due = _add_years(start, years)
     what = "Reopening for good cause" if good_cause else "Medicare reopening (clerical error)"
-    return _due("reopening", due, start, f"{what}: {years} year{'s' * (years > 1)} from the "
-                f"initial determination, {words} ({rule})")  # fmt: skip
+    return _due(
+        "reopening",
+        due,
+        start,
+        f"{what}: {years} year{'s' * (years > 1)} from the initial determination, {words} ({rule})",
+    )
 
 
-def _counted(
-    kind: str, label: str, days: int, clock: Clock, dates: Dates, cite: str
-) -> Due | None:
+def _counted(kind: str, label: str, days: int, clock: Clock, dates: Dates, cite: str) -> Due | None:
     cited = f" ({cite})" if cite else ""
     if clock is Clock.YEAR_AFTER_SERVICE:
         if dates.service is None:
             return None
         due = date(dates.service.year + 1, 12, 31)
-        return _due(kind, due, dates.service,
-                    f"{label}: Dec 31 of the year after service on {dates.service}{cited}")  # fmt: skip
+        return _due(
+            kind,
+            due,
+            dates.service,
+            f"{label}: Dec 31 of the year after service on {dates.service}{cited}",
+        )
     if clock is Clock.SERVICE_DATE and dates.service is not None:
         due = dates.service + timedelta(days)
-        return _due(kind, due, dates.service,
-                    f"{label}: {days} days from service on {dates.service}{cited}")  # fmt: skip
+        return _due(
+            kind, due, dates.service, f"{label}: {days} days from service on {dates.service}{cited}"
+        )
     start, words = dates.notice
     if start is None:
         return None
     if clock is Clock.RECEIPT:
         received = start + timedelta(MAIL_DAYS)
-        return _due(kind, received + timedelta(days), start, f"{label}: {days} days from "
-                    f"receipt ({words} + {MAIL_DAYS} days){cited}")  # fmt: skip
+        return _due(
+            kind,
+            received + timedelta(days),
+            start,
+            f"{label}: {days} days from receipt ({words} + {MAIL_DAYS} days){cited}",
+        )
     return _due(kind, start + timedelta(days), start, f"{label}: {days} days from {words}{cited}")
 
 

@@ -17,7 +17,7 @@ import enum
 import functools
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from importlib import resources

@@ -278,7 +278,8 @@ class _Context:
 def _matches(rows: _Rows, directory: plans.PayerDirectory, report: ClassifyReport) -> list:
     """Each row's plan match (one lookup per payer id and name); unclear ones are counted."""
     match = functools.lru_cache(maxsize=None)(directory.match)
-    found = [match(str(rows.payer_id[i] or ""), str(rows.payer[i] or "")) for i in range(rows.count)]
+    pairs = zip(rows.payer_id, rows.payer, strict=True)
+    found = [match(str(pid or ""), str(name or "")) for pid, name in pairs]
     report.unclear_plans.update(str(m.profile.name) for m in found if m.ambiguous)
     return found
 
