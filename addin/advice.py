@@ -140,7 +140,9 @@ def _with_deadlines(advice, profiles, dates, defaults, entry, decision) -> Advic
     if not advice.appealable:
         appeal = None
     corrected = None
-    if advice.plan is OM and advice.remedy is not Remedy.WRITE_OFF:
+    if advice.plan is OM and (
+        advice.remedy is Remedy.REOPENING or (advice.remedy is Remedy.APPEAL and _soft(decision))
+    ):  # a reopening fixes a clerical error; a clinical disagreement is a redetermination
         corrected = dl.reopening_due(dates)
     if advice.remedy is Remedy.CORRECTED_CLAIM or (
         advice.plan is not OM and advice.remedy is Remedy.APPEAL and _soft(decision)
@@ -210,7 +212,7 @@ def _decision_left(advice: Advice, due: dl.Due, today: date) -> Advice:
             "send it with the reason it is late — or write it off."
         )
         return replace(advice, remedy=Remedy.APPEAL, action=action, overdue=True)
-    action = (f"Past the deadline ({due.due}) and this plan's rules allow no late appeal: "
-              "write it off (the patient cannot be billed), unless the payer agrees to "
-              "reconsider.")  # fmt: skip
+    action = (f"Past the deadline ({due.due}), and this plan's rules give no late window: "
+              "write it off (the patient cannot be billed) unless the payer agrees to take "
+              "it late.")  # fmt: skip
     return replace(advice, remedy=Remedy.WRITE_OFF, action=action, overdue=True)

@@ -241,6 +241,13 @@ RULES: tuple[Rule, ...] = (
          lambda case, info: case.carc in REMARK_DECIDES and _remark_hint(case) is not None,
          _by_remark),
     # 3. Denials with a well-known next step.
+    Rule("modifier-error", "CARC 4 with remark N822/N823, or CARC 182: the modifier is wrong, "
+         "missing or not valid on the date — a coding error, not bundling.",
+         lambda case, info: case.carc == "182" or (
+             case.carc == "4" and any(r in ("N822", "N823") for r in case.rarcs)),
+         Outcome(category=C.CODING, route=Route.RESUBMIT,
+                 action="Fix the modifier (wrong, missing or not valid on the date of service) "
+                 "and send a corrected claim — a coding error, not bundling.")),
     Rule("timely-filing", "CARC 29: filed after the payer's limit; only proof of timely "
          "filing overturns it.", carc_in("29"),
          Outcome(action="Appeal only with proof that the claim reached the payer within its "

@@ -68,12 +68,13 @@ class Due:
 def appeal_due(profile: PayerProfile | None, dates: Dates, defaults: Defaults) -> Due | None:
     """The first appeal's deadline under the profile's window (the default when unknown)."""
     plan = profile.plan if profile else None
-    label, cite = APPEAL_RULES.get(plan, (f"{profile.name} appeal" if profile else "Appeal", ""))
     if profile is None or profile.appeal_window_days is None:
+        label = APPEAL_RULES.get(plan, ("Appeal", ""))[0]
         days, clock, cite = defaults.appeal_window_days, Clock.REMIT_DATE, "Settings default"
     else:
+        label, cite = APPEAL_RULES.get(plan, (f"{profile.name} appeal", ""))
         days, clock = profile.appeal_window_days, profile.appeal_clock
-    cite = cite or f"Payers row {profile.name}"
+        cite = cite or f"Payers row {profile.name}"
     return _counted("appeal", label, days, clock, dates, cite)
 
 

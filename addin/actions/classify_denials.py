@@ -7,6 +7,7 @@ and saves once — and not at all when nothing changed.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -344,8 +345,10 @@ def _score_all(rows: _Rows, decisions: list, matches: list, context: _Context) -
         if decision is None:
             continue
         is_open = decision.is_denial and rows.is_open(i)
-        advice = advise(decision, matches[i], rows.dates(i), context.defaults,
-                        today=context.today, effective=context.directory.effective)  # fmt: skip
+        match = _as_own_row(matches[i], rows.payer[i], rows.payer_id[i])
+        advice = advise(decision, match, rows.dates(i), context.defaults,
+                        today=context.today if is_open else None,
+                        effective=context.directory.effective)  # fmt: skip
         _describe(out, i, decision, advice, context.weights, dated=is_open)
         if not decision.is_denial:
             report.not_denials += 1
@@ -442,6 +445,14 @@ def _payers_after(frame, directory, rows: _Rows, matches: list, report) -> pd.Da
             if kind is payers.ProfileKind.DEFAULT:
                 report.payers_to_complete.append(str(record[Col.PAYER]))
     return frames.frame_of(records, list(frame.columns))
+
+
+def _as_own_row(match: plans.PlanMatch, payer: object, payer_id: object) -> plans.PlanMatch:
+    """A payer known only by a plan word of its name is advised as the row Classify adds for
+    it (its plan type, the plan's default windows), so the next run says the same."""
+    if not match.by_plan_name_only:
+        return match
+    return dataclasses.replace(match, profile=_new_payer(payer, payer_id, match))
 
 
 def _new_payer(payer: object, payer_id: object, match: plans.PlanMatch) -> payers.PayerProfile:

@@ -12,10 +12,10 @@ from addin.letters.context import effective_category
 from addin.letters.fields import clean_text
 from addin.payers import is_original_medicare
 from addin.plans import PayerDirectory
+from addin.remedies import Remedy
 from addin.workbook.layout import CLOSED_STATUSES, STATUSES, Col
 
 APPEAL_DRAFTED = "Appeal Drafted"
-
 
 
 NOT_CLASSIFIED = "not classified yet: run Classify & Prioritize first"
@@ -91,6 +91,13 @@ def not_an_appeal(action: object) -> str:
     return f"{NOT_AN_APPEAL}; instead: {step}" if step else NOT_AN_APPEAL
 
 
+def not_a_letter(remedy: Remedy, action: object) -> str:
+    """`the remedy is a reopening, not an appeal; instead: <first clause of the Action>`."""
+    step = instead(action)
+    text = f"the remedy is {remedy.label.lower()}, not an appeal"
+    return f"{text}; instead: {step}" if step else text
+
+
 def is_timely_filing(row: Mapping[str, object]) -> bool:
     """A timely-filing denial: CARC 29, or categorised (or overridden) as timely filing."""
     return effective_category(row) == "timely_filing" or clean_text(row.get(Col.CARC)) == "29"
@@ -131,6 +138,9 @@ def skip_reason(
         return NOT_CLASSIFIED
     if is_timely_filing(row) and is_original_medicare(plan_type):
         return MEDICARE_TIMELY_FILING
+    remedy = Remedy.from_label(row.get(Col.REMEDY))  # Classify's plan-aware remedy decides
+    if remedy is not None:
+        return None if remedy is Remedy.APPEAL else not_a_letter(remedy, action)
     verdict = appeal_verdict(action, row.get(Col.TYPE))
     return not_an_appeal(action) if verdict == NOT_AN_APPEAL else verdict
 
