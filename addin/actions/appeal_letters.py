@@ -262,9 +262,7 @@ class _Drafter:
         missing = missing_fields(context, self.templates.fields(choice.name))
         if missing:
             payer_name = addressee(row, payer) or "this payer"
-            raise TemplateError(
-                missing_message(missing, payer=payer_name, template=choice.name)
-            )
+            raise TemplateError(missing_message(missing, payer=payer_name, template=choice.name))
         data = self.templates.render(choice.name, context)
         file_name = letter_file_name(row, self.today)
         return place_letter(self.folder, file_name, data, self.manifest)

@@ -16,6 +16,11 @@ from pathlib import Path
 
 from addin.errors import WorkbookBusyError, WorkbookLayoutError, WorkbookWriteError
 
+try:  # lxml (under openpyxl and python-docx) reports a full disk mid-write as its own error
+    from lxml.etree import SerialisationError as _XmlWriteError
+except ImportError:  # pragma: no cover - openpyxl falls back to the standard library
+    _XmlWriteError = OSError
+
 BACKUP_FOLDER = "DenialDesk Backups"
 LOCK_WAIT_SECONDS = 30.0
 STALE_LOCK_SECONDS = 3600.0
@@ -230,9 +235,10 @@ def atomic_write(
         os.replace(temp, path)
         _flush_folder(path.parent)
         return backup
-    except OSError as error:
+    except (OSError, _XmlWriteError) as error:
+        reason = getattr(error, "strerror", None) or error
         raise WorkbookWriteError(
-            f"could not save {path.name}: {error.strerror or error}. The workbook on disk is "
+            f"could not save {path.name}: {reason}. The workbook on disk is "
             "unchanged. Check free space and write permission on its folder."
         ) from None
     finally:
