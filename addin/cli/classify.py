@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from addin import actions
 from addin.cli._shared import (
     as_of_option,
     cli,
@@ -17,7 +16,6 @@ from addin.cli._shared import (
     password_option,
     status,
 )
-from addin.workbook.openpyxl_book import OpenpyxlBook
 
 
 @cli.command()
@@ -35,9 +33,11 @@ def classify(workbook: Path, as_of, password: str | None):
 
         denialdesk classify tracker.xlsx
     """
+    from addin.actions.classify_denials import classify_and_prioritize
+
     today = as_of or date.today()
     with open_tracker(workbook, password) as book:
-        report = actions.classify_and_prioritize(book, today=today, notify=status)
+        report = classify_and_prioritize(book, today=today, notify=status)
     click.echo(report.summary())
 
 
@@ -70,8 +70,11 @@ def explain(carc, group, rarcs, payer, payer_id, remit_date, service_date, as_of
 
         denialdesk explain CO-97 --rarc M15 --payer "NOVITAS SOLUTIONS" --remit-date 2026-06-06
     """
+    from addin.actions.code_list import explain_with_plan
+    from addin.workbook.openpyxl_book import OpenpyxlBook
+
     book = OpenpyxlBook.open(workbook) if workbook else None
-    found = actions.explain_with_plan(
+    found = explain_with_plan(
         carc, group=group, rarcs=rarcs, payer=payer, payer_id=payer_id,
         remit_date=remit_date.date() if remit_date else None,
         service_date=service_date.date() if service_date else None,
@@ -120,6 +123,8 @@ def codes_import(workbook: Path, file: Path, password: str | None):
 
         denialdesk codes import tracker.xlsx carc-official.csv
     """
+    from addin.actions.code_list import import_code_list
+
     with open_tracker(workbook, password) as book:
-        report = actions.import_code_list(book, file)
+        report = import_code_list(book, file)
     click.echo(report.summary())
