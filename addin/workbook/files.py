@@ -8,6 +8,7 @@ import os
 import shutil
 import socket
 import stat
+import sys
 import time
 import zipfile
 from collections.abc import Callable, Iterator
@@ -15,11 +16,6 @@ from datetime import datetime
 from pathlib import Path
 
 from addin.errors import WorkbookBusyError, WorkbookLayoutError, WorkbookWriteError
-
-try:  # lxml (under openpyxl and python-docx) reports a full disk mid-write as its own error
-    from lxml.etree import SerialisationError as _XmlWriteError
-except ImportError:  # pragma: no cover - openpyxl falls back to the standard library
-    _XmlWriteError = OSError
 
 BACKUP_FOLDER = "DenialDesk Backups"
 LOCK_WAIT_SECONDS = 30.0
@@ -235,7 +231,9 @@ def atomic_write(
         os.replace(temp, path)
         _flush_folder(path.parent)
         return backup
-    except (OSError, _XmlWriteError) as error:
+    except Exception as error:
+        if not _write_failed(error):
+            raise
         reason = getattr(error, "strerror", None) or error
         raise WorkbookWriteError(
             f"could not save {path.name}: {reason}. The workbook on disk is "
@@ -244,6 +242,15 @@ def atomic_write(
     finally:
         with contextlib.suppress(OSError):
             temp.unlink()
+
+
+def _write_failed(error: Exception) -> bool:
+    """A failed write: an OSError, or lxml's own error for a full disk mid-write (lxml, under
+    openpyxl, is loaded by then; it is not imported here so a CLI start stays light)."""
+    etree = sys.modules.get("lxml.etree")
+    return isinstance(error, OSError) or (
+        etree is not None and isinstance(error, etree.SerialisationError)
+    )
 
 
 def _flush_to_disk(path: Path) -> None:
