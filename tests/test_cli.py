@@ -144,7 +144,9 @@ def test_demo_runs_the_four_buttons_and_can_run_again(runner, tmp_path):
         "Classify: 55 denials classified: 38 open in the Work Queue (24 overdue, 3 due "
         "within 14 days"
     ) in result.output
-    assert "Letters: 6 letter(s) written" in result.output  # rows whose Remedy is Appeal
+    assert "Letters: 2 letter(s) written" in result.output
+    assert "Letter Status: 0 Ready, 2 draft(s) need input (9 open field(s))." in result.output
+    assert "Letter Status: 1 Ready, 1 draft(s) need input (5 open field(s))." in result.output
     assert "data 2026-06-08 to 2026-11-23, 340 claims, 55 denials" in result.output
     book = OpenpyxlBook.open(out / "DenialDesk Tracker.xlsx")
     assert len(book.read_table(CLAIMS)) == 349 and len(book.read_table(REMITS)) == 30
@@ -152,7 +154,8 @@ def test_demo_runs_the_four_buttons_and_can_run_again(runner, tmp_path):
     assert len(denials) == 55 and denials[Col.CATEGORY].notna().all()
     assert len(book.read_table(WORK_QUEUE)) == 38
     letters = sorted((out / "letters").glob("*.docx"))
-    assert len(letters) == 6 and denials[Col.LETTER].notna().sum() == 6
+    assert len(letters) == 2 and denials[Col.LETTER].notna().sum() == 3  # a two-line claim
+    assert (denials[Col.LETTER_STATUS] == "Ready").sum() == 1
     assert book.workbook["KPIs"]["A1"].value.startswith("Denial KPIs")
     assert runner.invoke(cli, ["demo", "--out", str(out)]).exit_code == 0
 

@@ -12,6 +12,7 @@ from typing import BinaryIO
 from addin import classify
 from addin.actions import audit
 from addin.actions.code_list import code_book
+from addin.actions.keys import remap_work_queue
 from addin.actions.parse_remit import file_notes
 from addin.adjudication import Adjudication, adjudication
 from addin.classify import DenialTest
@@ -213,6 +214,7 @@ def import_remittances(
         book.write_table(CLAIMS, claims)
         book.write_table(DENIALS, denials)
         book.write_table(REMITS, remits)
+        remap_work_queue(book, ledger.rekeyed_denials)
         imported = [f.path.name for f in report.files if f.path in posted_from]
         audit.record(book, "Import remittances", report.summary(), imported, now=stamp)
         notify(f"Saving {book.name}…")
