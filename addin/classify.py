@@ -12,17 +12,17 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 
+from addin.codebook import CodeBook, CodeOverride
 from addin.codes import (
     CARC_TYPE,
     RARC_TYPE,
     CarcInfo,
     Category,
-    CodeBook,
-    CodeOverride,
     DenialType,
     Nature,
     Stage,
     normalise_code,
+    normalise_group,
 )
 from addin.playbooks import (
     PLAYBOOKS,
@@ -279,28 +279,28 @@ RULES: tuple[Rule, ...] = (
 )  # fmt: skip
 
 
-def classify(case: Case, book: CodeBook = BUILT_IN) -> Decision:
+def classify(case: Case, codebook: CodeBook = BUILT_IN) -> Decision:
     """The decision for one adjustment: first matching rule, then the practice's overrides."""
     case = _normalised(case)
-    info = book.carc_info(case.carc)
+    info = codebook.carc_info(case.carc)
     rule = next(r for r in RULES if r.when(case, info))
     outcome = rule.then(case, info) if callable(rule.then) else rule.then
-    decision = _decide(case, info, rule, outcome, book)
+    decision = _decide(case, info, rule, outcome, codebook)
     if rule.name in ("reversal", "correction-group", "nothing-taken"):
         return decision  # facts of the remit, not a code mapping: no override applies
-    return _with_overrides(decision, case, book)
+    return _with_overrides(decision, case, codebook)
 
 
 def _normalised(case: Case) -> Case:
     return replace(
         case,
-        group=str(case.group).strip().upper(),
+        group=normalise_group(case.group),
         carc=normalise_code(case.carc),
         rarcs=tuple(normalise_code(r) for r in case.rarcs),
     )
 
 
-def _decide(case, info, rule: Rule, outcome: Outcome, book: CodeBook) -> Decision:
+def _decide(case, info, rule: Rule, outcome: Outcome, codebook: CodeBook) -> Decision:
     code_category = Category(info.category) if info else C.OTHER
     category = outcome.category or code_category
     playbook = PLAYBOOKS[category]
@@ -313,7 +313,7 @@ def _decide(case, info, rule: Rule, outcome: Outcome, book: CodeBook) -> Decisio
         carc=case.carc,
         group=case.group,
         rarcs=case.rarcs,
-        description=describe(case, book),
+        description=describe(case, codebook),
         category=category,
         is_denial=outcome.is_denial,
         type=kind,
@@ -340,17 +340,17 @@ def _route(usual: Route, kind: DenialType | None, denial: bool) -> Route:
     return usual
 
 
-def describe(case: Case, book: CodeBook = BUILT_IN) -> str:
+def describe(case: Case, codebook: CodeBook = BUILT_IN) -> str:
     """The CARC's description, then each remark code's, in plain words."""
-    text = f"{case.group}-{case.carc}: {book.carc_description(case.carc, case.group)}"
-    remarks = [f"{r}: {book.rarc_description(r)}" for r in case.rarcs]
+    text = f"{case.group}-{case.carc}: {codebook.carc_description(case.carc, case.group)}"
+    remarks = [f"{r}: {codebook.rarc_description(r)}" for r in case.rarcs]
     return " — ".join([text, *remarks])
 
 
-def _with_overrides(decision: Decision, case: Case, book: CodeBook) -> Decision:
+def _with_overrides(decision: Decision, case: Case, codebook: CodeBook) -> Decision:
     """Lay the practice's Codes-sheet rows over the decision: remark rows, then the CARC's."""
-    layers = [book.override(RARC_TYPE, r) for r in case.rarcs]
-    layers.append(book.override(CARC_TYPE, case.carc, case.group))
+    layers = [codebook.override(RARC_TYPE, r) for r in case.rarcs]
+    layers.append(codebook.override(CARC_TYPE, case.carc, case.group))
     for override in layers:
         if override is not None and override.changes_mapping:
             decision = _overlay(decision, override)
@@ -413,8 +413,8 @@ class DenialTest:
     never change this answer, only the category and action. Answers are cached per code.
     """
 
-    def __init__(self, book: CodeBook = BUILT_IN):
-        self._book = book
+    def __init__(self, codebook: CodeBook = BUILT_IN):
+        self._codebook = codebook
         self._answers: dict[tuple[str, str, str, bool, str], bool] = {}
 
     def __call__(
@@ -433,7 +433,7 @@ class DenialTest:
         answer = self._answers.get(key)
         if answer is None:
             case = Case(group, carc, (), claim_status, None, service_paid_zero, plan)
-            answer = self._answers[key] = classify(case, self._book).is_denial
+            answer = self._answers[key] = classify(case, self._codebook).is_denial
         return answer
 
 

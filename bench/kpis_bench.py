@@ -122,9 +122,11 @@ def time_compute(tracker: Path, repeat: int) -> dict[str, float]:
     book = OpenpyxlBook.open(tracker)
     claims, denials = book.read_table(CLAIMS), book.read_table(DENIALS)
     settings = kpis.KpiSettings.from_settings(book.read_settings())
+    typed = kpi_data.denial_table(denials)
     steps = {
-        "prepare claims": lambda: kpi_data.prepare_claims(claims, denials),
-        "prepare denials": lambda: kpi_data.prepare_denials(denials, settings, TODAY),
+        "type the denials (addin.denials.typed_frame)": lambda: kpi_data.denial_table(denials),
+        "prepare claims": lambda: kpi_data.prepare_claims(claims, typed),
+        "prepare denials": lambda: kpi_data.prepare_denials(typed, settings, TODAY),
         "compute (all KPI tables)": lambda: kpis.compute(claims, denials, settings, TODAY),
     }
     best = {name: min(_seconds(step) for _ in range(repeat)) for name, step in steps.items()}

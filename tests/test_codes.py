@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from addin import actions, codes
-from addin.actions.code_list import code_book, import_code_list
+from addin import actions, codebook, codes
+from addin.actions.code_list import import_code_list
 from addin.classify import Case, classify
 from addin.cli import cli
 from addin.errors import AddinError, UnknownCodeError
@@ -63,13 +63,13 @@ def test_group_codes_and_claim_statuses_are_named_enums():
 # -- Codes sheet overrides --------------------------------------------------------------
 
 
-def sheet(*rows: dict) -> codes.CodeBook:
+def sheet(*rows: dict) -> codebook.CodeBook:
     frame = pd.DataFrame(
         [{c: row.get(c) for c in CODES.column_names} for row in rows],
         columns=list(CODES.column_names),
         dtype=object,
     )
-    return code_book(frame)
+    return codebook.load(frame)
 
 
 @pytest.mark.parametrize(
@@ -233,7 +233,7 @@ def test_imported_wording_shows_in_explanations(tracker, tmp_path):
     source = official_csv(tmp_path, "50,Official wording of fifty\n")
     with open_for_update(tracker) as book:
         import_code_list(book, source)
-        decision = classify(Case("CO", "50"), code_book(book.read_table(CODES)))
+        decision = classify(Case("CO", "50"), codebook.load(book.read_table(CODES)))
     assert decision.description == "CO-50: Official wording of fifty"
 
 

@@ -7,9 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import pandas as pd
-
-from addin import codes
+from addin import codebook, codes
 from addin.actions import audit
 from addin.advice import Advice, advise
 from addin.classify import Case, Decision, classify
@@ -25,29 +23,6 @@ from addin.workbook.layout import CODES, PAYERS, Col
 # -- explain and the Codes sheet -------------------------------------------------------
 
 
-def code_book(frame: pd.DataFrame) -> codes.CodeBook:
-    """The practice's Codes-sheet rows (checked) over DenialDesk's code knowledge."""
-    overrides = []
-    for number, row in enumerate(frames.records(frame), start=1):
-        values = {
-            "code_type": row.get(Col.CODE_TYPE),
-            "code": row.get(Col.CODE),
-            "group": row.get(Col.GROUP),
-            "description": row.get(Col.DESCRIPTION),
-            "category": row.get(Col.CATEGORY),
-            "is_denial": row.get(Col.IS_DENIAL),
-            "type": row.get(Col.TYPE),
-            "stage": row.get(Col.STAGE),
-            "nature": row.get(Col.NATURE),
-            "action": row.get(Col.ACTION),
-            "checklist": row.get(Col.CHECKLIST),
-        }
-        override = codes.make_override(values, f"{CODES.sheet} sheet, data row {number}")
-        if override is not None:
-            overrides.append(override)
-    return codes.CodeBook(overrides)
-
-
 def explain_code(
     carc: str,
     *,
@@ -61,17 +36,17 @@ def explain_code(
     Assumes the service was paid nothing (a denial). With a workbook, its Codes sheet applies.
     CARC may carry its group ("CO-16", "PR-1"); that group wins over `group`.
     """
-    library = code_book(book.read_table(CODES)) if book is not None else codes.CodeBook()
+    practice = codebook.load(book.read_table(CODES)) if book is not None else codebook.CodeBook()
     group, carc = split_group(carc, group)
     group = codes.group_code(group).value
     code = codes.normalise_code(carc)
-    if not library.knows_carc(code):
+    if not practice.knows_carc(code):
         codes.carc(code)  # raises UnknownCodeError naming the code
     remarks = codes.split_codes(" ".join(rarcs))
     for remark in remarks:
-        if library.override(codes.RARC_TYPE, remark) is None:
+        if practice.override(codes.RARC_TYPE, remark) is None:
             codes.rarc(remark)
-    return classify(Case(group, code, remarks, plan=plan.key if plan else ""), library)
+    return classify(Case(group, code, remarks, plan=plan.key if plan else ""), practice)
 
 
 def split_group(carc: str, group: str) -> tuple[str, str]:

@@ -9,9 +9,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from addin import classify
+from addin import classify, codebook
 from addin.actions import audit
-from addin.actions.code_list import code_book
 from addin.actions.keys import remap_work_queue
 from addin.actions.parse_remit import file_notes
 from addin.adjudication import Adjudication, adjudication
@@ -190,7 +189,7 @@ def import_remittances(
         book.read_table(CLAIMS), book.read_table(DENIALS), book.read_table(REMITS)
     )
     book.ensure_table(CODES)
-    is_denial = DenialTest(code_book(book.read_table(CODES)))  # the practice's Codes sheet
+    is_denial = DenialTest(codebook.load(book.read_table(CODES)))  # the practice's Codes sheet
     parsed: list[_ParsedTransaction] = []
     for order, path in enumerate(progress(inputs)):
         parsed.extend(_read_one(path, order, ledger, report, is_denial, on_bytes))

@@ -17,13 +17,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from addin import __version__
 from addin.errors import AddinError, WorkbookBusyError
 from addin.excel.seams import Excel, Place, workbook_file
 from addin.workbook import files
 from addin.workbook.layout import DENIALS, WORK_QUEUE, Col, S
+
+if TYPE_CHECKING:
+    from addin.denials import Denial
 
 LOG_NAME = "DenialDesk errors.log"
 MAX_LOG_BYTES = 1_000_000
@@ -411,7 +414,9 @@ def _explain(excel: Excel, notify: Notify | None) -> str:
                 f"Denial {denial_id} is no longer on the Denials sheet. Click Classify & "
                 "Prioritize to rebuild the Work Queue."
             )
-    return explain_row(typed_row(DENIALS, row))
+    from addin.denials import Denial
+
+    return explain_row(Denial.from_row(typed_row(DENIALS, row)))
 
 
 def typed_row(spec, row: dict[str, object]) -> dict[str, object]:
@@ -429,36 +434,36 @@ def typed_row(spec, row: dict[str, object]) -> dict[str, object]:
     return typed
 
 
-def explain_row(row: dict) -> str:
+def explain_row(denial: Denial) -> str:
     """What a person asks about a denial: why this category, what to do, by when."""
 
-    def shown(name: str) -> str:
-        value = row.get(name)
-        return "" if value is None or value != value else str(value)
+    def shown(value: object) -> str:
+        return "" if value is None else str(value)
 
-    code = "-".join(filter(None, (shown(Col.GROUP), shown(Col.CARC))))
-    lines = [f"Denial {shown(Col.DENIAL_ID)}: {code} {shown(Col.RARC)}".rstrip()]
-    if shown(Col.DESCRIPTION):
-        lines.append(shown(Col.DESCRIPTION))
-    if not shown(Col.CATEGORY):
+    code = "-".join(filter(None, (denial.group, denial.carc)))
+    lines = [f"Denial {denial.denial_id}: {code} {', '.join(denial.rarcs)}".rstrip()]
+    if denial.description:
+        lines.append(denial.description)
+    if denial.classified_category is None:
         return "\n".join([*lines, "Not classified yet: click Classify & Prioritize."])
-    override = shown(Col.CATEGORY_OVERRIDE)
+    override = denial.category_override
     lines.append(
-        f"Category: {shown(Col.CATEGORY)}" + (f" (your override: {override})" if override else "")
+        f"Category: {denial.classified_category}"
+        + (f" (your override: {override})" if override else "")
     )
-    kind = " / ".join(filter(None, (shown(Col.TYPE), shown(Col.STAGE), shown(Col.NATURE))))
+    kind = " / ".join(shown(k) for k in (denial.type, denial.stage, denial.nature) if k)
     if kind:
         lines.append(f"Type: {kind}")
-    lines.append(f"Rule that fired: {shown(Col.RULE) or 'none recorded'}")
-    lines.append(f"Action: {shown(Col.ACTION) or 'none recorded'}")
-    if shown(Col.CHECKLIST):
-        lines.append(f"Checklist: {shown(Col.CHECKLIST)}")
-    deadline, days = shown(Col.APPEAL_DEADLINE), shown(Col.DAYS_LEFT)
+    lines.append(f"Rule that fired: {denial.rule or 'none recorded'}")
+    lines.append(f"Action: {denial.action or 'none recorded'}")
+    if denial.checklist:
+        lines.append(f"Checklist: {denial.checklist}")
+    deadline, days = shown(denial.appeal_deadline), shown(denial.days_left)
     lines.append(
         f"Appeal deadline: {deadline or 'unknown'}" + (f" ({days} days left)" if days else "")
     )
-    if shown(Col.PRIORITY_REASON):
-        lines.append(f"Priority: {shown(Col.PRIORITY_REASON)}")
+    if denial.priority_reason:
+        lines.append(f"Priority: {denial.priority_reason}")
     return "\n".join(lines)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -312,7 +313,7 @@ def open_for_update(
     path: Path | str,
     password: str | None = None,
     notify: Callable[[str], None] = lambda message: None,
-) -> Iterator[OpenpyxlBook]:
+) -> Iterator:
     """Open a tracker for writing: refuse while it is open elsewhere or read-only, hold the
     write lock (`notify` hears when another run holds it and this one waits), clear temp
     files that a crashed run left behind, and encrypt an encrypted tracker's plain-text
@@ -326,7 +327,7 @@ def open_for_update(
     files.refuse_if_read_only(path)
     with files.write_lock(path, notify=notify) as lock:
         files.remove_stale_temp_files(path)
-        book = OpenpyxlBook.open(path, password)
+        book = open_book(path, password)
         book.lock = lock
         if book.password is not None:
             protected = crypto.protect_backups(path, book.password)
@@ -364,3 +365,17 @@ def update(
                 ) from None
             notify(f"{error} Running again on the new version ({attempt + 1} of {attempts})…")
     raise AssertionError("unreachable")
+
+
+ENGINE_ENV = "DENIALDESK_ENGINE"
+
+
+def open_book(path: Path | str, password: str | None = None):
+    """The tracker as a Book: the file engine (FileBook: reads only the tables asked for,
+    writes back only what changed), or the whole-workbook openpyxl Book when
+    DENIALDESK_ENGINE=openpyxl (a comparison, and a way back should the file engine fail)."""
+    if os.environ.get(ENGINE_ENV, "").strip().lower() == "openpyxl":
+        return OpenpyxlBook.open(path, password)
+    from addin.workbook.file_book import FileBook
+
+    return FileBook.open(path, password)
