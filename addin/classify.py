@@ -64,6 +64,7 @@ class Case:
     claim_status: str = ""  # CLP02 code ("4" = denied, "22" = reversal)
     amount: Decimal | None = None
     service_paid_zero: bool = True  # the line (or claim) it adjusts was paid nothing
+    plan: str = ""  # the payer's plan type key (addin.remedies.PlanType.key), when known
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +197,15 @@ RULES: tuple[Rule, ...] = (
              action=f"CARC {case.carc} is not in DenialDesk's code list: look it up (or load "
              "the official list with `denialdesk codes import`) and classify it on the Codes "
              "sheet.")),
+    Rule("medicare-advantage-enrollee", "CO-24 from Original Medicare: the service belongs "
+         "to the patient's Medicare Advantage plan (a denial, not a contractual write-off); "
+         "CARC 24, Medicare Claims Processing Manual (Pub 100-04) ch.1 §90.",
+         lambda case, info: case.group == "CO" and case.carc == "24"
+         and case.plan == "original_medicare",
+         Outcome(category=C.COORDINATION_OF_BENEFITS, route=Route.BILL_OTHER_PAYER,
+                 action="The patient was enrolled in a Medicare Advantage plan on the date of "
+                 "service: bill that plan (find it on the eligibility response), not Original "
+                 "Medicare and not the patient.")),
     Rule("patient-cost-share", "Deductible, coinsurance and copay are the patient's share "
          "under the plan, not a denial.", flagged("N", C.PATIENT_RESPONSIBILITY),
          _not_a_denial(C.PATIENT_RESPONSIBILITY, PLAYBOOKS[C.PATIENT_RESPONSIBILITY].action,
@@ -231,6 +241,13 @@ RULES: tuple[Rule, ...] = (
          lambda case, info: case.carc in REMARK_DECIDES and _remark_hint(case) is not None,
          _by_remark),
     # 3. Denials with a well-known next step.
+    Rule("modifier-error", "CARC 4 with remark N822/N823, or CARC 182: the modifier is wrong, "
+         "missing or not valid on the date — a coding error, not bundling.",
+         lambda case, info: case.carc == "182" or (
+             case.carc == "4" and any(r in ("N822", "N823") for r in case.rarcs)),
+         Outcome(category=C.CODING, route=Route.RESUBMIT,
+                 action="Fix the modifier (wrong, missing or not valid on the date of service) "
+                 "and send a corrected claim — a coding error, not bundling.")),
     Rule("timely-filing", "CARC 29: filed after the payer's limit; only proof of timely "
          "filing overturns it.", carc_in("29"),
          Outcome(action="Appeal only with proof that the claim reached the payer within its "
@@ -398,7 +415,7 @@ class DenialTest:
 
     def __init__(self, codebook: CodeBook = BUILT_IN):
         self._codebook = codebook
-        self._answers: dict[tuple[str, str, str, bool], bool] = {}
+        self._answers: dict[tuple[str, str, str, bool, str], bool] = {}
 
     def __call__(
         self,
@@ -408,13 +425,14 @@ class DenialTest:
         *,
         claim_status: str,
         service_paid_zero: bool,
+        plan: str = "",
     ) -> bool:
         if amount is None or amount <= 0:
             return False
-        key = (group, carc, claim_status, service_paid_zero)
+        key = (group, carc, claim_status, service_paid_zero, plan)
         answer = self._answers.get(key)
         if answer is None:
-            case = Case(group, carc, (), claim_status, None, service_paid_zero)
+            case = Case(group, carc, (), claim_status, None, service_paid_zero, plan)
             answer = self._answers[key] = classify(case, self._codebook).is_denial
         return answer
 

@@ -179,6 +179,7 @@ class Denial:
     claim_status: str
     payer_claim_number: str
     remit_date: date | None
+    production_date: date | None  # DTM*405: the notice date appeal clocks start from
     check_number: str
     source_file: str
     last_denied_on: date | None
@@ -306,6 +307,7 @@ _FIELDS: tuple[tuple[str, str, Callable[[object], object]], ...] = (
     ("claim_status", Col.CLAIM_STATUS, text),
     ("payer_claim_number", Col.PAYER_CLAIM_NUMBER, text),
     ("remit_date", Col.REMIT_DATE, day),
+    ("production_date", Col.PRODUCTION_DATE, day),
     ("check_number", Col.CHECK_NUMBER, text),
     ("source_file", Col.SOURCE_FILE, text),
     ("last_denied_on", Col.LAST_DENIED_ON, day),

@@ -347,6 +347,7 @@ class Ledger:
                 Col.CLAIM_STATUS: status_label(item.status),
                 Col.PAYER_CLAIM_NUMBER: item.payer_claim_number,
                 Col.REMIT_DATE: item.payment_date,
+                Col.PRODUCTION_DATE: item.production_date,
                 Col.CHECK_NUMBER: item.check_number,
                 Col.SOURCE_FILE: item.source_file,
                 Col.LAST_DENIED_ON: item.payment_date,
@@ -364,6 +365,7 @@ class Ledger:
         """The payer denied the same thing again (e.g. after an appeal): keep one row, note it."""
         self.stats.repeated_denials += 1
         row[Col.LAST_DENIED_ON] = item.payment_date
+        row[Col.PRODUCTION_DATE] = item.production_date  # the latest notice starts the clock
         row[Col.TIMES_DENIED] = (row[Col.TIMES_DENIED] or 1) + 1
         row[Col.DENIED_AMOUNT], row[Col.PAID] = fact.amount, fact.paid
         row[Col.RARC] = fact.rarc or row[Col.RARC]

@@ -7,6 +7,7 @@ score and rank, as one `Scored` record per Denials row.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 from collections.abc import Sequence
@@ -17,10 +18,13 @@ from decimal import Decimal
 import pandas as pd
 
 from addin import denials as denial_records
-from addin import payers, prioritize, work_queue
+from addin import payers, plans, prioritize, work_queue
+from addin.advice import Advice, advise
 from addin.classify import Case, Category, Decision, classify, recategorised
 from addin.codebook import CodeBook
+from addin.deadlines import Dates, Due
 from addin.denials import Denial
+from addin.remedies import Remedy
 from addin.remit.values import code_shown
 from addin.workbook import frames
 from addin.workbook.layout import CLOSED_STATUSES, Col, S
@@ -37,7 +41,12 @@ SYSTEM_OUTPUTS = (
     Col.ACTION,
     Col.CHECKLIST,
     Col.RULE,
+    Col.PLAN_TYPE,
+    Col.REMEDY,
+    Col.APPEALABLE,
     Col.APPEAL_DEADLINE,
+    Col.CORRECTED_CLAIM_DEADLINE,
+    Col.DEADLINE_RULE,
     Col.DAYS_LEFT,
     Col.CHANCE_OF_OVERTURN,
     Col.PRIORITY_SCORE,
@@ -74,6 +83,7 @@ class ClassifyReport:
     expected: Decimal = Decimal(0)
     unknown_codes: set[str] = field(default_factory=set)
     payers_to_complete: list[str] = field(default_factory=list)
+    unclear_plans: set[str] = field(default_factory=set)  # payers matching several plans
     bad_overrides: int = 0
     dated: int = 0  # blank Appeal Sent On / Closed On dates filled in
     queue_edits: int = 0  # Owner / Status / Follow-up cells changed on the Work Queue
@@ -94,6 +104,11 @@ class ClassifyReport:
                 self.payers_to_complete,
                 f"{len(self.payers_to_complete)} payer(s) need a profile on Payers",
             ),
+            (
+                self.unclear_plans,
+                f"{len(self.unclear_plans)} payer(s) fit more than one plan (see Deadline "
+                "Rule; add Match Names on Payers to settle)",
+            ),
             (self.bad_overrides, f"{self.bad_overrides} Category Override(s) not recognised"),
             (self.dated, f"{self.dated} Appeal Sent On / Closed On date(s) filled in"),
             (
@@ -113,14 +128,17 @@ class ClassifyReport:
 
 @dataclass(slots=True)
 class Scored:
-    """One Denials row after Classify: its decision (None: no CARC, left alone) and, for an
-    open denial, its deadline, chance, score and rank; `note` says why it is not queued.
+    """One Denials row after Classify: its decision (None: no CARC, left alone), its plan-aware
+    advice (remedy, deadlines; `dated` when they are written) and, for an open denial, its
+    deadline, chance, score and rank; `note` says why it is not queued.
     Written once by `score_denials` (the rank last, once every open denial has its score)."""
 
     denial: Denial
     decision: Decision | None
     suggested_owner: str | None = None
-    deadline: payers.Deadline | None = None
+    advice: Advice | None = None
+    dated: bool = False  # an open denial: its deadlines are written (and judged against today)
+    deadline: Due | None = None
     days_left: int | None = None
     chance: float | None = None
     priority: prioritize.Priority | None = None
@@ -137,8 +155,8 @@ class Scored:
 
     def values(self) -> tuple:
         """The cells of `SYSTEM_OUTPUTS`, in their order."""
-        decision = self.decision
-        if decision is None:
+        decision, advice = self.decision, self.advice
+        if decision is None or advice is None:
             return _BLANK_OUTPUTS
         return (
             decision.description,
@@ -147,10 +165,13 @@ class Scored:
             decision.type.value if decision.type else None,
             decision.stage.value if decision.stage else None,
             decision.nature.value if decision.nature else None,
-            decision.action,
-            "; ".join(decision.checklist) or None,
+            advice.action,
+            "; ".join(advice.checklist) or None,
             f"{decision.rule}: {decision.why}",
-            self.deadline.due if self.deadline else None,
+            advice.plan.value if advice.plan else None,
+            advice.remedy.label,
+            "Yes" if advice.appealable else "No",
+            *self._deadlines(advice),
             self.days_left,
             self.chance,
             self.priority.score if self.priority else None,
@@ -159,12 +180,27 @@ class Scored:
             self.suggested_owner,
         )
 
+    def _deadlines(self, advice: Advice) -> tuple:
+        """Appeal Deadline, Corrected Claim Deadline and Deadline Rule: for an open denial, or
+        for any row whose remedy is to bill another payer; blank otherwise."""
+        if not (self.dated or advice.remedy is Remedy.BILL_OTHER_PAYER):
+            return (None, None, None)
+        return (
+            advice.appeal.due if advice.appeal else None,
+            advice.corrected.due if advice.corrected else None,
+            advice.rule or None,
+        )
+
     def _reason(self) -> str | None:
         if self.priority is None:
             return self.note
-        if self.deadline is None:
-            return self.priority.reason
-        return f"{self.priority.reason}. Deadline: {self.deadline.basis}"
+        reason = self.priority.reason
+        if self.deadline is not None:
+            reason = f"{reason}. Deadline: {self.deadline.rule}"
+        if self.advice is not None and self.advice.overdue:
+            action = self.advice.action
+            reason = f"Overdue — a decision, ranked after the live denials: {action} {reason}"
+        return reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +208,7 @@ class Knowledge:
     """What scoring needs besides the denials: codes, payers, weights, defaults, the day."""
 
     codebook: CodeBook
-    directory: payers.PayerDirectory
+    directory: plans.PayerDirectory
     weights: prioritize.Weights
     defaults: payers.Defaults
     today: date
@@ -181,11 +217,27 @@ class Knowledge:
 # -- decisions ----------------------------------------------------------------------------
 
 
-def decide_all(records: Sequence[Denial], codebook: CodeBook, report: ClassifyReport) -> list:
-    """Each row's decision (None for a row without a CARC), the person's override applied."""
+def plan_matches(
+    records: Sequence[Denial], directory: plans.PayerDirectory, report: ClassifyReport
+) -> list[plans.PlanMatch]:
+    """Each row's plan match (one lookup per payer id and name); unclear ones are counted."""
+    match = functools.lru_cache(maxsize=None)(directory.match)
+    found = [match(denial.payer_id, denial.payer) for denial in records]
+    report.unclear_plans.update(str(m.profile.name) for m in found if m.ambiguous)
+    return found
+
+
+def decide_all(
+    records: Sequence[Denial],
+    matches: Sequence[plans.PlanMatch],
+    codebook: CodeBook,
+    report: ClassifyReport,
+) -> list:
+    """Each row's decision under its plan (None for a row without a CARC), the person's
+    override applied."""
     decide = functools.lru_cache(maxsize=None)(lambda *key: classify(Case(*key), codebook))
     decisions: list[Decision | None] = []
-    for denial in records:
+    for denial, match in zip(records, matches, strict=True):
         if not denial.carc:
             decisions.append(None)  # a row without a code (typed by hand): left alone
             continue
@@ -197,6 +249,7 @@ def decide_all(records: Sequence[Denial], codebook: CodeBook, report: ClassifyRe
             denial.claim_status_code,
             ZERO if amount is not None and amount <= 0 else None,  # only "nothing taken" matters
             paid is None or paid == 0,
+            match.plan.key if match.plan else "",
         )
         if not decision.known and not codebook.knows_carc(denial.carc):
             report.unknown_codes.add(denial.carc)
@@ -239,50 +292,63 @@ def history(records: Sequence[Denial], decisions: list) -> list[tuple[str, Categ
 
 
 def score_denials(
-    records: Sequence[Denial], decisions: list, known: Knowledge, report: ClassifyReport
+    records: Sequence[Denial],
+    decisions: list,
+    matches: Sequence[plans.PlanMatch],
+    known: Knowledge,
+    report: ClassifyReport,
 ) -> list[Scored]:
-    """A `Scored` per row: closed and not-denial rows with why, open denials scored and ranked."""
+    """A `Scored` per row: closed and not-denial rows with why, open denials scored and ranked
+    (overdue ones, where only a decision remains, after every live one)."""
     rates = prioritize.OverturnRates(history(records, decisions), known.weights)
-    find = functools.lru_cache(maxsize=None)(known.directory.find)
     scored: list[Scored] = []
-    for denial, decision in zip(records, decisions, strict=True):
+    for denial, decision, match in zip(records, decisions, matches, strict=True):
         if decision is None:
             scored.append(Scored(denial, None))
             continue
+        is_open = decision.is_denial and denial.is_open
+        advice = advise(
+            decision,
+            as_own_row(match, denial),
+            denial_dates(denial),
+            known.defaults,
+            today=known.today if is_open else None,
+            effective=known.directory.effective,
+        )
         owner = known.weights.owner(decision.category) if decision.is_denial else None
         if not decision.is_denial:
             report.not_denials += 1
             note = f"Not a denial ({decision.rule}): not queued."
-            scored.append(Scored(denial, decision, owner, note=note))
-        elif not denial.is_open:
+            scored.append(Scored(denial, decision, owner, advice, note=note))
+        elif not is_open:
             report.closed += 1
             status = denial.status
             how = status if status in CLOSED_STATUSES else denial.resolution or "resolved"
-            scored.append(Scored(denial, decision, owner, note=f"Closed ({how}): not queued."))
+            note = f"Closed ({how}): not queued."
+            scored.append(Scored(denial, decision, owner, advice, note=note))
         else:
-            profile = find(denial.payer_id, denial.payer)
-            scored.append(score_open(denial, decision, owner, profile, rates, known, report))
+            scored.append(score_open(denial, decision, owner, advice, rates, known, report))
     report.denials = sum(d is not None and d.is_denial for d in decisions)
     return ranked(scored, report)
+
+
+def denial_dates(denial: Denial) -> Dates:
+    """The dates the row's clocks start from (the latest denial's notice)."""
+    paid = denial.last_denied_on or denial.remit_date
+    return Dates(produced=denial.production_date, paid=paid, service=denial.service_date)
 
 
 def score_open(
     denial: Denial,
     decision: Decision,
     owner: str | None,
-    profile: payers.PayerProfile | None,
+    advice: Advice,
     rates: prioritize.OverturnRates,
     known: Knowledge,
     report: ClassifyReport,
 ) -> Scored:
     """An open denial's deadline, chance of overturn and score (tallied into the report)."""
-    due = payers.deadline(
-        profile,
-        decision.route,
-        denied_on=denial.last_denied_on or denial.remit_date,
-        service_date=denial.service_date,
-        defaults=known.defaults,
-    )
+    due = advice.deadline
     days_left = (due.due - known.today).days if due else None
     chance = rates.chance(payer_key(denial), decision.category)
     weights = known.weights
@@ -294,17 +360,20 @@ def score_open(
         report.overdue += 1
     elif days_left is not None and days_left <= report.due_soon_days:
         report.due_soon += 1
-    return Scored(denial, decision, owner, due, days_left, round(chance.rate, 3), score)
+    chance_rate = round(chance.rate, 3)
+    return Scored(denial, decision, owner, advice, True, due, days_left, chance_rate, score)
 
 
 def ranked(scored: list[Scored], report: ClassifyReport) -> list[Scored]:
-    """Open denials ranked 1..N (score, then the sooner deadline, the larger amount, the id)."""
+    """Open denials ranked 1..N (score, then the sooner deadline, the larger amount, the id);
+    overdue ones (every usable date passed: a decision, not a race) after every live one."""
     open_rows = [s for s in scored if s.priority is not None]
     keys = [
         (s.priority.score, s.days_left, s.denial.denied_amount, s.denial.denial_id)
         for s in open_rows
     ]
-    for row, rank in zip(open_rows, prioritize.ranks(keys), strict=True):
+    overdue = [bool(s.advice and s.advice.overdue) for s in open_rows]
+    for row, rank in zip(open_rows, prioritize.ranks(keys, overdue), strict=True):
         row.rank = rank
     report.queued = len(open_rows)
     return scored
@@ -341,7 +410,7 @@ def _plan(denials, payer_rows, codebook, settings, today, queue) -> Plan:
     report = ClassifyReport(due_soon_days=int(setting(S.DUE_SOON_DAYS)))
     known = Knowledge(
         codebook,
-        payers.PayerDirectory.from_rows(frames.records(payer_rows)),
+        plans.PayerDirectory.from_rows(frames.records(payer_rows)),
         prioritize.Weights.from_settings(settings),
         payers.Defaults(
             int(setting(S.DEFAULT_TIMELY_FILING_DAYS)), int(setting(S.DEFAULT_APPEAL_WINDOW_DAYS))
@@ -352,13 +421,15 @@ def _plan(denials, payer_rows, codebook, settings, today, queue) -> Plan:
     records = denial_records.from_frame(denials)
     records, edited, edits = work_queue.with_queue_edits(records, snapshots)
     report.queue_edits, report.queue_conflicts = edits.copied, edits.conflicts
-    scored = score_denials(records, decide_all(records, codebook, report), known, report)
+    matches = plan_matches(records, known.directory, report)
+    decisions = decide_all(records, matches, codebook, report)
+    scored = score_denials(records, decisions, matches, known, report)
     new_denials = denials_after(denials, edited, scored)
     never_classified = pd.Series([not d.rule for d in records], index=denials.index)
     report.dated = work_queue.date_status_changes(new_denials, today, snapshots, never_classified)
     return Plan(
         new_denials,
-        payers_after(payer_rows, known.directory, records, report),
+        payers_after(payer_rows, known.directory, records, matches, report),
         work_queue.build_queue(new_denials, [s.queued for s in scored], queue),
         report,
     )
@@ -384,25 +455,30 @@ def denials_after(
 
 def payers_after(
     frame: pd.DataFrame,
-    directory: payers.PayerDirectory,
+    directory: plans.PayerDirectory,
     records: Sequence[Denial],
+    matches: Sequence[plans.PlanMatch],
     report: ClassifyReport,
 ) -> pd.DataFrame:
-    """The Payers rows with a Profile each, plus rows for payers seen on remits without one."""
+    """The Payers rows with a Profile each, plus a row for each payer seen on remits that has
+    none: unknown, or known only by a plan word of its name ("… MEDICARE ADVANTAGE")."""
     rows = frames.records(frame)
     on_sheet = {payers.normalise_name(r.get(Col.PAYER)) for r in rows}
     added_ids: set[str] = set()
-    find = functools.lru_cache(maxsize=None)(directory.find)
-    for payer, payer_id in dict.fromkeys((d.payer, d.payer_id) for d in records):
-        found = find(payer_id, payer)  # each payer as remits spell it, once
-        profile = found or payers.PayerProfile(payer or payer_id, payers.split_ids(payer_id))
+    seen = dict.fromkeys((d.payer, d.payer_id, m) for d, m in zip(records, matches, strict=True))
+    for payer, payer_id, match in seen:  # each payer as remits spell it, once
+        new = match.profile is None or match.by_plan_name_only
+        profile = new_payer(payer, payer_id, match) if new else match.profile
         name = payers.normalise_name(profile.name)
         if not name or name in on_sheet or added_ids.intersection(profile.payer_ids):
             continue  # listed already (a payer id spelled two ways gets one row)
         on_sheet.add(name)
-        if found is None:
+        if new:
             added_ids.update(profile.payer_ids)
-        rows.append(dict.fromkeys(frame.columns) | payers.row_from_profile(profile))
+        row = payers.row_from_profile(profile)
+        if new and match.profile is not None:
+            row[Col.NOTES] = plan_word_note(match.profile)
+        rows.append(dict.fromkeys(frame.columns) | row)
     for row in rows:
         if row.get(Col.PAYER):
             kind = directory.kind(payers.profile_from_row(row))
@@ -410,3 +486,28 @@ def payers_after(
             if kind is payers.ProfileKind.DEFAULT:
                 report.payers_to_complete.append(str(row[Col.PAYER]))
     return frames.frame_of(rows, list(frame.columns))
+
+
+def as_own_row(match: plans.PlanMatch, denial: Denial) -> plans.PlanMatch:
+    """A payer known only by a plan word of its name is advised as the row Classify adds for
+    it (its plan type, the plan's default windows), so the next run says the same."""
+    if not match.by_plan_name_only:
+        return match
+    return dataclasses.replace(match, profile=new_payer(denial.payer, denial.payer_id, match))
+
+
+def new_payer(payer: str, payer_id: str, match: plans.PlanMatch) -> payers.PayerProfile:
+    """The Payers row Classify adds for a payer seen on remits (its plan type when known)."""
+    plan_type = match.profile.plan_type if match.profile else ""
+    name = str(payer or payer_id or "").strip()
+    return payers.PayerProfile(name, payers.split_ids(payer_id), plan_type=plan_type)
+
+
+def plan_word_note(default: payers.PayerProfile) -> str:
+    """The Notes of a row added for a payer known only by a plan word of its name."""
+    return (
+        f"Added by DenialDesk: its name says {default.plan_type}, so until you fill in this "
+        f"row's limits (from your contract or the plan's provider manual) its deadlines are "
+        f"those of the built-in row '{default.name}' ({default.appeal_window_days} days to "
+        f"appeal; {default.source})."
+    )

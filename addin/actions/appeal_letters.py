@@ -53,7 +53,8 @@ from addin.letters.templates import (
     choose_template,
     parse_template_choices,
 )
-from addin.payers import PayerDirectory, normalise_name
+from addin.payers import normalise_name
+from addin.plans import PayerDirectory
 from addin.remedies import Remedy, plan_type_of
 from addin.workbook import frames
 from addin.workbook.base import Book

@@ -13,7 +13,8 @@ from addin.denials import yes_no
 from addin.letters.context import effective_category
 from addin.letters.fields import clean_text
 from addin.letters.kinds import LETTER_REMEDIES
-from addin.payers import PayerDirectory, is_original_medicare
+from addin.payers import is_original_medicare
+from addin.plans import PayerDirectory
 from addin.remedies import Remedy
 from addin.workbook.layout import CLOSED_STATUSES, STATUSES, Col
 

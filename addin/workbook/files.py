@@ -15,6 +15,7 @@ import hashlib
 import os
 import shutil
 import stat
+import sys
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -241,14 +242,26 @@ def atomic_write(
             )
         replace(temp, target)
         return backup
-    except OSError as error:
+    except Exception as error:
+        if not _write_failed(error):
+            raise
+        reason = getattr(error, "strerror", None) or error
         raise WorkbookWriteError(
-            f"could not save {path.name}: {error.strerror or error}. The workbook on disk is "
+            f"could not save {path.name}: {reason}. The workbook on disk is "
             "unchanged. Check free space and write permission on its folder."
         ) from None
     finally:
         with contextlib.suppress(OSError):
             temp.unlink()
+
+
+def _write_failed(error: Exception) -> bool:
+    """A failed write: an OSError, or lxml's own error for a full disk mid-write (lxml, under
+    openpyxl, is loaded by then; it is not imported here so a CLI start stays light)."""
+    etree = sys.modules.get("lxml.etree")
+    return isinstance(error, OSError) or (
+        etree is not None and isinstance(error, etree.SerialisationError)
+    )
 
 
 def write_temp(temp: Path, write: Callable[[Path], None]) -> Path:

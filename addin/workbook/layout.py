@@ -98,6 +98,7 @@ class Col:
     RARC = "RARC"
     CLAIM_STATUS = "Claim Status"
     REMIT_DATE = "Remit Date"
+    PRODUCTION_DATE = "Remit Produced On"  # DTM*405: the notice date appeal clocks start from
     CHECK_NUMBER = "Check Number"
     LAST_DENIED_ON = "Last Denied On"
     TIMES_DENIED = "Times Denied"
@@ -148,6 +149,7 @@ class Col:
     IMPORTED_AT = "Imported At"
 
     PAYER_IDS = "Payer IDs"
+    MATCH_NAMES = "Match Names"  # name patterns that pick this row (payer id + name decide)
     PLAN_TYPE = "Plan Type"
     TIMELY_FILING_DAYS = "Timely Filing Days"
     APPEAL_WINDOW_DAYS = "Appeal Window Days"
@@ -251,6 +253,7 @@ DENIALS = TableSpec(
         _sys(Col.CLAIM_STATUS, width=16),
         _sys(Col.PAYER_CLAIM_NUMBER, width=20),
         _sys(Col.REMIT_DATE, Kind.DATE, 12),
+        _sys(Col.PRODUCTION_DATE, Kind.DATE, 12),
         _sys(Col.CHECK_NUMBER, width=16),
         _sys(Col.SOURCE_FILE, width=28),
         _sys(Col.LAST_DENIED_ON, Kind.DATE, 12),
@@ -343,6 +346,7 @@ PAYERS = TableSpec(
     (
         _user(Col.PAYER, width=34),
         _user(Col.PAYER_IDS, width=16),
+        _user(Col.MATCH_NAMES, width=30),
         _user(Col.PLAN_TYPE, width=18),
         _user(Col.TIMELY_FILING_DAYS, Kind.INT, 10),
         _user(Col.TIMELY_FILING_CLOCK, width=22),
