@@ -32,7 +32,8 @@ from addin.workbook import (
     openpyxl_book,  # noqa: E402
 )
 from addin.workbook.layout import CODES, DENIALS, Col  # noqa: E402
-from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update  # noqa: E402
+from addin.workbook.openpyxl_book import OpenpyxlBook  # noqa: E402
+from addin.workbook.tracker_file import open_for_update  # noqa: E402
 
 TODAY = date(2026, 11, 28)
 START = date(2025, 6, 1)

@@ -30,7 +30,8 @@ from addin.kpis import measures as kpi_data  # noqa: E402
 from addin.kpis import report as kpi_report  # noqa: E402
 from addin.remit.models import status_label  # noqa: E402
 from addin.workbook.layout import CATEGORIES, CLAIMS, DENIALS, STATUSES, Col  # noqa: E402
-from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update  # noqa: E402
+from addin.workbook.openpyxl_book import OpenpyxlBook  # noqa: E402
+from addin.workbook.tracker_file import open_for_update  # noqa: E402
 
 TODAY = date(2026, 12, 31)
 START = date(2025, 1, 1)
@@ -146,7 +147,7 @@ CHILD = """
 import json, sys, time
 start = time.perf_counter()
 from addin import actions
-from addin.workbook.openpyxl_book import open_for_update
+from addin.workbook.tracker_file import open_for_update
 imported = time.perf_counter()
 with open_for_update(sys.argv[1]) as book:
     opened = time.perf_counter()

@@ -29,7 +29,8 @@ from addin.workbook.layout import (
     Col,
     S,
 )
-from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update
+from addin.workbook.openpyxl_book import OpenpyxlBook
+from addin.workbook.tracker_file import open_for_update
 from tests.support import convert_with_libreoffice
 
 TODAY = date(2026, 11, 28)

@@ -11,7 +11,8 @@ from addin.classify import Case, classify
 from addin.cli import cli
 from addin.errors import AddinError, UnknownCodeError
 from addin.workbook.layout import CLAIMS, CODES, DENIALS, Col
-from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update
+from addin.workbook.openpyxl_book import OpenpyxlBook
+from addin.workbook.tracker_file import open_for_update
 from tests.conftest import REMITS, SHARED
 
 

@@ -19,7 +19,8 @@ from addin import actions
 from addin.actions.new_tracker import create_tracker
 from addin.demo.tracker import fill_demo_practice, write_demo_remits
 from addin.workbook.layout import AUDIT, CLAIMS, DENIALS, PAYERS, REMITS, WORK_QUEUE, Col
-from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update
+from addin.workbook.openpyxl_book import OpenpyxlBook
+from addin.workbook.tracker_file import open_for_update
 from tests.support import sheets_as_csv
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="crash trials need os.fork")

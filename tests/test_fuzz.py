@@ -22,7 +22,8 @@ from addin.demo.tracker import fill_demo_practice
 from addin.errors import AddinError, RemitParseError
 from addin.remit import Claim, RemitReader
 from addin.workbook.layout import CLAIMS, CODES, DENIALS, PAYERS, REMITS, Col
-from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update
+from addin.workbook.openpyxl_book import OpenpyxlBook
+from addin.workbook.tracker_file import open_for_update
 from tests.conftest import REMITS as REMIT_DATA
 from tests.conftest import SAMPLES
 

@@ -22,7 +22,8 @@ from addin.demo import synth
 from addin.errors import AddinError
 from addin.workbook import files, limits
 from addin.workbook.layout import ADDED_LATER, CLAIMS, DENIALS, REMITS, TABLES, Col
-from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update
+from addin.workbook.openpyxl_book import OpenpyxlBook
+from addin.workbook.tracker_file import open_for_update
 from tests.conftest import REMITS as REMIT_DATA
 from tests.letter_support import denial_row, write_denials
 

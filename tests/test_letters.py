@@ -21,7 +21,8 @@ from addin.letters.files import JOURNAL, MANIFEST
 from addin.letters.kinds import BUILT_IN_KINDS
 from addin.letters.status import status_for
 from addin.workbook.layout import DENIALS, Col, S
-from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update
+from addin.workbook.openpyxl_book import OpenpyxlBook
+from addin.workbook.tracker_file import open_for_update
 from tests.conftest import DATA
 from tests.letter_support import (
     LETTERHEAD,

@@ -15,7 +15,8 @@ import pytest
 from addin import actions
 from addin.cli import cli
 from addin.workbook.layout import DENIALS, Col
-from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update
+from addin.workbook.openpyxl_book import OpenpyxlBook
+from addin.workbook.tracker_file import open_for_update
 
 PRODUCED, PAID, SERVICE = date(2026, 6, 6), date(2026, 6, 8), date(2026, 5, 20)
 AS_OF = date(2026, 6, 20)

@@ -28,13 +28,8 @@ from addin.workbook.layout import (
     S,
     TableSpec,
 )
-from addin.workbook.openpyxl_book import (
-    OpenpyxlBook,
-    sheet_names,
-    table_bounds,
-    update,
-    verify_tracker,
-)
+from addin.workbook.openpyxl_book import OpenpyxlBook, sheet_names, table_bounds, verify_tracker
+from addin.workbook.tracker_file import update
 
 # Tables DenialDesk can recreate empty without losing anything: they are rebuilt or optional.
 REBUILDABLE = frozenset({WORK_QUEUE.name, AUDIT.name, PAYERS.name, CODES.name})

@@ -118,7 +118,7 @@ def update_tracker(workbook, password: str | None, action):
     older tracker are upgraded first (once); if the workbook was saved by someone else while
     `action` worked, nothing is replaced and `action` runs again on the new workbook."""
     from addin.actions.keys import upgrade_keys
-    from addin.workbook.openpyxl_book import update
+    from addin.workbook.tracker_file import update
 
     def run(book):
         upgraded = upgrade_keys(book)

@@ -215,7 +215,7 @@ class TrackerFile:
         self.path, self.password, self.notify = path, password, notify
 
     def open(self):
-        from addin.workbook.openpyxl_book import open_for_update
+        from addin.workbook.tracker_file import open_for_update
 
         return open_for_update(self.path, self.password, self.notify)
 
@@ -223,7 +223,7 @@ class TrackerFile:
         """Run `action(book)` as the command line does: older keys upgraded first (once), and
         run again on the new workbook if someone saved it meanwhile (nothing replaced)."""
         from addin.actions.keys import upgrade_keys
-        from addin.workbook.openpyxl_book import update
+        from addin.workbook.tracker_file import update
 
         def run(book):
             upgraded = upgrade_keys(book)
