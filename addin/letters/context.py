@@ -281,12 +281,17 @@ def letter_context(
         "waiver_note": _waiver_note(facts),
     }
     derived |= _claim_amounts(rows)
-    kept = {
+    return context_values(first, practice, payer or {}) | _kept(derived)
+
+
+def _kept(derived: Mapping[str, object]) -> dict[str, object]:
+    """The derived fields a letter gets: a blank required one is left out (the renderer then
+    names it); an optional one is always there, blank when unknown."""
+    return {
         name: "" if value is None else value
         for name, value in derived.items()
         if value not in (None, "") or not FIELDS_BY_NAME[name].required
     }
-    return context_values(first, practice, payer or {}) | kept
 
 
 def _by_category(rows: Sequence[Mapping[str, object]]) -> dict[str, list]:
