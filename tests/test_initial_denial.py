@@ -11,7 +11,8 @@ from addin import actions
 from addin.kpis.compute import compute
 from addin.kpis.measures import K, KpiSettings
 from addin.workbook.layout import CLAIMS, DENIALS, Col
-from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update
+from addin.workbook.openpyxl_book import OpenpyxlBook
+from addin.workbook.tracker_file import open_for_update
 from tests.conftest import REMITS
 
 DENIED = REMITS / "2026-03-co50-denied.835"

@@ -13,7 +13,8 @@ from addin import actions
 from addin.actions.new_tracker import create_tracker
 from addin.demo.tracker import INBOX, fill_demo_practice, write_demo_remits
 from addin.workbook.layout import CLOSED_STATUSES, DENIALS, SUGGESTED_MARK, WORK_QUEUE, Col
-from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update
+from addin.workbook.openpyxl_book import OpenpyxlBook
+from addin.workbook.tracker_file import open_for_update
 
 AS_OF = date(2026, 11, 28)
 # Cells the queue copies from the Denials row as they are.

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from addin.actions import work_queue
+from addin import denials as denial_records
+from addin import work_queue
 from addin.actions.classify_denials import highlights
 from addin.workbook.base import Book
 from addin.workbook.layout import CLOSED_STATUSES, WORK_QUEUE, Col, S
@@ -21,21 +22,40 @@ def still_queued(denials: pd.DataFrame) -> list[bool]:
     return list(ranked & ~status.isin(CLOSED_STATUSES) & resolved.isna())
 
 
+def _with_queue_edits(
+    denials: pd.DataFrame, snapshots: dict
+) -> tuple[pd.DataFrame, work_queue.QueueEdits]:
+    """The Denials table with the Owner / Status / Follow-up Date people changed on the queue
+    (Denials wins where both changed), as Classify copies them."""
+    if not snapshots or denials.empty:
+        return denials, work_queue.QueueEdits()
+    records = denial_records.from_frame(denials)
+    _, edited, edits = work_queue.with_queue_edits(records, snapshots)
+    if not edited:
+        return denials, edits
+    frame = denials.copy(deep=False)
+    rows = {position: denial.to_row() for position, denial in edited.items()}
+    for name in work_queue.QUEUE_EDITABLE:
+        values = frame[name].tolist()
+        for position, row in rows.items():
+            values[position] = row.get(name)
+        frame[name] = pd.Series(values, index=denials.index, dtype=object)
+    return frame, edits
+
+
 def refresh_queue(book: Book, denials: pd.DataFrame) -> tuple[pd.DataFrame, work_queue.QueueEdits]:
     """Rebuild the Work Queue from `denials` (the Denials table as the action leaves it, not yet
     written); returns the Denials table with the queue's edits in it, and what they were."""
     book.ensure_table(WORK_QUEUE)
     previous = book.read_table(WORK_QUEUE)
-    denials, edits = work_queue.with_queue_edits(denials, work_queue.snapshots(previous))
+    denials, edits = _with_queue_edits(denials, work_queue.snapshots(previous))
     if denials.empty or Col.RANK not in denials:
         queued = [False] * len(denials)
     else:
         queued = still_queued(denials)
-    column = denials[Col.RANK] if Col.RANK in denials else [None] * len(denials)
-    ranks = {Col.RANK: [r if q else None for r, q in zip(column, queued, strict=True)]}
     if len(queued) and not any(queued) and previous.empty:
         return denials, edits  # never classified: the queue stays as it is (empty)
-    queue = work_queue.build_queue(denials, ranks, previous)
+    queue = work_queue.build_queue(denials, queued, previous)
     book.write_table(WORK_QUEUE, queue)
     due_soon = book.read_settings().get(S.DUE_SOON_DAYS, 14)
     book.apply_highlights(

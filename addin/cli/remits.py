@@ -11,6 +11,7 @@ from addin.cli._shared import (
     ByteProgress,
     as_of_option,
     cli,
+    echo,
     friendly_errors,
     notice,
     password_option,
@@ -35,7 +36,7 @@ def new(path: Path, password: str | None):
     from addin.actions.new_tracker import create_tracker
 
     create_tracker(path, password)
-    click.echo(f"Created {path}" + (" (password-protected)" if password else ""))
+    echo(f"Created {path}" + (" (password-protected)" if password else ""))
 
 
 @cli.command("import")
@@ -63,8 +64,8 @@ def import_(workbook: Path, inputs: tuple[Path, ...], password: str | None):
 
     report = update_tracker(workbook, password, run)
     for item in report.failed:
-        click.echo(f"Error: {item.path.name}: {item.message}", err=True)
-    click.echo(report.summary())
+        echo(f"Error: {item.path.name}: {item.message}", err=True)
+    echo(report.summary())
     if report.failed:
         sys.exit(1)
 
@@ -93,10 +94,10 @@ def parse(files: tuple[Path, ...], as_json: bool):
     for path in files:
         try:
             for batch in _batches(describe_remit(path, as_json=as_json, note=notice)):
-                click.echo("\n".join(batch))
+                echo("\n".join(batch))
         except AddinError as error:
             failed += 1
-            click.echo(f"Error: {path.name}: {error}", err=True)
+            echo(f"Error: {path.name}: {error}", err=True)
     if failed:
         sys.exit(1)
 
@@ -128,7 +129,7 @@ def synth(out: Path, claims: int, seed: int):
 
     with out.open("w", encoding="ascii", newline="") as handle:
         generator.write_835(handle, claims, seed)
-    click.echo(f"Wrote {claims:,} synthetic claims to {out}")
+    echo(f"Wrote {claims:,} synthetic claims to {out}")
 
 
 @cli.command()
@@ -152,4 +153,4 @@ def demo(out: Path, as_of):
     from addin.demo import tracker as demo_run
 
     for line in demo_run.run_demo(out, today=as_of):
-        click.echo(line)
+        echo(line)

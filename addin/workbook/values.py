@@ -178,6 +178,9 @@ def typed_column(spec, sheet: str, name: str, values: list) -> list:
     if column is None:
         return values
     keep_formulas = column.owner is Owner.USER
+    fast = _typed_fast(column.kind, values, keep_formulas)
+    if fast is not None:
+        return fast
     typed = []
     for offset, value in enumerate(values):
         if keep_formulas and is_formula(value):
@@ -191,3 +194,53 @@ def typed_column(spec, sheet: str, name: str, values: list) -> list:
                 "Correct or clear that cell, then run again; nothing was changed."
             ) from None
     return typed
+
+
+def _typed_fast(kind: Kind, values: list, keep_formulas: bool) -> list | None:
+    """`typed_column`'s result computed once per distinct value (a tracker repeats the same
+    payers, codes, amounts and dates endlessly), or None when some value does not fit (the
+    slow path then names the row)."""
+    if kind in (Kind.TEXT, Kind.LINK):  # a formula is text here too: no special case
+        return [v if type(v) is str and v and not v.isspace() else to_text(v) for v in values]
+    convert = _READERS[kind]
+    seen: dict = {}
+    typed = []
+    for value in values:
+        key = (type(value), value)
+        try:
+            typed.append(seen[key])
+            continue
+        except KeyError:
+            pass
+        except TypeError:  # unhashable: leave it to the slow path
+            return None
+        if keep_formulas and is_formula(value):
+            result = value
+        else:
+            try:
+                result = convert(value)
+            except CellValueError:
+                return None
+        if value == value:  # NaN never equals itself: no caching
+            seen[key] = result
+        typed.append(result)
+    return typed
+
+
+# Wrapped text (the Work Queue's Action): how tall a row must be to show it, for every writer.
+LINE_POINTS = 15.0  # one line of 11-point text
+CHARS_PER_WIDTH = 1.0  # characters of ordinary text per unit of column width (a "0" each)
+
+
+def wrapped_lines(value: object, width: int) -> int:
+    """How many lines `value` takes wrapped at word breaks in a column `width` wide."""
+    if not isinstance(value, str) or not value:
+        return 1
+    room = max(int(width * CHARS_PER_WIDTH), 1)
+    lines, used = 1, 0
+    for word in value.split():
+        if used and used + 1 + len(word) > room:
+            lines, used = lines + 1, len(word)
+        else:
+            used += len(word) + (1 if used else 0)
+    return lines
