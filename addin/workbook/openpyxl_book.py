@@ -33,6 +33,7 @@ from addin.workbook.openpyxl_tables import (
     apply_table_setup,
     set_list_validation,
 )
+from addin.workbook.reading import read_tracker
 from addin.workbook.values import (
     LINE_POINTS,
     is_formula,
@@ -64,19 +65,8 @@ class OpenpyxlBook:
         encrypted with the same password.
         """
         path = Path(path)
-        hints.refuse_other_file_types(path)
-        if not path.is_file():
-            raise WorkbookLayoutError(
-                f"no workbook at {path}. Create one with `{hints.command('new', path)}`."
-            )
-        limits.refuse_oversized(path)
-        password = crypto.password_from_env(password)
-        data, read_as = files.read_fingerprinted(path)
+        data, read_as, password = read_tracker(path, password)
         source = io.BytesIO(data)
-        if crypto.is_encrypted_bytes(data):
-            source = crypto.decrypt(source, password, path.name)
-        else:
-            password = None
         files.check_zip(source, path.name)
         book = cls(path, load_workbook(source, path.name), password)
         book.read_as = read_as
