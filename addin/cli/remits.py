@@ -90,16 +90,23 @@ def parse(files: tuple[Path, ...], as_json: bool):
     """
     from addin.actions.parse_remit import describe_remit
 
+    # JSON Lines are ASCII with every control character escaped (json's ensure_ascii, held by
+    # tests/test_output_privacy.py): nothing to sanitise, so they skip `echo`'s filters.
+    write = _write_lines if as_json else lambda batch: echo("\n".join(batch))
     failed = 0
     for path in files:
         try:
             for batch in _batches(describe_remit(path, as_json=as_json, note=notice)):
-                echo("\n".join(batch))
+                write(batch)
         except AddinError as error:
             failed += 1
             echo(f"Error: {path.name}: {error}", err=True)
     if failed:
         sys.exit(1)
+
+
+def _write_lines(batch: list[str]) -> None:
+    sys.stdout.write("\n".join(batch) + "\n")
 
 
 def _batches(lines, size: int = 2000):
