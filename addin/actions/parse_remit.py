@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from addin.actions.parse_json import file_notes, json_lines
 from addin.remit import Claim, RemitReader, TransactionEnd
-from addin.remit.export import claim_json
 
 
 def describe_remit(
@@ -24,7 +24,7 @@ def describe_remit(
     with path.open("rb") as handle:
         reader = RemitReader(handle)
         if as_json:
-            yield from _json_lines(reader, path.name, note)
+            yield from json_lines(reader, path.name, note)
             for finding in file_notes(reader):
                 note(f"{path.name}: {finding}")
             return
@@ -34,25 +34,6 @@ def describe_remit(
         if reader.other_transactions:
             kinds = ", ".join(f"{n}×{k}" for k, n in sorted(reader.other_transactions.items()))
             yield f"{path.name}: skipped non-835 transactions ({kinds})"
-
-
-def _json_lines(reader: RemitReader, name: str, note: Callable[[str], None]) -> Iterator[str]:
-    is_claim = Claim.__instancecheck__
-    for record in reader:
-        if is_claim(record):
-            yield claim_json(record, name)
-        else:
-            for finding in record.findings:
-                note(f"{name} transaction {record.header.control_number}: {finding}")
-
-
-def file_notes(reader: RemitReader) -> list[str]:
-    """What the reader found about the file as a whole (after it has been read)."""
-    notes = list(reader.file_findings)
-    if reader.other_transactions:
-        kinds = ", ".join(f"{n} × {k}" for k, n in sorted(reader.other_transactions.items()))
-        notes.append(f"skipped transactions that are not 835s ({kinds})")
-    return notes
 
 
 def _transaction_line(path: Path, end: TransactionEnd) -> str:

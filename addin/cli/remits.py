@@ -88,37 +88,29 @@ def parse(files: tuple[Path, ...], as_json: bool):
 
         denialdesk parse remit.835 --json > claims.jsonl
     """
-    from addin.actions.parse_remit import describe_remit
+    if as_json:
+        from addin.actions.parse_json import write_json
 
-    # JSON Lines are ASCII with every control character escaped (json's ensure_ascii, held by
-    # tests/test_output_privacy.py): nothing to sanitise, so they skip `echo`'s filters.
-    write = _write_lines if as_json else lambda batch: echo("\n".join(batch))
+        def run(path):
+            # JSON Lines are ASCII with every control character escaped (json's ensure_ascii,
+            # held by tests/test_output_privacy.py): nothing for `echo`'s sanitiser to do.
+            write_json(path, sys.stdout, note=notice)
+    else:
+        from addin.actions.parse_remit import describe_remit
+
+        def run(path):
+            for line in describe_remit(path, as_json=False, note=notice):
+                echo(line)
+
     failed = 0
     for path in files:
         try:
-            for batch in _batches(describe_remit(path, as_json=as_json, note=notice)):
-                write(batch)
+            run(path)
         except AddinError as error:
             failed += 1
             echo(f"Error: {path.name}: {error}", err=True)
     if failed:
         sys.exit(1)
-
-
-def _write_lines(batch: list[str]) -> None:
-    sys.stdout.write("\n".join(batch) + "\n")
-
-
-def _batches(lines, size: int = 2000):
-    """Lines in lists of `size`: one write per batch instead of one per claim."""
-    batch: list[str] = []
-    for line in lines:
-        batch.append(line)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 @cli.command()

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from addin.errors import RemitParseError
 from addin.remit.balance import transaction_findings
@@ -79,6 +80,23 @@ class _Transaction:
         self.digest = hashlib.sha256()
         self.pending: list[str] = []
         self.ending: list[str] | None = None  # the segment that ended a run of claims
+        self.inherited = False  # begun before this piece of the file (see RemitReader)
+
+    def add(self, later: _Transaction) -> None:
+        """Add what a later piece of the file read of this same transaction (its tallies)."""
+        self.segments += later.segments
+        self.unknown.update(later.unknown)
+        self.findings += later.findings
+        self.provider_adjustments += later.provider_adjustments
+        self.claims += later.claims
+        self.lines += later.lines
+        self.adjustments += later.adjustments
+        self.paid_total += later.paid_total
+
+    def detached(self) -> _Transaction:
+        """This tally without its fingerprint (for another process: pieces print, not import)."""
+        self.digest, self.pending, self.party = None, [], None
+        return self
 
     def remember(self, elements: list[str]) -> None:
         """Feed a payment-defining segment (BPR, TRN, N1, CLP, PLB) into the fingerprint.
@@ -93,8 +111,23 @@ class _Transaction:
             self.flush_digest()
 
     def flush_digest(self) -> None:
-        self.digest.update("\x1f".join(self.pending).encode())
+        if self.digest is not None:
+            self.digest.update("\x1f".join(self.pending).encode())
         self.pending.clear()
+
+
+class PieceResult(NamedTuple):
+    """What a piece of a file read apart reports (RemitReader.piece_result)."""
+
+    inherited: _Transaction  # tallies of the transaction the piece was cut from
+    declared: int | None  # its SE count, when the piece read its end
+    ended: bool
+    after: _Transaction | None  # a transaction the piece began and left open
+    interchanges: int
+    transactions: int
+    other_transactions: Counter
+    file_findings: list[str]
+    replaced_characters: int
 
 
 class RemitReader:
@@ -102,9 +135,17 @@ class RemitReader:
 
     Damaged content becomes findings on the records; only a file that is not an 835 at all,
     or that ends inside a transaction, raises `RemitParseError`.
+
+    A big file can be read in pieces cut before a CLP (`parse --json` on several cores,
+    addin/actions/parse_pieces.py): `finish=False` leaves the file's end checks to the caller
+    and the last transaction open; `resume=True` reads a piece whose source starts with the
+    envelope and header of the transaction it was cut from (ISA, GS, ST … up to its first
+    CLP): everything counted before the piece's first CLP is forgotten, and the end of that
+    inherited transaction is left in `inherited_end` (its tallies and SE count) for the
+    caller to add to what the earlier pieces read.
     """
 
-    def __init__(self, source: Source):
+    def __init__(self, source: Source, *, finish: bool = True, resume: bool = False):
         self.stats = DecodeStats()
         self.delimiters: Delimiters | None = None
         self._source = source
@@ -118,6 +159,8 @@ class RemitReader:
         self._ready: list[Claim | TransactionEnd] = []
         self._segments: Iterator[list[str]] = iter(())
         self._claims: ClaimLoop | None = None
+        self._finish, self._resume = finish, resume
+        self.inherited_end: tuple[_Transaction, int | None] | None = None
 
     def __iter__(self) -> Iterator[Claim | TransactionEnd]:
         self.delimiters, self._segments = read_segments(self._source, self.stats)
@@ -136,6 +179,8 @@ class RemitReader:
                 if tx is not None:
                     tx.segments += 1
                     if name == "CLP":
+                        if self._resume:
+                            self._start_piece(tx)
                         tx.party = None
                         header = tx.header or self._header()
                         yield from self._claims.run(elements, header, tx.claims + 1, tx)
@@ -147,6 +192,18 @@ class RemitReader:
                     yield from ready
                     ready.clear()
         self._finish_file()
+
+    def _start_piece(self, tx: _Transaction) -> None:
+        """The piece's first CLP: forget what the header context counted (see the class)."""
+        self._resume = False
+        self.interchanges = self.transactions = 0
+        self.other_transactions.clear()
+        self.file_findings.clear()  # (bytes the head context had replaced: see parse_pieces)
+        tx.segments = 1
+        tx.unknown.clear()
+        tx.findings.clear()
+        tx.provider_adjustments.clear()
+        tx.inherited = True
 
     def _handlers(self):
         ignore = self._ignore
@@ -230,6 +287,8 @@ class RemitReader:
             self._end_transaction(declared=None)
 
     def _finish_file(self) -> None:
+        if not self._finish:
+            return
         if self._tx is not None:
             raise RemitParseError(
                 f"the file ends inside transaction {self._tx.control_number or '?'} (no SE "
@@ -260,6 +319,10 @@ class RemitReader:
 
     def _end_transaction(self, declared: int | None) -> None:
         tx = self._tx
+        if tx.inherited:
+            self.inherited_end = (tx.detached(), declared)
+            self._tx = None
+            return
         header = self._header()
         tx.flush_digest()
         if declared is not None and declared != tx.segments:
@@ -284,7 +347,7 @@ class RemitReader:
                 tx.segments,
                 sum(tx.unknown.values()),
                 tuple(findings),
-                tx.digest.hexdigest(),
+                tx.digest.hexdigest() if tx.digest is not None else "",
             )
         )
 
@@ -431,6 +494,58 @@ class RemitReader:
                 tx.provider_adjustments.append(
                     ProviderAdjustment(provider, fiscal, reason, reference, amount)
                 )
+
+    # -- pieces: what the caller of a piece-by-piece read needs -----------------------------
+
+    def piece_result(self) -> PieceResult | None:
+        """What this piece (resume=True, finish=False) hands back for `add_piece`; None when
+        it stopped before its first claim (an error), so that nothing of it is to be added."""
+        tx = self._tx
+        if self._resume or (tx is None and self.inherited_end is None):
+            return None
+        if self.inherited_end is not None:
+            inherited, declared = self.inherited_end
+            ended, after = True, tx.detached() if tx is not None else None
+        else:  # the piece ended inside the transaction it was cut from
+            inherited, declared, ended, after = tx.detached(), None, False, None
+        return PieceResult(
+            inherited,
+            declared,
+            ended,
+            after,
+            self.interchanges,
+            self.transactions,
+            self.other_transactions,
+            self.file_findings,
+            self.stats.replaced_characters,
+        )
+
+    def add_piece(self, piece: PieceResult) -> None:
+        """Add what the next piece read: tallies of the open transaction (ending it if the
+        piece did, its TransactionEnd then ready in `take_ready`), file-level findings."""
+        tx = self._tx
+        if tx is None or tx.header[1:] != piece.inherited.header[1:]:  # all but file_index
+            raise RuntimeError("a piece does not continue the transaction it was cut from")
+        tx.add(piece.inherited)
+        tx.digest = None  # a fingerprint of part of a transaction would be wrong: none
+        if piece.ended:
+            self._end_transaction(piece.declared)
+            self._tx = piece.after
+        self.interchanges += piece.interchanges
+        self.transactions += piece.transactions
+        self.other_transactions.update(piece.other_transactions)
+        self.file_findings += piece.file_findings
+        self.stats.replaced_characters += piece.replaced_characters
+
+    def take_ready(self) -> list[Claim | TransactionEnd]:
+        ready = list(self._ready)
+        self._ready.clear()
+        return ready
+
+    def finish(self) -> None:
+        """The end-of-file checks a reader made with finish=False skipped."""
+        self._finish = True
+        self._finish_file()
 
     def _require_tx(self, elements) -> _Transaction | None:
         if self._tx is None:

@@ -1,0 +1,108 @@
+"""`parse --json` read in pieces on several processes prints exactly what one reader prints:
+the same JSON Lines, the same notes in the same order, the same error — whatever the number of
+pieces and wherever the cuts fall (several interchanges and transactions, a non-835
+transaction, lower-case ids, unbalanced claims and payments, unknown segments, bad bytes, a
+wrong SE count, a file cut short)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from addin.actions.parse_json import write_json
+from addin.actions.parse_remit import describe_remit
+from addin.cli import cli
+from addin.demo.synth import synth_835
+from addin.errors import RemitParseError
+from addin.remit.pieces import plan_pieces
+from tests.conftest import DATA, REMITS
+
+EXPECTED = DATA / "expected" / "parse"
+ACK = "ST*999*0001~AK1*HP*1~AK9*A*1*1*1~SE*4*0001~"
+
+
+def _odd_file() -> bytes:
+    """Four interchanges whose transactions carry every finding the notes can hold."""
+    first = synth_835(40, seed=1)
+    second = synth_835(60, seed=2)
+    head, _, rest = second.partition("ST*835*")
+    second = head + ACK + "ST*835*" + rest  # a 999 before the 835, in the same group
+    second = second.replace("CAS*CO*45*", "CAS*CO*45*1", 3)  # three claims off balance
+    second = second.replace("REF*6R*", "ZZQ*1~REF*6R*", 2)  # unknown segments in claims
+    second = second.replace("SE*", "PLB*1999999999*20261231*WO*12.50~SE*")  # payment off
+    third = synth_835(50, seed=3).replace("SE*", "se*").replace("~CLP*", "~clp*", 5)
+    third = third.replace("*0001~", "*0003~")  # its own control number
+    fourth = synth_835(30, seed=4)
+    at = fourth.index("SE*") + 3
+    fourth = fourth[:at] + "9" + fourth[at:]  # a wrong segment count
+    data = (first + second + third + fourth).encode()
+    return data.replace(b"DTM*405*", b"DTM*405*\xff", 1)  # a byte that is not UTF-8
+
+
+def _serial(path) -> tuple[str, list[str], str]:
+    notes: list[str] = []
+    lines: list[str] = []
+    error = ""
+    try:
+        for line in describe_remit(path, as_json=True, note=notes.append):
+            lines.append(line)
+    except RemitParseError as failure:
+        error = str(failure)
+    return "".join(f"{line}\n" for line in lines), notes, error
+
+
+def _in_pieces(path, pieces: int) -> tuple[str, list[str], str]:
+    out, notes, error = io.StringIO(), [], ""
+    try:
+        write_json(path, out, notes.append, pieces=pieces, min_bytes=0)
+    except RemitParseError as failure:
+        error = str(failure)
+    return out.getvalue(), notes, error
+
+
+@pytest.mark.parametrize("pieces", [2, 3, 4, 7, 12])
+def test_pieces_print_what_one_reader_prints(tmp_path, pieces):
+    path = tmp_path / "odd.835"
+    path.write_bytes(_odd_file())
+    expected = _serial(path)
+    assert expected[1] and not expected[2]  # notes of every kind, no error
+    assert expected[0].count("does not balance") == 6
+    assert any("provider adjustments 12.50 (off by 12.50)" in note for note in expected[1])
+    assert any("unknown segment" in note for note in expected[1])
+    assert any("byte(s) were not valid UTF-8" in note for note in expected[1])
+    assert any("not 835s" in note for note in expected[1])
+    with path.open("rb") as handle:
+        assert len(plan_pieces(handle.read(), pieces)) > 1  # really cut
+    assert _in_pieces(path, pieces) == expected
+
+
+@pytest.mark.parametrize("pieces", [2, 5])
+def test_a_file_cut_short_prints_its_claims_then_the_same_error(tmp_path, pieces):
+    path = tmp_path / "short.835"
+    data = synth_835(80, seed=5)
+    path.write_text(data[: data.index("SE*")], newline="")
+    expected = _serial(path)
+    assert "ends inside transaction" in expected[2] and expected[0].count("\n") == 80
+    assert _in_pieces(path, pieces) == expected
+
+
+def test_no_cut_where_the_reader_could_see_the_transaction_end(tmp_path):
+    """A lower-case SE, a padded ST or a second ISA between a transaction's ST and the cut
+    would end or replace that transaction for the reader: no cut is made there."""
+    data = synth_835(40, seed=6)
+    cut_after = data.index("CLP*", len(data) // 2)
+    for odd in ("se*9*0001~", " ST*835*0002~", "isa*00*~"):
+        text = data[:cut_after] + odd + data[cut_after:]
+        plan = plan_pieces(text.encode(), 2)
+        assert all(piece.start != text.index("CLP*", cut_after + len(odd)) for piece in plan)
+
+
+@pytest.mark.parametrize("path", sorted(REMITS.glob("*.835")), ids=lambda p: p.name)
+def test_the_command_in_pieces_prints_todays_bytes(runner, monkeypatch, path):
+    monkeypatch.setenv("DENIALDESK_WORKERS", "3")
+    monkeypatch.setattr("addin.actions.parse_json.MIN_BYTES", 0)
+    result = runner.invoke(cli, ["parse", "--json", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == (EXPECTED / f"{path.name}.jsonl").read_bytes()
+    assert result.stderr_bytes == (EXPECTED / f"{path.name}.notes").read_bytes()
