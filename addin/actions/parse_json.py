@@ -6,22 +6,22 @@ order, so the output and the notes are byte for byte those of one reader
 
 from __future__ import annotations
 
+import itertools
 import mmap
 import multiprocessing
 import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple, TextIO
 
 from addin.errors import RemitParseError
-from addin.remit import Claim, RemitReader
+from addin.remit import Claim, RemitReader, TransactionEnd
 from addin.remit.export import claim_json
 from addin.remit.parser import PieceResult
-from addin.remit.pieces import Piece, plan_pieces
+from addin.remit.pieces import cut_points, head_context
 
 # Below ~4 MB (~10,000 claims, well under a second) a second process costs more than it saves.
 MIN_BYTES = 4 << 20
@@ -52,9 +52,9 @@ def write_json(
     count = cores() if pieces is None else pieces
     if count > 1 and path.stat().st_size >= (MIN_BYTES if min_bytes is None else min_bytes):
         with path.open("rb") as handle, _mapped(handle) as data:
-            plan = plan_pieces(data, count)
-            if len(plan) > 1:
-                _write_in_pieces(path, data, plan, out, note)
+            cuts = cut_points(data, count)
+            if cuts:
+                _write_in_pieces(path, data, [0, *cuts, len(data)], out, note)
                 return
     with path.open("rb") as handle:
         reader = RemitReader(handle)
@@ -63,10 +63,12 @@ def write_json(
             note(f"{path.name}: {finding}")
 
 
-def json_lines(reader: RemitReader, name: str, note: Callable[[str], None]) -> Iterator[str]:
+def json_lines(
+    records: Iterable[Claim | TransactionEnd], name: str, note: Callable[[str], None]
+) -> Iterator[str]:
     """Each claim's JSON line; what is found about a transaction goes to `note`."""
     is_claim = Claim.__instancecheck__
-    for record in reader:
+    for record in records:
         if is_claim(record):
             yield claim_json(record, name)
         else:
@@ -98,39 +100,42 @@ def write_lines(lines: Iterator[str], out: TextIO) -> None:
 
 
 class _Done(NamedTuple):
-    """What a worker read: its tallies (None if it failed at once), notes, error."""
+    """What a worker read: its tallies (None if it could not read its piece), notes, error."""
 
     piece: PieceResult | None
     notes: list[str]
     error: str
 
 
-def _write_in_pieces(path: Path, data, plan: list[Piece], out: TextIO, note) -> None:
+def _write_in_pieces(path: Path, data, bounds: list[int], out: TextIO, note) -> None:
+    """The first piece here, the others in workers; a piece that does not continue what was
+    read before it (RemitReader.continues) or that failed is read here again, in order."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    pieces = list(itertools.pairwise(bounds))
     spools = []
     try:
-        for _ in plan[1:]:
+        for _ in pieces[1:]:
             spool = tempfile.NamedTemporaryFile(prefix="denialdesk-", suffix=".jsonl", delete=False)
             spool.close()
             spools.append(spool.name)
-        with ProcessPoolExecutor(len(plan) - 1, mp_context=_context()) as pool:
+        with ProcessPoolExecutor(len(spools), mp_context=_context()) as pool:
             futures = [
-                pool.submit(read_piece, str(path), piece, spool)
-                for piece, spool in zip(plan[1:], spools, strict=True)
+                pool.submit(read_piece, str(path), start, end, spool)
+                for (start, end), spool in zip(pieces[1:], spools, strict=True)
             ]
-            reader = RemitReader(_Window(data, 0, plan[0].end), finish=False)
+            reader = RemitReader(_Window(data, *pieces[0]), finish=False)
             write_lines(json_lines(reader, path.name, note), out)
-            for future, spool in zip(futures, spools, strict=True):
+            for (start, end), future, spool in zip(pieces[1:], futures, spools, strict=True):
                 done = future.result()
+                if done.piece is None or done.error or not reader.continues(done.piece):
+                    again = reader.read_on(_Window(data, start, end))
+                    write_lines(json_lines(again, path.name, note), out)
+                    continue
                 _copy(spool, out)
-                if done.piece is not None:
-                    reader.add_piece(done.piece)
-                    for end in reader.take_ready():
-                        for finding in end.findings:
-                            note(f"{path.name} transaction {end.header.control_number}: {finding}")
-                for text in done.notes:
+                reader.add_piece(done.piece)
+                for text in _end_notes(reader.take_ready(), path.name) + done.notes:
                     note(text)
-                if done.error:
-                    raise RemitParseError(done.error)
         reader.finish()
         for finding in file_notes(reader):
             note(f"{path.name}: {finding}")
@@ -139,29 +144,27 @@ def _write_in_pieces(path: Path, data, plan: list[Piece], out: TextIO, note) -> 
             Path(spool).unlink(missing_ok=True)
 
 
-def read_piece(path: str, piece: Piece, spool: str) -> _Done:
-    """In a worker: the claims of one piece as JSON Lines into `spool`, and its tallies."""
+def _end_notes(ends: list[TransactionEnd], name: str) -> list[str]:
+    return [f"{name} transaction {e.header.control_number}: {f}" for e in ends for f in e.findings]
+
+
+def read_piece(path: str, start: int, end: int, spool: str) -> _Done:
+    """In a worker: the claims of bytes [start, end) as JSON Lines into `spool`, with what
+    `add_piece` needs; read with the header context of the transaction the piece begins in."""
     notes: list[str] = []
-    name = Path(path).name
-    with (
-        open(path, "rb") as handle,
-        _mapped(handle) as data,
-        open(spool, "w", encoding="ascii", newline="") as out,
-    ):
-        window = _Window(data, piece.start, piece.end, piece.head)
-        reader = RemitReader(window, finish=False, resume=True)
-        try:
-            write_lines(json_lines(reader, name, notes.append), out)
-        except RemitParseError as error:
-            return _Done(_result(reader, piece), notes, str(error))
-        return _Done(_result(reader, piece), notes, "")
-
-
-def _result(reader: RemitReader, piece: Piece) -> PieceResult | None:
+    with open(path, "rb") as handle, _mapped(handle) as data:
+        head = head_context(data, start)
+        if head is None:
+            return _Done(None, notes, "")
+        reader = RemitReader(_Window(data, start, end, head), finish=False, resume=True)
+        with open(spool, "w", encoding="ascii", newline="") as out:
+            try:
+                write_lines(json_lines(reader, Path(path).name, notes.append), out)
+            except RemitParseError as error:
+                return _Done(None, notes, str(error))
     # bytes the head context had replaced were counted by the piece that holds them
-    head_replaced = piece.head.decode("utf-8", "replace").count("\ufffd")
-    reader.stats.replaced_characters -= head_replaced
-    return reader.piece_result()
+    reader.stats.replaced_characters -= head.decode("utf-8", "replace").count("\ufffd")
+    return _Done(reader.piece_result(), notes, "")
 
 
 def _copy(spool: str, out: TextIO) -> None:

@@ -72,7 +72,7 @@ class ClaimLoop:
     """Reads claims from a segment stream shared with the transaction reader."""
 
     def __init__(self, segments: Iterator[list[str]], component: str):
-        self._segments = segments
+        self.segments = segments
         self._component = component
         self._procedures: dict[str, Procedure] = {}
 
@@ -119,7 +119,7 @@ class ClaimLoop:
             adjusted: Decimal | None = ZERO
             count = 0
             ending = None
-            for elements in self._segments:
+            for elements in self.segments:
                 name = elements[0]
                 count += 1
                 if name == "DTM":

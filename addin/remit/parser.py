@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
 
 from addin.errors import RemitParseError
 from addin.remit.balance import transaction_findings
@@ -29,6 +29,7 @@ from addin.remit.segments import (
     DecodeStats,
     Delimiters,
     Source,
+    more_segments,
     read_segments,
     segment_id,
 )
@@ -163,8 +164,18 @@ class RemitReader:
         self.inherited_end: tuple[_Transaction, int | None] | None = None
 
     def __iter__(self) -> Iterator[Claim | TransactionEnd]:
-        self.delimiters, self._segments = read_segments(self._source, self.stats)
-        self._claims = ClaimLoop(self._segments, self.delimiters.component)
+        self.delimiters, segments = read_segments(self._source, self.stats)
+        self._claims = ClaimLoop(segments, self.delimiters.component)
+        return self._read(segments)
+
+    def read_on(self, source: BinaryIO) -> Iterator[Claim | TransactionEnd]:
+        """Go on reading (after finish=False) from the bytes that follow the last source."""
+        segments = more_segments(source, self.stats, self.delimiters)
+        self._claims.segments = segments
+        return self._read(segments)
+
+    def _read(self, segments: Iterator[list[str]]) -> Iterator[Claim | TransactionEnd]:
+        self._segments = segments
         handlers = self._handlers()
         ready = self._ready
         unknown = self._unknown
@@ -520,12 +531,18 @@ class RemitReader:
             self.stats.replaced_characters,
         )
 
+    def continues(self, piece: PieceResult) -> bool:
+        """Whether `piece` was read with the header of the transaction open here (all but its
+        position in the file), as reading on from here would have read it."""
+        if self._tx is None:
+            return False
+        return self._header()[1:] == piece.inherited.header[1:]
+
     def add_piece(self, piece: PieceResult) -> None:
-        """Add what the next piece read: tallies of the open transaction (ending it if the
-        piece did, its TransactionEnd then ready in `take_ready`), file-level findings."""
+        """Add what the next piece read (it `continues` this one): tallies of the open
+        transaction (ending it if the piece did: its TransactionEnd is then in `take_ready`),
+        file-level findings and counts."""
         tx = self._tx
-        if tx is None or tx.header[1:] != piece.inherited.header[1:]:  # all but file_index
-            raise RuntimeError("a piece does not continue the transaction it was cut from")
         tx.add(piece.inherited)
         tx.digest = None  # a fingerprint of part of a transaction would be wrong: none
         if piece.ended:

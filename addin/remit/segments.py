@@ -164,9 +164,10 @@ def _prepend(first, rest):
     yield from rest
 
 
-def _decode_chunks(chunks: Iterable[bytes], stats: DecodeStats) -> Iterator[str]:
+def _decode_chunks(
+    chunks: Iterable[bytes], stats: DecodeStats, first: bool = True
+) -> Iterator[str]:
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-    first = True
     for chunk in chunks:
         if first:
             _refuse_binary(chunk)
@@ -211,6 +212,17 @@ def read_segments(
     separator = itertools.repeat(delimiters.element)
     split_batches = map(lambda batch: map(str.split, batch, separator), batches)
     return delimiters, itertools.chain.from_iterable(split_batches)
+
+
+def more_segments(
+    source: BinaryIO, stats: DecodeStats, delimiters: Delimiters
+) -> Iterator[list[str]]:
+    """The segments of bytes that continue a file already begun (a big file read in pieces,
+    RemitReader.read_on): its delimiters are known, and its start is not the file's."""
+    chunks = iter(lambda: source.read(CHUNK_SIZE), b"")
+    batches = _segment_batches("", _decode_chunks(chunks, stats, first=False), delimiters.segment)
+    separator = itertools.repeat(delimiters.element)
+    return itertools.chain.from_iterable(map(lambda b: map(str.split, b, separator), batches))
 
 
 def _segment_batches(buffer: str, chunks: Iterator[str], terminator: str) -> Iterator[list[str]]:
