@@ -58,3 +58,11 @@ def test_parse_json_loads_only_the_reader(tmp_path):
 def test_a_command_that_needs_them_still_gets_them(tmp_path):
     names = loaded_modules(HELP, "new", str(tmp_path / "t.xlsx"))
     assert "openpyxl" in names and (tmp_path / "t.xlsx").is_file()
+
+
+def test_the_cli_names_the_add_in_as_its_builder_does():
+    """addin_cmd keeps the add-in's file name as text, so that it need not import the builder."""
+    from addin.cli import addin_cmd
+    from addin.excel import build
+
+    assert addin_cmd.ADDIN_NAME == build.ADDIN_NAME

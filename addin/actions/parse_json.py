@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import itertools
 import mmap
-import multiprocessing
 import os
-import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple, TextIO
@@ -110,6 +107,7 @@ class _Done(NamedTuple):
 def _write_in_pieces(path: Path, data, bounds: list[int], out: TextIO, note) -> None:
     """The first piece here, the others in workers; a piece that does not continue what was
     read before it (RemitReader.continues) or that failed is read here again, in order."""
+    import tempfile
     from concurrent.futures import ProcessPoolExecutor
 
     pieces = list(itertools.pairwise(bounds))
@@ -168,6 +166,8 @@ def read_piece(path: str, start: int, end: int, spool: str) -> _Done:
 
 
 def _copy(spool: str, out: TextIO) -> None:
+    import shutil
+
     with open(spool, "rb") as source:
         buffer = getattr(out, "buffer", None)
         if buffer is not None and os.linesep == "\n":
@@ -203,6 +203,8 @@ def _mapped(handle):
 
 def _context():
     """fork where it is safe and quick (Linux: nothing to import again); spawn elsewhere."""
+    import multiprocessing
+
     if sys.platform == "linux":
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context()

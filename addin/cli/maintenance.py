@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from addin.cli._shared import cli, echo, friendly_errors, notice, password_option
-from addin.workbook import files
 
 
 @cli.command()
@@ -92,6 +91,7 @@ def doctor(workbook: Path, fix: bool, unlock: bool, yes: bool, password: str | N
 
 def _unlock(workbook: Path, yes: bool) -> None:
     from addin.actions import maintenance
+    from addin.workbook import files
 
     held = files.read_lock(workbook)
     if held is None:
