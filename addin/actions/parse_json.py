@@ -23,6 +23,7 @@ from addin.remit.pieces import cut_points, head_context
 # Below ~4 MB (~10,000 claims, well under a second) a second process costs more than it saves.
 MIN_BYTES = 4 << 20
 BATCH = 2000  # lines per write
+_JSON_ONLY = {"names": False, "fingerprint": False}  # what the JSON does not print: not read
 
 
 def cores() -> int:
@@ -54,7 +55,7 @@ def write_json(
                 _write_in_pieces(path, data, [0, *cuts, len(data)], out, note)
                 return
     with path.open("rb") as handle:
-        reader = RemitReader(handle)
+        reader = RemitReader(handle, **_JSON_ONLY)
         write_lines(json_lines(reader, path.name, note), out)
         for finding in file_notes(reader):
             note(f"{path.name}: {finding}")
@@ -122,7 +123,7 @@ def _write_in_pieces(path: Path, data, bounds: list[int], out: TextIO, note) -> 
                 pool.submit(read_piece, str(path), start, end, spool)
                 for (start, end), spool in zip(pieces[1:], spools, strict=True)
             ]
-            reader = RemitReader(_Window(data, *pieces[0]), finish=False)
+            reader = RemitReader(_Window(data, *pieces[0]), **_JSON_ONLY, finish=False)
             write_lines(json_lines(reader, path.name, note), out)
             for (start, end), future, spool in zip(pieces[1:], futures, spools, strict=True):
                 done = future.result()
@@ -154,7 +155,8 @@ def read_piece(path: str, start: int, end: int, spool: str) -> _Done:
         head = head_context(data, start)
         if head is None:
             return _Done(None, notes, "")
-        reader = RemitReader(_Window(data, start, end, head), finish=False, resume=True)
+        window = _Window(data, start, end, head)
+        reader = RemitReader(window, **_JSON_ONLY, finish=False, resume=True)
         with open(spool, "w", encoding="ascii", newline="") as out:
             try:
                 write_lines(json_lines(reader, Path(path).name, notes.append), out)

@@ -71,9 +71,10 @@ class ClaimTally(Protocol):
 class ClaimLoop:
     """Reads claims from a segment stream shared with the transaction reader."""
 
-    def __init__(self, segments: Iterator[list[str]], component: str):
+    def __init__(self, segments: Iterator[list[str]], component: str, names: bool = True):
         self.segments = segments
         self._component = component
+        self._roles = NM1_ROLES if names else {}  # without names, every NM1 is passed over
         self._procedures: dict[str, Procedure] = {}
 
     def run(
@@ -86,6 +87,7 @@ class ClaimLoop:
         counts and the paid total when the run ends, and each CLP for its fingerprint.
         """
         procedures = self._procedures
+        roles = self._roles
         unknown = tally.unknown
         pending = tally.pending  # the fingerprint's input (see parser._Transaction.remember)
         claims = segments = lines_seen = adjustments_seen = 0
@@ -215,7 +217,7 @@ class ClaimLoop:
                     if line is not None and len(elements) > 2 and elements[1] == "6R":
                         line[_CONTROL] = elements[2].strip()
                 elif name == "NM1":
-                    slot = NM1_ROLES.get(elements[1]) if len(elements) > 1 else None
+                    slot = roles.get(elements[1]) if len(elements) > 1 else None
                     if slot is not None and people[slot] is None:
                         e = elements if len(elements) > 9 else elements + PAD
                         people[slot] = _new(

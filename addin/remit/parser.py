@@ -63,7 +63,9 @@ def _unknown_finding(unknown: Counter) -> str:
 class _Transaction:
     """An 835 transaction (ST…SE) being read."""
 
-    def __init__(self, file_index: int, control_number: str, version: str, sender: str):
+    def __init__(
+        self, file_index: int, control_number: str, version: str, sender: str, fingerprint: bool
+    ):
         self.file_index, self.control_number = file_index, control_number
         self.version, self.sender = version, sender
         self.payment = Payment()
@@ -78,7 +80,7 @@ class _Transaction:
         self.provider_adjustments: list[ProviderAdjustment] = []
         self.claims = self.lines = self.adjustments = 0
         self.paid_total = _ZERO
-        self.digest = hashlib.sha256()
+        self.digest = hashlib.sha256() if fingerprint else None
         self.pending: list[str] = []
         self.ending: list[str] | None = None  # the segment that ended a run of claims
         self.inherited = False  # begun before this piece of the file (see RemitReader)
@@ -144,9 +146,21 @@ class RemitReader:
     CLP): everything counted before the piece's first CLP is forgotten, and the end of that
     inherited transaction is left in `inherited_end` (its tallies and SE count) for the
     caller to add to what the earlier pieces read.
+
+    `names=False` passes over the NM1 names (patients, providers: claims carry none) and
+    `fingerprint=False` leaves TransactionEnd.fingerprint empty: what `parse --json`, which
+    prints neither, need not spend time on.
     """
 
-    def __init__(self, source: Source, *, finish: bool = True, resume: bool = False):
+    def __init__(
+        self,
+        source: Source,
+        *,
+        finish: bool = True,
+        resume: bool = False,
+        names: bool = True,
+        fingerprint: bool = True,
+    ):
         self.stats = DecodeStats()
         self.delimiters: Delimiters | None = None
         self._source = source
@@ -161,11 +175,12 @@ class RemitReader:
         self._segments: Iterator[list[str]] = iter(())
         self._claims: ClaimLoop | None = None
         self._finish, self._resume = finish, resume
+        self._names, self._fingerprint = names, fingerprint
         self.inherited_end: tuple[_Transaction, int | None] | None = None
 
     def __iter__(self) -> Iterator[Claim | TransactionEnd]:
         self.delimiters, segments = read_segments(self._source, self.stats)
-        self._claims = ClaimLoop(segments, self.delimiters.component)
+        self._claims = ClaimLoop(segments, self.delimiters.component, self._names)
         return self._read(segments)
 
     def read_on(self, source: BinaryIO) -> Iterator[Claim | TransactionEnd]:
@@ -281,7 +296,11 @@ class RemitReader:
             return
         self.transactions += 1
         self._tx = _Transaction(
-            self.transactions, e[2].strip(), e[3].strip() or self._functional_version, self._sender
+            self.transactions,
+            e[2].strip(),
+            e[3].strip() or self._functional_version,
+            self._sender,
+            self._fingerprint,
         )
 
     def _skip_transaction(self) -> None:
