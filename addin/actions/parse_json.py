@@ -90,11 +90,13 @@ def write_lines(lines: Iterator[str], out: TextIO) -> None:
         for line in lines:
             batch.append(line)
             if len(batch) == BATCH:
-                out.write("\n".join(batch) + "\n")
+                batch.append("")  # the last newline, without copying the batch's text again
+                out.write("\n".join(batch))
                 batch.clear()
     finally:
         if batch:
-            out.write("\n".join(batch) + "\n")
+            batch.append("")
+            out.write("\n".join(batch))
 
 
 class _Done(NamedTuple):
