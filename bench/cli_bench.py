@@ -3,9 +3,13 @@ big synthetic 835, side by side with edi-835-parser's `parse()` of the same file
 process (start, imports, output and all).
 
 Run: python bench/cli_bench.py [--claims 50000] [--repeat 3] [--before /path/to/old/checkout]
+                               [--one-core]
 
-`--before` also times the same commands from another checkout (e.g. main) in the same run.
-Wall time is what a person waits; CPU time (user + system) is steadier on a shared machine.
+Runs are side by side: each round runs every contender once, in turn, so that the load of a
+shared machine weighs on all of them alike; the ratio to edi-835-parser is taken within each
+round. `--before` also times the same commands from another checkout (e.g. main); `--one-core`
+also times parse --json read in one process (DENIALDESK_WORKERS=1). Wall time is what a person
+waits; CPU time (user + system, worker processes included) is steadier on a shared machine.
 """
 
 from __future__ import annotations
@@ -29,34 +33,37 @@ EDI_835_PARSER = (
 )
 
 
-def timed(command: list[str], tree: Path) -> tuple[float, float]:
+def timed(command: list[str], tree: Path, env: dict[str, str]) -> tuple[float, float]:
     """(wall, cpu) seconds of one run of `command`, its output thrown away."""
-    env = os.environ | {"PYTHONPATH": str(tree)}
+    env = os.environ | {"PYTHONPATH": str(tree)} | env
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     # run from the checkout: `python -m` puts the working folder first on the path
     subprocess.run(command, stdout=subprocess.DEVNULL, env=env, cwd=tree, check=True)
     wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # workers included (waited for)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu
 
 
-def best(command: list[str], tree: Path, repeat: int) -> tuple[float, float]:
-    runs = [timed(command, tree) for _ in range(repeat)]
-    return min(r[0] for r in runs), min(r[1] for r in runs)
+EDI = "edi-835-parser 1.8.0 parse()"
 
 
-def contenders(path: Path, before: Path | None) -> list[tuple[str, list[str], Path]]:
+def contenders(path: Path, before: Path | None, one_core: bool) -> list[tuple]:
     python = sys.executable
     trees = [("", ROOT)] + ([(" (before)", before)] if before else [])
     rows = []
     for suffix, tree in trees:
-        rows.append((f"denialdesk --help{suffix}", [python, "-m", "addin", "--help"], tree))
+        rows.append((f"denialdesk --help{suffix}", [python, "-m", "addin", "--help"], tree, {}))
     for suffix, tree in trees:
         command = [python, "-m", "addin", "parse", "--json", str(path)]
-        rows.append((f"denialdesk parse --json{suffix}", command, tree))
-    rows.append(("edi-835-parser 1.8.0 parse()", [python, "-c", EDI_835_PARSER, str(path)], ROOT))
+        rows.append((f"denialdesk parse --json{suffix}", command, tree, {}))
+    if one_core:
+        command = [python, "-m", "addin", "parse", "--json", str(path)]
+        rows.append(
+            ("denialdesk parse --json, one process", command, ROOT, {"DENIALDESK_WORKERS": "1"})
+        )
+    rows.append((EDI, [python, "-c", EDI_835_PARSER, str(path)], ROOT, {}))
     return rows
 
 
@@ -66,22 +73,45 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--before", type=Path, help="another checkout to time the same way")
+    parser.add_argument(
+        "--one-core", action="store_true", help="also time parse --json with DENIALDESK_WORKERS=1"
+    )
     args = parser.parse_args()
     path = synthetic_835(args.claims, args.seed)
-    results = {}
-    for name, command, tree in contenders(path, args.before):
-        results[name] = best(command, tree, args.repeat)
-        print(f"  {name}: {results[name][0]:.2f} s", file=sys.stderr)
-    edi_wall, edi_cpu = results["edi-835-parser 1.8.0 parse()"]
+    rows = contenders(path, args.before, args.one_core)
+    runs: dict[str, list[tuple[float, float]]] = {name: [] for name, *_ in rows}
+    loads = [os.getloadavg()[0]]
+    for round_ in range(args.repeat):  # side by side: each round runs every contender once
+        for name, command, tree, env in rows:
+            runs[name].append(timed(command, tree, env))
+            print(f"  round {round_ + 1} {name}: {runs[name][-1][0]:.2f} s", file=sys.stderr)
+        loads.append(os.getloadavg()[0])
     print(
         f"File: {path.name} ({path.stat().st_size / 1e6:.1f} MB, {args.claims:,} claims), "
-        f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f}\n"
+        f"Python {platform.python_version()}, {os.cpu_count()} cores, {args.repeat} rounds, "
+        f"load average {min(loads):.1f}–{max(loads):.1f}\n"
     )
-    print("| whole process | wall (best) | CPU (best) | × edi-835-parser (wall / CPU) |")
-    print("|---|---|---|---|")
-    for name, (wall, cpu) in results.items():
-        ratio = "" if "--help" in name else f"{edi_wall / wall:.1f}× / {edi_cpu / cpu:.1f}×"
-        print(f"| {name} | {wall:.2f} s | {cpu:.2f} s | {ratio} |")
+    print(
+        "| whole process | wall: best (range) | CPU: best (range) "
+        "| × edi-835-parser, wall: same round (range) | × edi-835-parser, CPU |"
+    )
+    print("|---|---|---|---|---|")
+    edi = runs[EDI]
+    for name, times in runs.items():
+        walls, cpus = [t[0] for t in times], [t[1] for t in times]
+        ratio = ""
+        if "--help" not in name:
+            by_round = [e[0] / t[0] for e, t in zip(edi, times, strict=True)]
+            ratio = (
+                f"{min(by_round):.1f}–{max(by_round):.1f}× | "
+                f"{min(e[1] for e in edi) / min(cpus):.1f}×"
+            )
+        else:
+            ratio = " | "
+        print(
+            f"| {name} | {min(walls):.2f} s ({min(walls):.2f}–{max(walls):.2f}) "
+            f"| {min(cpus):.2f} s ({min(cpus):.2f}–{max(cpus):.2f}) | {ratio} |"
+        )
 
 
 if __name__ == "__main__":
