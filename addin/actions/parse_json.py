@@ -178,21 +178,37 @@ def read_piece(path: str, start: int, end: int, spool: str) -> _Done:
 
 
 def _copy(spool: str, out: TextIO) -> None:
-    """A worker's JSON Lines to `out`: as bytes where lines end in a newline alone, through
-    the text layer elsewhere (Windows line ends); 64 KB at a time, see write_lines."""
-    chunk = bytearray(1 << 16)
-    view = memoryview(chunk)
+    """A worker's JSON Lines to `out`: as bytes where lines end in a newline alone (by the
+    system itself into a file or pipe), through the text layer elsewhere (Windows line ends)."""
     buffer = getattr(out, "buffer", None)
-    if buffer is not None and os.linesep == "\n":
+    binary = buffer is not None and os.linesep == "\n"
+    if binary:
         out.flush()
-        write = buffer.write
-    else:
-        write = lambda data: out.write(str(data, "ascii"))  # noqa: E731
     with open(spool, "rb", buffering=0) as source:
+        offset = _sent(source, buffer) if binary else 0
+        source.seek(offset)
+        chunk = bytearray(1 << 16)  # one buffer, reused: see write_lines
+        view = memoryview(chunk)
         while size := source.readinto(chunk):
-            write(view[:size])
-    if buffer is not None:
+            if binary:
+                buffer.write(view[:size])
+            else:
+                out.write(str(view[:size], "ascii"))
+    if binary:
         buffer.flush()
+
+
+def _sent(source, buffer) -> int:
+    """How much of `source` sendfile copied into `buffer` (0 where it is no real file)."""
+    offset = 0
+    try:
+        target, size = buffer.fileno(), os.fstat(source.fileno()).st_size
+        buffer.flush()
+        while offset < size and (sent := os.sendfile(target, source.fileno(), offset, size)):
+            offset += sent
+    except (OSError, ValueError, AttributeError):  # io.UnsupportedOperation is an OSError
+        pass
+    return offset
 
 
 class _Window:
