@@ -174,6 +174,14 @@ class Col:
     VALUE = "Value"
     DESCRIPTION = "Description"
 
+    # Claim Check (pre-submission check of outgoing 837s)
+    CHECK_ROW = "Check Row"
+    RISK = "Risk"
+    FLAGS = "Flags"
+    WHY = "Why"
+    EVIDENCE = "Evidence"
+    CHECKED_ON = "Checked On"
+
 
 def _sys(name: str, kind: Kind = Kind.TEXT, width: int = 14) -> Column:
     return Column(name, kind, Owner.SYSTEM, width)
@@ -395,6 +403,26 @@ AUDIT = TableSpec(
         _sys(Col.CHANGES, width=70),
         _sys(Col.FILES, width=50),
         _sys(Col.VERSION, width=10),
+    ),
+)
+
+# Written by Check Claims when it first runs (not part of a new tracker until then).
+CLAIM_CHECK = TableSpec(
+    "Claim Check",
+    "tblClaimCheck",
+    Col.CHECK_ROW,
+    (
+        _sys(Col.CHECK_ROW, Kind.INT, 6),
+        _sys(Col.RISK, Kind.INT, 6),
+        _sys(Col.CLAIM_ID, width=18),
+        _sys(Col.PAYER, width=26),
+        _sys(Col.SERVICE_DATE, Kind.DATE, 12),
+        _sys(Col.BILLED, Kind.MONEY, 12),
+        _sys(Col.FLAGS, width=24),
+        _sys(Col.WHY, width=80),
+        _sys(Col.EVIDENCE, width=60),
+        _sys(Col.FILE, width=24),
+        _sys(Col.CHECKED_ON, Kind.DATE, 12),
     ),
 )
 
