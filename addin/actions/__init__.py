@@ -1,40 +1,45 @@
 """One function per button: each takes a Book, runs the pure core on it, and reports.
 
-`cli` and `excel` only adapt arguments or the calling workbook into these calls.
+`cli` and `excel` only adapt arguments or the calling workbook into these calls. The names
+below are imported on first use (PEP 562), so `denialdesk --help` and a button's start do not
+load pandas, openpyxl or docx for actions they do not run.
 """
 
-from addin.actions.appeal_letters import (
-    LetterOutcome,
-    LetterReport,
-    describe_templates,
-    generate_letters,
-)
-from addin.actions.classify_denials import ClassifyReport, classify_and_prioritize
-from addin.actions.code_list import CodeImportReport, explain_code, import_code_list
-from addin.actions.import_remits import (
-    FileReport,
-    ImportReport,
-    describe_remit,
-    import_remittances,
-    remit_files,
-)
-from addin.actions.refresh_kpis import KpiReport, refresh_kpis
+from __future__ import annotations
 
-__all__ = [
-    "ClassifyReport",
-    "CodeImportReport",
-    "FileReport",
-    "ImportReport",
-    "KpiReport",
-    "LetterOutcome",
-    "LetterReport",
-    "classify_and_prioritize",
-    "describe_remit",
-    "describe_templates",
-    "explain_code",
-    "generate_letters",
-    "import_code_list",
-    "import_remittances",
-    "refresh_kpis",
-    "remit_files",
-]
+import importlib
+
+_HOMES = {
+    "LetterOutcome": "appeal_letters",
+    "LetterReport": "appeal_letters",
+    "describe_templates": "appeal_letters",
+    "generate_letters": "appeal_letters",
+    "ClassifyReport": "classify_denials",
+    "classify_and_prioritize": "classify_denials",
+    "CodeImportReport": "code_list",
+    "explain_code": "code_list",
+    "import_code_list": "code_list",
+    "FileReport": "import_remits",
+    "ImportReport": "import_remits",
+    "import_remittances": "import_remits",
+    "remit_files": "import_remits",
+    "describe_remit": "parse_remit",
+    "KpiReport": "refresh_kpis",
+    "refresh_kpis": "refresh_kpis",
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str):
+    home = _HOMES.get(name)
+    if home is None:  # a submodule (`actions.appeal_letters`), imported on first use too
+        try:
+            return importlib.import_module(f"addin.actions.{name}")
+        except ModuleNotFoundError as error:
+            if error.name != f"addin.actions.{name}":
+                raise  # the submodule exists; something it needs is missing
+            raise AttributeError(f"module 'addin.actions' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(f"addin.actions.{home}"), name)
+    globals()[name] = value
+    return value

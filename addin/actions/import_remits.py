@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -13,12 +12,12 @@ from typing import BinaryIO
 from addin import classify
 from addin.actions import audit
 from addin.actions.code_list import code_book
+from addin.actions.parse_remit import file_notes
 from addin.adjudication import Adjudication, adjudication
 from addin.classify import DenialTest
 from addin.errors import RemitParseError
 from addin.posting import Ledger, PostingStats
 from addin.remit import Claim, RemitReader, TransactionEnd
-from addin.remit.export import claim_dict
 from addin.workbook.base import Book
 from addin.workbook.layout import CLAIMS, CODES, DENIALS, REMITS
 
@@ -149,19 +148,11 @@ def read_remit_file(
             else:
                 transactions.append(_ParsedTransaction(path, sha256, order, record, pending))
                 pending = []
-    notes = _file_notes(reader)
+    notes = file_notes(reader)
     if notes:  # file-level findings go on the import-log row of the file's first payment
         first = transactions[0]
         first.end = first.end._replace(findings=first.end.findings + tuple(notes))
     return transactions
-
-
-def _file_notes(reader: RemitReader) -> list[str]:
-    notes = list(reader.file_findings)
-    if reader.other_transactions:
-        kinds = ", ".join(f"{n} × {k}" for k, n in sorted(reader.other_transactions.items()))
-        notes.append(f"skipped transactions that are not 835s ({kinds})")
-    return notes
 
 
 class _Counted:
@@ -268,41 +259,3 @@ def _read_one(
     claims = sum(len(t.adjudications) for t in transactions)
     report.files.append(FileReport(path, "imported", "", len(transactions), claims))
     return transactions
-
-
-def describe_remit(
-    path: Path, *, as_json: bool, note: Callable[[str], None] = lambda message: None
-) -> Iterator[str]:
-    """Lines for `denialdesk parse`: JSON per claim, or a summary per transaction.
-
-    With `as_json` every line is one JSON object; what is found about a transaction or the
-    file as a whole goes to `note` instead (the CLI prints it on stderr).
-    """
-    with path.open("rb") as handle:
-        reader = RemitReader(handle)
-        for record in reader:
-            if isinstance(record, Claim):
-                if as_json:
-                    yield json.dumps(claim_dict(record, path.name))
-            elif not as_json:
-                yield _transaction_line(path, record)
-            else:
-                for finding in record.findings:
-                    note(f"{path.name} transaction {record.header.control_number}: {finding}")
-        if as_json:
-            for finding in _file_notes(reader):
-                note(f"{path.name}: {finding}")
-        elif reader.other_transactions:
-            kinds = ", ".join(f"{n}×{k}" for k, n in sorted(reader.other_transactions.items()))
-            yield f"{path.name}: skipped non-835 transactions ({kinds})"
-
-
-def _transaction_line(path: Path, end: TransactionEnd) -> str:
-    header = end.header
-    amount = "?" if header.payment.amount is None else f"${header.payment.amount:,.2f}"
-    status = "balanced" if end.is_balanced else "; ".join(end.findings)
-    return (
-        f"{path.name} ST {header.control_number}: {header.payer.name or '?'} paid {amount} "
-        f"on {header.payment.date or '?'} ({header.payment.trace_number or 'no trace'}), "
-        f"{end.claims} claims, {end.service_lines} lines, {end.adjustments} adjustments — {status}"
-    )

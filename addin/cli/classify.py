@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from addin import actions
 from addin.cli._shared import (
     as_of_option,
     cli,
@@ -17,7 +16,6 @@ from addin.cli._shared import (
     password_option,
     status,
 )
-from addin.workbook.openpyxl_book import OpenpyxlBook
 
 
 @cli.command()
@@ -35,9 +33,11 @@ def classify(workbook: Path, as_of, password: str | None):
 
         denialdesk classify tracker.xlsx
     """
+    from addin.actions.classify_denials import classify_and_prioritize
+
     today = as_of or date.today()
     with open_tracker(workbook, password) as book:
-        report = actions.classify_and_prioritize(book, today=today, notify=status)
+        report = classify_and_prioritize(book, today=today, notify=status)
     click.echo(report.summary())
 
 
@@ -59,8 +59,11 @@ def explain(carc: str, group: str, rarcs: tuple[str, ...], workbook: Path | None
 
         denialdesk explain 16 --group CO --rarc MA130 --rarc N290
     """
+    from addin.actions.code_list import explain_code
+    from addin.workbook.openpyxl_book import OpenpyxlBook
+
     book = OpenpyxlBook.open(workbook) if workbook else None
-    decision = actions.explain_code(carc, group=group, rarcs=rarcs, book=book)
+    decision = explain_code(carc, group=group, rarcs=rarcs, book=book)
     if as_json:
         click.echo(json.dumps(decision.as_dict(), indent=2))
         return
@@ -94,6 +97,8 @@ def codes_import(workbook: Path, file: Path, password: str | None):
 
         denialdesk codes import tracker.xlsx carc-official.csv
     """
+    from addin.actions.code_list import import_code_list
+
     with open_tracker(workbook, password) as book:
-        report = actions.import_code_list(book, file)
+        report = import_code_list(book, file)
     click.echo(report.summary())

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from addin import actions
 from addin.cli._shared import (
     as_of_option,
     cli,
@@ -39,7 +38,9 @@ def kpis_(workbook: Path, png_dir: Path | None, as_of, password):
 
         denialdesk kpis tracker.xlsx --png charts
     """
+    from addin.actions.refresh_kpis import refresh_kpis
+
     today = as_of
     with open_tracker(workbook, password) as book:
-        report = actions.refresh_kpis(book, today=today, png_dir=png_dir)
+        report = refresh_kpis(book, today=today, png_dir=png_dir)
     click.echo(report.summary())

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from addin import actions
 from addin.cli._shared import (
     cli,
     friendly_errors,
@@ -15,7 +14,6 @@ from addin.cli._shared import (
     password_option,
     progress_bar,
 )
-from addin.workbook.openpyxl_book import OpenpyxlBook
 
 SHOWN_IDS = 8  # Denial IDs listed per skip reason before "…"
 
@@ -54,16 +52,20 @@ def letters_(workbook, out, rows, pdf, list_templates, password):
         denialdesk letters tracker.xlsx --rows D-1A2B3C4D5E,D-6F7A8B9C0D
         denialdesk letters --list-templates
     """
+    from addin.actions.appeal_letters import describe_templates, generate_letters
+
     if list_templates:
+        from addin.workbook.openpyxl_book import OpenpyxlBook
+
         book = OpenpyxlBook.open(workbook, password) if workbook else None
-        for line in actions.describe_templates(book):
+        for line in describe_templates(book):
             click.echo(line)
         return
     if workbook is None:
         raise click.UsageError("give the WORKBOOK to draft letters for (or --list-templates).")
     ids = [part.strip() for item in rows for part in item.split(",") if part.strip()]
     with open_tracker(workbook, password) as book:
-        report = actions.generate_letters(
+        report = generate_letters(
             book, rows=ids or None, out_dir=out, pdf=pdf, progress=progress_bar("Letters")
         )
     for item in report.failed:

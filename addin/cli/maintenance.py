@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from addin.actions import maintenance
 from addin.cli._shared import cli, friendly_errors, notice, password_option
 from addin.workbook import files
 
@@ -35,6 +34,8 @@ def restore(workbook: Path, backup: str | None, list_only: bool):
                 f"{number:>3}  {stamp:%Y-%m-%d %H:%M}  {path.stat().st_size:>10,}  {path.name}"
             )
         return
+    from addin.actions import maintenance
+
     restored, saved = maintenance.restore(workbook, backup, notice)
     click.echo(
         f"Restored {workbook.name} from {restored.name}"
@@ -56,6 +57,8 @@ def doctor(workbook: Path, fix: bool, password: str | None):
 
         denialdesk doctor tracker.xlsx --fix
     """
+    from addin.actions import maintenance
+
     report = maintenance.doctor(workbook, fix=fix, password=password, notify=notice)
     for line in report.lines():
         click.echo(line)

@@ -7,8 +7,6 @@ from pathlib import Path
 
 import click
 
-from addin import actions
-from addin.actions.new_tracker import create_tracker
 from addin.cli._shared import (
     ByteProgress,
     as_of_option,
@@ -32,6 +30,8 @@ def new(path: Path):
 
         denialdesk new "Denials 2026.xlsx"
     """
+    from addin.actions.new_tracker import create_tracker
+
     create_tracker(path)
     click.echo(f"Created {path}")
 
@@ -51,9 +51,11 @@ def import_(workbook: Path, inputs: tuple[Path, ...], password: str | None):
 
         denialdesk import tracker.xlsx "Remits Inbox"
     """
+    from addin.actions.import_remits import import_remittances
+
     with open_tracker(workbook, password) as book:
         reading = ByteProgress("Reading remits")
-        report = actions.import_remittances(
+        report = import_remittances(
             book, inputs, progress=reading, on_bytes=reading.update, notify=status
         )
     for item in report.failed:
@@ -81,16 +83,30 @@ def parse(files: tuple[Path, ...], as_json: bool):
 
         denialdesk parse remit.835 --json > claims.jsonl
     """
+    from addin.actions.parse_remit import describe_remit
+
     failed = 0
     for path in files:
         try:
-            for line in actions.describe_remit(path, as_json=as_json, note=notice):
-                click.echo(line)
+            for batch in _batches(describe_remit(path, as_json=as_json, note=notice)):
+                click.echo("\n".join(batch))
         except AddinError as error:
             failed += 1
             click.echo(f"Error: {path.name}: {error}", err=True)
     if failed:
         sys.exit(1)
+
+
+def _batches(lines, size: int = 2000):
+    """Lines in lists of `size`: one write per batch instead of one per claim."""
+    batch: list[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 @cli.command()

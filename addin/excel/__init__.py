@@ -1,18 +1,27 @@
-"""Ribbon entry points (xlwings RunPython): the calling workbook in, one action, a message out."""
+"""Ribbon entry points (xlwings RunPython): the clicked workbook's file in, an action, a message.
+
+A click saves the workbook, closes it, runs the action the command line runs on the file,
+reopens it where the person was and shows the summary; Explain reads the open workbook. Excel
+is reached only through the seam in `seams.py`. Nothing heavy (pandas, openpyxl, docx) is
+imported until a button runs its action.
+"""
 
 from __future__ import annotations
 
 import platform
 import re
 import tempfile
+import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from addin import __version__
 from addin.errors import AddinError, WorkbookBusyError
+from addin.excel.seams import Excel, Place, workbook_file
 from addin.workbook import files
 from addin.workbook.layout import DENIALS, WORK_QUEUE, Col, S
 
@@ -30,7 +39,9 @@ class Message:
 
 
 Notify = Callable[[str], None]
-Work = Callable[[object, Notify], str | Message]
+# A writing button's work gets the TrackerFile (opened for update as the command line opens
+# it); Explain's gets the Excel seam itself.
+Work = Callable[[Any, Notify], "str | Message"]
 
 
 # -- the buttons (macros/DenialDesk.bas calls these) ------------------------------------
@@ -66,39 +77,144 @@ def explain_selection() -> None:
     run_button("Explain", _explain, writes=False)
 
 
-# -- one run: workbook in, message out ---------------------------------------------------
+# -- one click: save, close, run on the file, reopen, tell ------------------------------------
 
 
 def run_button(
-    label: str, work: Work, *, writes: bool = True, caller=None, adapter=None, active_app=None
+    label: str,
+    work: Work,
+    *,
+    writes: bool = True,
+    excel: Callable[[], Excel] | None = None,
+    fallback: Callable[[], Excel | None] | None = None,
 ) -> str:
-    """Run `work` on the calling workbook and tell the person how it went; returns the message.
+    """Run `work` for the clicked workbook and tell the person how it went; returns the message.
 
-    `caller`, `adapter` and `active_app` default to xlwings' `Book.caller()`, the xlwings Book
-    and xlwings' active App; tests pass test doubles. An AddinError is shown as it is;
-    anything else is logged beside the workbook (without patient data) and shown as a
-    pointer to that log. Without a calling workbook the log goes to the temp folder and the
-    message to the active Excel, if there is one.
+    A writing button saves the workbook, closes it, runs `work` on the file (opened as the
+    command line opens it), reopens the workbook where the person was and shows the summary;
+    Explain (`writes=False`) reads the open workbook and closes nothing. `excel` gives the
+    clicked workbook (default: xlwings' caller) and `fallback` an Excel to show a message in
+    when that fails (default: the active one); tests pass doubles. An AddinError is shown as
+    it is; anything else is logged beside the workbook (without patient data) and shown as a
+    pointer to that log.
     """
-    xlbook = app = book = None
+    where = _Where()
     try:
-        xlbook = (caller or _caller)()
-        app = xlbook.app
-        status = _status_bar(app)
-        book = (adapter or _adapter)(xlbook)
-        if writes:
-            refuse_read_only(book)
-        status(f"DenialDesk: {label}…")
-        with app.properties(screen_updating=False):
-            shown = as_message(work(book, status))
-        message, mode = shown.text, "critical" if shown.failed else "info"
+        shown = (excel or _calling_excel)()
+    except Exception as error:  # no calling workbook, or Excel let go of it
+        message = _went_wrong(write_error_log(where, label, error), reached=False)
+        _tell((fallback or _active_excel)(), label, message, True)
+        return message
+    try:
+        where.find(shown)
+        result = _on_file(shown, label, work, where) if writes else as_message(work(shown, None))
     except AddinError as error:
-        message, mode = str(error), "critical"
+        result = Message(str(error), True)
     except Exception as error:  # a bug: the person gets a pointer, the log gets the detail
-        log = write_error_log(book or _Unnamed(xlbook), label, error)
-        message, mode = _went_wrong(log, reached=app is not None), "critical"
-    _tell(app if app is not None else (active_app or _active_app)(), label, message, mode)
-    return message
+        result = Message(_went_wrong(write_error_log(where, label, error), reached=True), True)
+    _tell(shown, label, result.text, result.failed)
+    return result.text
+
+
+def _on_file(excel: Excel, label: str, work: Work, where: _Where) -> Message:
+    """The click of a writing button: save → close → run on the file → reopen → select.
+
+    Whatever happens once the workbook is closed, it is opened again: a run that fails
+    leaves the file as it was (it is replaced only after a complete, checked save)."""
+    path = the_file(excel)
+    refuse_read_only(excel, path)
+    password = _password_for(path)
+    place = excel.place()
+    if excel.has_unsaved_changes():
+        excel.status(f"DenialDesk: saving {path.name}…")
+        excel.save()
+    excel.status(f"DenialDesk: {label}: {path.name} is closed while it runs…")
+    excel.close()
+    try:
+        _wait_for_excel_to_let_go(path)
+        excel.status(f"DenialDesk: {label}…")
+        result = as_message(work(TrackerFile(path, password, excel.status), excel.status))
+    except AddinError as error:
+        result = Message(str(error), True)
+    except Exception as error:  # a bug: logged; the workbook still comes back
+        result = Message(_went_wrong(write_error_log(where, label, error), reached=True), True)
+    trouble = _reopen(excel, path, place, password)
+    return Message(f"{result.text}\n\n{trouble}", True) if trouble else result
+
+
+def _reopen(excel: Excel, path: Path, place: Place | None, password: str | None) -> str:
+    """Open the workbook again where the person was; what to do when Excel cannot."""
+    try:
+        excel.reopen(path, place, password)
+    except Exception as error:  # the result stands; the person only has to open the file
+        return (
+            f"Excel could not open {path.name} again ({type(error).__name__}). Open it "
+            f"yourself from {path.parent}."
+        )
+    return ""
+
+
+def the_file(excel: Excel) -> Path:
+    """The clicked workbook's file, or an AddinError saying how to give it one."""
+    fullname = excel.fullname()
+    path = workbook_file(fullname)
+    if path is None and "://" in fullname:
+        raise AddinError(
+            "This workbook is open from a web address (OneDrive or SharePoint in the browser "
+            "sense), not from a folder on this computer or a shared drive. Open it from the "
+            "synced or shared folder instead, then click again."
+        )
+    if path is None:
+        raise AddinError(
+            "This workbook has never been saved. Save it as an Excel Workbook (.xlsx) in its "
+            "shared folder first (File › Save As), then click again."
+        )
+    if path.suffix.lower() != ".xlsx":
+        raise AddinError(
+            f"{path.name} is not an Excel Workbook (.xlsx). Save it as one (File › Save As, "
+            "Excel Workbook) and click again in that copy."
+        )
+    return path
+
+
+def _password_for(path: Path) -> str | None:
+    """The password of an encrypted tracker (DENIALDESK_PASSWORD); refuse before closing when
+    there is none, since Excel does not hand over the one it was opened with."""
+    from addin.workbook import crypto
+
+    if not path.is_file() or not crypto.is_encrypted(path):
+        return None
+    password = crypto.password_from_env(None)
+    if not password:
+        raise AddinError(
+            f"{path.name} is password-protected. Set the DENIALDESK_PASSWORD environment "
+            "variable to its password for your Windows or macOS user, restart Excel, and click "
+            "again; nothing was changed."
+        )
+    return password
+
+
+OWNER_FILE_WAIT = 10.0  # seconds for Excel (and a network share) to drop its ~$ owner file
+
+
+def _wait_for_excel_to_let_go(path: Path, seconds: float = OWNER_FILE_WAIT) -> None:
+    """Closing a workbook removes Excel's owner file, on a share after a moment; the run
+    (which refuses while an owner file exists) starts once it is gone or the wait is over."""
+    deadline = time.monotonic() + seconds
+    while files.owner_files(path) and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+class TrackerFile:
+    """Hands `work` the tracker opened for update, as the command line opens it."""
+
+    def __init__(self, path: Path, password: str | None, notify: Notify):
+        self.path, self.password, self.notify = path, password, notify
+
+    def open(self):
+        from addin.workbook.openpyxl_book import open_for_update
+
+        return open_for_update(self.path, self.password, self.notify)
 
 
 def _went_wrong(log: Path, *, reached: bool) -> str:
@@ -108,68 +224,51 @@ def _went_wrong(log: Path, *, reached: bool) -> str:
             f"tracker's window and click the button again; details were written to {log}."
         )
     return (
-        f"Something went wrong; details were written to {log}. If the sheets look half "
-        "updated, close the workbook without saving and open it again."
+        f"Something went wrong; details were written to {log}. The workbook on disk is as it "
+        "was before the click (DenialDesk replaces it only after a complete, checked save)."
     )
 
 
-def _tell(app, label: str, message: str, mode: str) -> None:
+def _tell(excel: Excel | None, label: str, message: str, failed: bool) -> None:
     """The message in the status bar and a message box; nowhere when there is no Excel."""
-    if app is None:
+    if excel is None:
         return
-    _status_bar(app)(f"DenialDesk {label}: {message.splitlines()[0]}")
-    app.alert(message, title=f"DenialDesk – {label}", mode=mode)
+    excel.status(f"DenialDesk {label}: {message.splitlines()[0]}")
+    excel.alert(message, f"DenialDesk – {label}", failed)
 
 
-class _Unnamed:
-    """Where to log when even the workbook adapter could not be made."""
+class _Where:
+    """Where a run's error log goes: beside the workbook once its file is known."""
 
-    def __init__(self, xlbook):
-        try:
-            self.name = str(xlbook.name) if xlbook is not None else "the workbook"
-        except Exception:  # the workbook is gone (or Excel is): any name will do
-            self.name = "the workbook"
-        self.folder = None
+    def __init__(self):
+        self.name = "the workbook"
+        self.folder: Path | None = None
 
-
-def _caller():
-    import xlwings as xw
-
-    return xw.Book.caller()
-
-
-def _active_app():
-    """xlwings' active Excel, or None when there is none (or xlwings cannot say)."""
-    try:
-        import xlwings as xw
-
-        return xw.apps.active
-    except Exception:  # no Excel, or xlwings missing: the message cannot be shown
-        return None
-
-
-def _adapter(xlbook):
-    from addin.workbook.xlwings_book import XlwingsBook
-
-    return XlwingsBook(xlbook)
-
-
-def _status_bar(app) -> Notify:
-    def show(text: str) -> None:
-        app.status_bar = text[:250]
-
-    return show
-
-
-def refuse_read_only(book) -> None:
-    """Refuse a read-only copy: saying who has the shared workbook open, when Excel knows."""
-    if not book.read_only:
-        return
-    lead = f"This copy of {book.name} is read-only, so DenialDesk cannot save its work in it."
-    path = book.folder / book.name if book.folder else None
-    try:
+    def find(self, excel: Excel) -> None:
+        path = workbook_file(excel.fullname())
         if path is not None:
-            files.refuse_if_open(path)
+            self.name, self.folder = path.name, path.parent
+
+
+def _calling_excel() -> Excel:
+    from addin.excel.seams import XlwingsExcel
+
+    return XlwingsExcel.calling()
+
+
+def _active_excel() -> Excel | None:
+    from addin.excel.seams import XlwingsExcel
+
+    return XlwingsExcel.active()
+
+
+def refuse_read_only(excel: Excel, path: Path) -> None:
+    """Refuse a read-only copy before closing it, saying who has the shared workbook open."""
+    if not excel.is_read_only():
+        return
+    lead = f"This copy of {path.name} is read-only, so DenialDesk cannot save its work in it."
+    try:
+        files.refuse_if_open(path)
     except WorkbookBusyError as busy:
         raise WorkbookBusyError(
             f"{lead} {busy} Then close this copy and open the workbook again."
@@ -197,11 +296,12 @@ def with_problems(summary: str, problems: Sequence[str], notes: Sequence[str] = 
     return Message("\n".join([summary, *shown, *notes]), failed=bool(problems))
 
 
-def _import(book, notify: Notify) -> str | Message:
+def _import(tracker: TrackerFile, notify: Notify) -> str | Message:
     from addin.actions.import_remits import import_remittances as run
 
-    inbox = inbox_folder(book)
-    report = run(book, [inbox], progress=_progress(notify, "Reading remit"), notify=notify)
+    with tracker.open() as book:
+        inbox = inbox_folder(book)
+        report = run(book, [inbox], progress=_progress(notify, "Reading remit"), notify=notify)
     if not report.files:
         return f"No remit files in {inbox}. Put the 835 files there and click again."
     failed = [f"{item.path.name}: {item.message}" for item in report.failed]
@@ -228,25 +328,28 @@ def inbox_folder(book) -> Path:
     return inbox
 
 
-def _classify(book, notify: Notify) -> str:
+def _classify(tracker: TrackerFile, notify: Notify) -> str:
     from addin.actions.classify_denials import classify_and_prioritize as run
 
-    return run(book).summary()
+    with tracker.open() as book:
+        return run(book, notify=notify).summary()
 
 
-def _letters(book, notify: Notify) -> Message:
+def _letters(tracker: TrackerFile, notify: Notify) -> Message:
     from addin.actions.appeal_letters import generate_letters as run
 
-    report = run(book, progress=_progress(notify, "Drafting letter"))
+    with tracker.open() as book:
+        report = run(book, progress=_progress(notify, "Drafting letter"))
     problems = [item.message for item in report.failed] + report.warnings
     skipped = [f"  {count} × {reason}" for reason, count in report.skip_counts().items()]
     return with_problems(report.summary(), problems, ["Skipped:", *skipped] if skipped else [])
 
 
-def _kpis(book, notify: Notify) -> str:
+def _kpis(tracker: TrackerFile, notify: Notify) -> str:
     from addin.actions.refresh_kpis import refresh_kpis as run
 
-    return run(book).summary()
+    with tracker.open() as book:
+        return run(book).summary()
 
 
 STEPS: tuple[tuple[str, Work], ...] = (
@@ -257,12 +360,13 @@ STEPS: tuple[tuple[str, Work], ...] = (
 )
 
 
-def _all(book, notify: Notify) -> Message:
+def _all(tracker: TrackerFile, notify: Notify) -> Message:
+    """Each step as its own button would run it (opened, saved and released in turn)."""
     done: list[Message] = []
     for label, step in STEPS:
         notify(f"DenialDesk Run All: {label}…")
         try:
-            result = as_message(step(book, notify))
+            result = as_message(step(tracker, notify))
         except AddinError as error:
             texts = [item.text for item in done]
             raise AddinError("\n\n".join([*texts, f"{label} stopped: {error}"])) from None
@@ -270,21 +374,40 @@ def _all(book, notify: Notify) -> Message:
     return Message("\n\n".join(item.text for item in done), any(item.failed for item in done))
 
 
-def _explain(book, notify: Notify) -> str:
-    found = book.selected_key((DENIALS, WORK_QUEUE))
+def _explain(excel: Excel, notify: Notify | None) -> str:
+    """A live read of the open workbook: the selected Denials (or Work Queue) row."""
+    found = excel.selected_row((DENIALS.name, WORK_QUEUE.name))
     if found is None:
         raise AddinError(
             "Select a row of the Denials (or Work Queue) table first, then click Explain."
         )
-    denial_id = found[1]
-    denials = book.read_table(DENIALS)
-    match = denials[denials[Col.DENIAL_ID] == denial_id]
-    if match.empty:
-        raise AddinError(
-            f"Denial {denial_id} is no longer on the Denials sheet. Click Classify & Prioritize "
-            "to rebuild the Work Queue."
-        )
-    return explain_row(match.iloc[0].to_dict())
+    table, row = found
+    denial_id = str(row.get(Col.DENIAL_ID) or "").strip()
+    if not denial_id:
+        raise AddinError("The selected row has no Denial ID: select a denial's row, then click.")
+    if table.lower() != DENIALS.name.lower():
+        row = excel.find_row(DENIALS.name, Col.DENIAL_ID, denial_id)
+        if row is None:
+            raise AddinError(
+                f"Denial {denial_id} is no longer on the Denials sheet. Click Classify & "
+                "Prioritize to rebuild the Work Queue."
+            )
+    return explain_row(typed_row(DENIALS, row))
+
+
+def typed_row(spec, row: dict[str, object]) -> dict[str, object]:
+    """A row as Excel hands it over (dates as datetimes, numbers as floats), typed by the
+    layout as the file engine would read it; a value that does not fit stays as it is."""
+    from addin.workbook.values import CellValueError, from_cell
+
+    typed = {}
+    for name, value in row.items():
+        column = spec.column(str(name))
+        try:
+            typed[name] = value if column is None else from_cell(column.kind, value)
+        except CellValueError:
+            typed[name] = value
+    return typed
 
 
 def explain_row(row: dict) -> str:

@@ -2,8 +2,8 @@
 
 A Report is tiles (headline figures with their definitions), titled tables (DataFrames with a
 format per column and an optional totals row) and chart specs that point at those tables.
-No openpyxl or xlwings objects live here, so the openpyxl file writer, a live-Excel writer
-and the PNG renderer all draw the same Report.
+No openpyxl objects live here, so the workbook engine's writer and the PNG renderer draw the
+same Report.
 """
 
 from __future__ import annotations

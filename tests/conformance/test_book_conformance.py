@@ -1,5 +1,5 @@
-"""Every Book adapter behaves the same: tables, people's columns, text, formats, links, lists,
-highlights, report sheets. The saved file is checked with openpyxl whichever adapter wrote it."""
+"""The Book contract: tables, people's columns, text, formats, links, lists, highlights,
+report sheets. The saved file is checked with openpyxl."""
 
 from __future__ import annotations
 
