@@ -66,3 +66,20 @@ def test_check_of_a_file_that_holds_no_claims_says_so_in_one_line(tmp_path, trac
     result = runner.invoke(cli, ["check", str(tracker), str(empty), "--json"])
     assert result.exit_code != 0 and "Traceback" not in result.output
     assert "not.837" in result.output
+
+
+def test_check_learns_from_the_tracker_own_imported_837s_and_835s(tmp_path, tracker, runner):
+    """Imported once, the history needs no --history: the same flags and risks come out."""
+    months, history, outgoing = _files(tmp_path)
+    files = [h for h in history if h != "--history"]
+    imported = runner.invoke(cli, ["import", str(tracker), *files])
+    assert imported.exit_code == 0, imported.output
+    args = ["check", str(tracker), str(outgoing), "--json", "--as-of", "2026-04-01"]
+    own = [json.loads(line) for line in runner.invoke(cli, args).output.splitlines()]
+    given = [json.loads(line) for line in runner.invoke(cli, [*args, *history]).output.splitlines()]
+    assert len(own) == 500
+    assert [o["risk"] for o in own] == [g["risk"] for g in given]
+    assert [[f["code"] for f in o["flags"]] for o in own] == [
+        [f["code"] for f in g["flags"]] for g in given
+    ]
+    assert any(f["code"] == "LEARNED_RATE" for o in own for f in o["flags"])

@@ -12,9 +12,10 @@ import pandas as pd
 
 from addin import payers, prioritize
 from addin.adjudication import Adjudication, adjudication
-from addin.check.history import history_from, paired
+from addin.check.history import history_from, paired, submitted_key
 from addin.check.run import check_claims
 from addin.check.score import CheckResult, Model
+from addin.check.tracker import tracker_pairs
 from addin.classify import Route
 from addin.errors import RemitParseError
 from addin.remit import Claim, RemitReader
@@ -22,7 +23,7 @@ from addin.remit.outgoing_models import SubmittedClaim
 from addin.remit.x12 import REMIT, X12Reader, sniff
 from addin.workbook import frames
 from addin.workbook.base import Book
-from addin.workbook.layout import CLAIM_CHECK, PAYERS, Col, S
+from addin.workbook.layout import CLAIM_CHECK, CLAIMS, DENIALS, PAYERS, Col, S
 
 
 @dataclass
@@ -86,15 +87,23 @@ def check_outgoing(
     payer_rows: pd.DataFrame | None = None,
     settings: dict[str, object] | None = None,
 ) -> CheckReport:
-    """Score every claim of `outgoing` against the claims and answers of `history`."""
+    """Score every claim of `outgoing` against the tracker's own submitted claims and their
+    answers, and the claims and answers of the `history` files."""
     sent, answered = read_files(history)
-    model = Model.learn(*history_from(paired([c for c, _ in sent], answered)))
+    pairs = paired([c for c, _ in sent], answered)
+    if book is not None:
+        own = tracker_pairs(
+            frames.records(book.read_table(CLAIMS)), frames.records(book.read_table(DENIALS))
+        )
+        known = {submitted_key(c) for c, _ in pairs}
+        pairs = [p for p in own if submitted_key(p[0]) not in known] + pairs
+    model = Model.learn(*history_from(pairs))
     claims = read_files(outgoing)[0]
     if not claims:
         raise RemitParseError("no outgoing 837 claims were found in the files given")
     limit = filing_limits(payer_rows if payer_rows is not None else pd.DataFrame(), settings or {})
     results = check_claims(model, [c for c, _ in claims], today, limit)
-    return CheckReport(list(zip(results, [name for _, name in claims], strict=True)), len(sent))
+    return CheckReport(list(zip(results, [name for _, name in claims], strict=True)), len(pairs))
 
 
 def check_frame(report: CheckReport, today: date) -> pd.DataFrame:

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from addin import classify
+from addin import classify, submissions
 from addin.actions import audit
 from addin.actions.code_list import code_book
 from addin.actions.parse_remit import file_notes
@@ -18,11 +18,15 @@ from addin.classify import DenialTest
 from addin.errors import RemitParseError
 from addin.posting import Ledger, PostingStats
 from addin.remit import Claim, RemitReader, TransactionEnd
+from addin.remit.outgoing_models import Acknowledgment, SubmittedClaim
+from addin.remit.x12 import REMIT, X12Reader, sniff
 from addin.workbook.base import Book
-from addin.workbook.layout import CLAIMS, CODES, DENIALS, REMITS
+from addin.workbook.layout import CLAIMS, CODES, DENIALS, REMITS, Col
 
 MAX_REMIT_BYTES = 1 << 30
-REMIT_SUFFIXES = frozenset({".835", ".txt", ".edi", ".era", ".x12", ".dat", ".rmt", ""})
+REMIT_SUFFIXES = frozenset(
+    {".835", ".txt", ".edi", ".era", ".x12", ".dat", ".rmt", ".837", ".999", ".277", ".277ca", ""}
+)
 Progress = Callable[[Iterable], Iterable]
 
 
@@ -44,6 +48,9 @@ class ImportReport:
     files: list[FileReport] = field(default_factory=list)
     stats: PostingStats = field(default_factory=PostingStats)
     saved: bool = False
+    submitted: int = 0  # claim submissions (837) posted
+    acknowledgments: int = 0  # 999/277CA answers posted
+    rejected: int = 0  # of which rejections
 
     @property
     def failed(self) -> list[FileReport]:
@@ -60,11 +67,29 @@ class ImportReport:
         if self.failed:
             parts.append(f"{len(self.failed)} failed")
         money = f"${s.recovered:,.2f}"
+        sent = ""
+        if self.submitted or self.acknowledgments:
+            sent = (
+                f"; {self.submitted} claim submission(s), {self.acknowledgments} "
+                f"acknowledgment(s) ({self.rejected} rejected)"
+            )
         return (
             f"{', '.join(parts)}: {s.claims} claims ({s.new_claims} new), "
             f"{s.new_denials} new denials, {s.resolved_denials} resolved ({money} recovered), "
-            f"{s.reversals} reversals, {s.findings} findings."
+            f"{s.reversals} reversals, {s.findings} findings{sent}."
         )
+
+
+@dataclass(slots=True)
+class _ParsedOutgoing:
+    """The submitted claims or acknowledgments of one 837, 999 or 277CA file."""
+
+    path: Path
+    sha256: str
+    order: int
+    kind: str
+    records: list[SubmittedClaim | Acknowledgment]
+    notes: list[str]
 
 
 @dataclass(slots=True)
@@ -191,11 +216,19 @@ def import_remittances(
     book.ensure_table(CODES)
     is_denial = DenialTest(code_book(book.read_table(CODES)))  # the practice's Codes sheet
     parsed: list[_ParsedTransaction] = []
+    outgoing: list[_ParsedOutgoing] = []
     for order, path in enumerate(progress(inputs)):
-        parsed.extend(_read_one(path, order, ledger, report, is_denial, on_bytes))
+        for item in _read_one(path, order, ledger, report, is_denial, on_bytes):
+            (outgoing if isinstance(item, _ParsedOutgoing) else parsed).append(item)
     parsed.sort(key=lambda t: (t.end.header.payment.date or date.max, t.order))
     stamp = (now or datetime.now()).replace(microsecond=0)
     posted_from: set[Path] = set()
+    poster = submissions.Submissions(ledger)
+    for batch in sorted(outgoing, key=lambda b: (b.kind not in ("837P", "837I"), b.order)):
+        if _post_outgoing(poster, ledger, batch, stamp):
+            posted_from.add(batch.path)
+    report.submitted, report.rejected = poster.new_submissions, poster.rejected
+    report.acknowledgments = poster.acknowledged
     for item in parsed:
         if ledger.post_transaction(
             item.end,
@@ -207,7 +240,8 @@ def import_remittances(
             posted_from.add(item.path)
     _mark_repeats(report, posted_from)
     report.stats = ledger.stats
-    if ledger.stats.transactions:
+    if ledger.stats.transactions or posted_from:
+        submissions.refresh_all(ledger.claims, stamp.date())
         claims, denials, remits = ledger.frames()
         notify(f"Writing {len(claims):,} claims and {len(denials):,} denials to {book.name}…")
         book.write_table(CLAIMS, claims)
@@ -224,9 +258,89 @@ def import_remittances(
 def _mark_repeats(report: ImportReport, posted_from: set[Path]) -> None:
     """A file whose every transaction was imported before (under another name) changed nothing."""
     for item in report.files:
-        if item.outcome == "imported" and item.path not in posted_from:
+        if item.outcome == "imported" and item.path not in posted_from and not item.message:
             item.outcome = "already imported"
             item.message = "its payments were imported before from another file"
+
+
+def _kind_of(path: Path) -> str:
+    """What the file holds, by its first transaction's envelope ("" when none is found)."""
+    with path.open("rb") as handle:
+        return sniff(handle)
+
+
+def read_outgoing_file(path: Path, order: int, sha256: str, kind: str) -> _ParsedOutgoing:
+    """Read a whole 837, 999 or 277CA file (raises RemitParseError)."""
+    size = path.stat().st_size
+    if size > MAX_REMIT_BYTES:
+        raise RemitParseError(f"the file is {size / 1e9:.1f} GB: check that it is the right file")
+    with path.open("rb") as handle:
+        reader = X12Reader(handle)
+        records = list(reader)
+    if not records and kind.startswith("837"):
+        raise RemitParseError(
+            "this X12 837 (claim) file holds no claims to import: check that it is complete"
+        )
+    return _ParsedOutgoing(path, sha256, order, kind, records, reader.notes)
+
+
+def _post_outgoing(
+    poster: submissions.Submissions, ledger: Ledger, batch: _ParsedOutgoing, stamp: datetime
+) -> bool:
+    """Post one file's claims or acknowledgments, logging each transaction once on Remits."""
+    posted = False
+    for key, records, log in _transactions(batch):
+        if key in ledger.known_remits:
+            continue
+        counted = 0
+        for record in records:
+            if isinstance(record, SubmittedClaim):
+                counted += poster.post_claim(record)
+            else:
+                counted += poster.post_ack(record)
+        notes = "; ".join(batch.notes) if not posted and batch.notes else ""
+        findings = "; ".join(filter(None, [log.pop(Col.FINDINGS, ""), notes])) or None
+        ledger.remits.append(
+            submissions.log_row(
+                ledger,
+                key,
+                **log,
+                **{
+                    Col.FILE: batch.path.name,
+                    Col.FILE_SHA256: batch.sha256,
+                    Col.CLAIMS: counted,
+                    Col.FINDINGS: findings,
+                    Col.IMPORTED_AT: stamp,
+                },
+            )
+        )
+        ledger.known_remits.add(key)
+        posted = True
+    return posted
+
+
+def _transactions(batch: _ParsedOutgoing):
+    """(import-log key, records, log columns) per 837 set, per 999 answer, per 277CA file."""
+    groups: dict[tuple, list] = {}
+    for record in batch.records:
+        if isinstance(record, SubmittedClaim):
+            where = (record.kind, record.group_control, record.transaction_control)
+        elif record.source == "999":
+            where = ("999", record.group_control, record.transaction_control, record.on)
+        else:
+            where = ("277CA",)
+        groups.setdefault(where, []).append(record)
+    for where, records in groups.items():
+        first = records[0]
+        parts = [repr(r) for r in records]
+        log = {Col.METHOD: where[0], Col.PAYER: getattr(first, "payer_name", "") or None}
+        if where[0] in ("837P", "837I"):
+            log[Col.TRANSACTION] = f"{first.group_control}/{first.transaction_control}"
+        elif where[0] == "999":
+            log[Col.TRANSACTION] = f"{first.group_control}/{first.transaction_control}"
+            log[Col.FINDINGS] = submissions.set_ack_finding(first)
+            parts = [log[Col.TRANSACTION], log[Col.FINDINGS]]
+        yield submissions.transaction_key(where[0], parts), records, log
 
 
 def _read_one(
@@ -236,7 +350,7 @@ def _read_one(
     report: ImportReport,
     is_denial: DenialTest,
     on_bytes: Callable[[int], None] | None,
-) -> list[_ParsedTransaction]:
+) -> list[_ParsedTransaction | _ParsedOutgoing]:
     reason = _unreadable_reason(path)
     if reason:
         report.files.append(FileReport(path, "failed", reason))
@@ -248,6 +362,14 @@ def _read_one(
                 FileReport(path, "already imported", "same content imported before")
             )
             return []
+        kind = _kind_of(path)
+        if kind not in ("", REMIT):
+            outgoing = read_outgoing_file(path, order, sha, kind)
+            ledger.known_files.add(sha)
+            claims = sum(isinstance(r, SubmittedClaim) for r in outgoing.records)
+            note = "" if outgoing.records else "it answers no claim one by one: nothing to apply"
+            report.files.append(FileReport(path, "imported", note, 1, claims))
+            return [outgoing] if outgoing.records else []
         transactions = read_remit_file(path, order, sha, is_denial, on_bytes)
     except RemitParseError as error:
         report.files.append(FileReport(path, "failed", str(error)))

@@ -34,10 +34,13 @@ from addin.cli._shared import as_of_option, cli, friendly_errors, open_tracker, 
 @friendly_errors
 def check(workbook: Path, outgoing, history, as_json: bool, as_of, password: str | None):
     """Score each claim in the OUTGOING 837 files before you send them: risk 0-100 and the
-    flags that explain it, written to the Claim Check sheet of WORKBOOK.
+    flags that explain it, written to the Claim Check sheet of WORKBOOK. The check learns
+    from the claims WORKBOOK has imported (837s and the 835s that answered them) and from
+    any --history files.
 
     Example:
 
+        denialdesk check tracker.xlsx outbox/mon.837
         denialdesk check tracker.xlsx outbox/mon.837 --history june.837 --history june.835
     """
     from addin.actions import check_claims
@@ -49,7 +52,7 @@ def check(workbook: Path, outgoing, history, as_json: bool, as_of, password: str
 
         book = OpenpyxlBook.open(workbook, password)
         report = check_claims.check_outgoing(
-            None,
+            book,
             list(outgoing),
             list(history),
             today,

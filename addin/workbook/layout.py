@@ -182,6 +182,26 @@ class Col:
     EVIDENCE = "Evidence"
     CHECKED_ON = "Checked On"
 
+    # The claim ledger: what was submitted (837) and what the front end answered (999/277CA)
+    SUBMITTED_ON = "Submitted On"
+    RESUBMITTED_ON = "Resubmitted On"
+    SUBMISSIONS = "Submissions"
+    ORIGINAL_CLAIM_NUMBER = "Original Claim Number"  # REF*F8 of a replacement (frequency 7)
+    CLAIM_TYPE = "Claim Type"  # 837P or 837I
+    SUBMITTED_LINES = "Submitted Lines"
+    DIAGNOSES = "Diagnoses"
+    PLACE_OF_SERVICE = "Place Of Service"
+    BILLING_NPI = "Billing NPI"
+    RENDERING_NPI = "Rendering NPI"
+    PRIOR_AUTH = "Prior Auth"
+    REFERRAL = "Referral"
+    FRONT_END_STATUS = "Front-End Status"
+    FRONT_END_REASON = "Front-End Reason"
+    FIRST_RESPONSE_ON = "First Response On"
+    DAYS_WITHOUT_RESPONSE = "Days Without Response"
+    SUBMISSION_LOG = "Submission Log"
+    ACK_LOG = "Acknowledgment Log"
+
 
 def _sys(name: str, kind: Kind = Kind.TEXT, width: int = 14) -> Column:
     return Column(name, kind, Owner.SYSTEM, width)
@@ -219,6 +239,24 @@ CLAIMS = TableSpec(
         _sys(Col.FINDINGS, width=40),
         _sys(Col.SOURCE_FILE, width=28),
         _sys(Col.LINE_PAYMENTS, width=30),
+        _sys(Col.SUBMITTED_ON, Kind.DATE, 12),
+        _sys(Col.RESUBMITTED_ON, Kind.DATE, 12),
+        _sys(Col.SUBMISSIONS, Kind.INT, 8),
+        _sys(Col.ORIGINAL_CLAIM_NUMBER, width=18),
+        _sys(Col.CLAIM_TYPE, width=8),
+        _sys(Col.SUBMITTED_LINES, width=40),
+        _sys(Col.DIAGNOSES, width=18),
+        _sys(Col.PLACE_OF_SERVICE, width=8),
+        _sys(Col.BILLING_NPI, width=12),
+        _sys(Col.RENDERING_NPI, width=12),
+        _sys(Col.PRIOR_AUTH, width=14),
+        _sys(Col.REFERRAL, width=14),
+        _sys(Col.FRONT_END_STATUS, width=14),
+        _sys(Col.FRONT_END_REASON, width=40),
+        _sys(Col.FIRST_RESPONSE_ON, Kind.DATE, 12),
+        _sys(Col.DAYS_WITHOUT_RESPONSE, Kind.INT, 8),
+        Column(Col.SUBMISSION_LOG, Kind.TEXT, Owner.SYSTEM, 20, hidden=True),
+        Column(Col.ACK_LOG, Kind.TEXT, Owner.SYSTEM, 20, hidden=True),
         _user(Col.NOTES, width=30),
     ),
 )
