@@ -16,7 +16,7 @@ from decimal import Decimal
 import pandas as pd
 
 from addin import codes, payers, prioritize
-from addin.actions import audit, work_queue
+from addin.actions import audit, follow_up, work_queue
 from addin.actions.code_list import code_book
 from addin.classify import Case, Category, Decision, classify, recategorised
 from addin.workbook import frames
@@ -90,6 +90,7 @@ class ClassifyReport:
     dated: int = 0  # blank Appeal Sent On / Closed On dates filled in
     queue_edits: int = 0  # Owner / Status / Follow-up cells changed on the Work Queue
     queue_conflicts: int = 0  # …that were changed on Denials too (Denials kept)
+    follow_ups: int = 0  # submitted claims to chase (Follow-up sheet, end of the Work Queue)
     changed: bool = False
     saved: bool = False
 
@@ -107,6 +108,8 @@ class ClassifyReport:
             parts.append(f"{len(self.payers_to_complete)} payer(s) need a profile on Payers")
         if self.bad_overrides:
             parts.append(f"{self.bad_overrides} Category Override(s) not recognised")
+        if self.follow_ups:
+            parts.append(f"{self.follow_ups} claim(s) to follow up (see the Follow-up sheet)")
         if self.dated:
             parts.append(f"{self.dated} Appeal Sent On / Closed On date(s) filled in")
         if self.queue_edits:
@@ -153,13 +156,16 @@ def classify_and_prioritize(
     )
     report = plan.report
     new_settings = with_missing_settings(settings_rows)
+    follow_ups, new_queue = follow_up.classify_refresh(book, plan.queue, today)
+    report.follow_ups = len(new_queue) - len(plan.queue)
     writes = [
         (spec, new)
         for spec, old, new in (
             (DENIALS, denials, plan.denials),
             (PAYERS, payer_rows, plan.payers),
-            (WORK_QUEUE, queue, plan.queue),
+            (WORK_QUEUE, queue, new_queue),
             (SETTINGS, settings_rows, new_settings),
+            *follow_ups,
         )
         if not same_frame(old, new)
     ]

@@ -201,6 +201,10 @@ class Col:
     DAYS_WITHOUT_RESPONSE = "Days Without Response"
     SUBMISSION_LOG = "Submission Log"
     ACK_LOG = "Acknowledgment Log"
+    # Follow-up (submitted claims no payer has answered, front-end rejections to resubmit)
+    FILING_DEADLINE = "Filing Deadline"
+    NEXT_STEP = "Next Step"
+    SOURCE = "Source"
 
 
 def _sys(name: str, kind: Kind = Kind.TEXT, width: int = 14) -> Column:
@@ -464,6 +468,34 @@ CLAIM_CHECK = TableSpec(
     ),
 )
 
+# Rebuilt by Import and Classify once the tracker has submitted claims (837s).
+FOLLOW_UP = TableSpec(
+    "Follow-up",
+    "tblFollowUp",
+    Col.CLAIM_KEY,
+    (
+        _sys(Col.RANK, Kind.INT, 6),
+        _sys(Col.CLAIM_KEY, width=14),
+        _sys(Col.CLAIM_ID, width=16),
+        _sys(Col.PAYER, width=24),
+        _sys(Col.PATIENT, width=20),
+        _sys(Col.SERVICE_DATE, Kind.DATE, 12),
+        _sys(Col.BILLED, Kind.MONEY, 12),
+        _sys(Col.SUBMITTED_ON, Kind.DATE, 12),
+        _sys(Col.FRONT_END_STATUS, width=14),
+        _sys(Col.FRONT_END_REASON, width=40),
+        _sys(Col.DAYS_WITHOUT_RESPONSE, Kind.INT, 8),
+        _sys(Col.FILING_DEADLINE, Kind.DATE, 12),
+        _sys(Col.DAYS_LEFT, Kind.INT, 8),
+        _sys(Col.DEADLINE_RULE, width=40),
+        _sys(Col.NEXT_STEP, width=60),
+        _sys(Col.SOURCE, width=40),
+        # Owner may be changed here by a person: the next refresh keeps it for the claim.
+        Column(Col.OWNER, Kind.TEXT, Owner.SYSTEM, 16, choices="Owners"),
+        _user(Col.NOTES, width=30),
+    ),
+)
+
 TABLES: tuple[TableSpec, ...] = (
     WORK_QUEUE,
     DENIALS,
@@ -517,6 +549,8 @@ class S:
     URGENCY_HORIZON_DAYS = "Urgency Horizon Days"
     URGENCY_BOOST = "Urgency Boost"
     OVERDUE_FACTOR = "Overdue Factor"
+    FOLLOW_UP_AFTER_DAYS = "Follow-up After Days"
+    FOLLOW_UP_OWNER = "Follow-up Owner"
 
     @staticmethod
     def overturn_prior(category: str) -> str:
@@ -664,6 +698,13 @@ SETTING_DEFAULTS: tuple[Setting, ...] = (
         60,
         "Appeal window used for payers without a profile (conservative).",
     ),
+    Setting(
+        S.FOLLOW_UP_AFTER_DAYS,
+        30,
+        "A submitted claim with no payer answer (remit or rejection) this many days after it "
+        "was sent goes on the Follow-up sheet and the Work Queue.",
+    ),
+    Setting(S.FOLLOW_UP_OWNER, "Billing", "Who follows up unanswered and rejected claims."),
     Setting(
         S.DENIAL_RATE_TARGET,
         0.10,
