@@ -529,6 +529,7 @@ class S:
     SIGNER_NAME = "Signer Name"
     SIGNER_TITLE = "Signer Title"
     REMITS_INBOX = "Remits Inbox"
+    CLAIMS_OUTBOX = "Claims Outbox"
     LETTERS_FOLDER = "Letters Folder"
     LETTER_TEMPLATES_FOLDER = "Letter Templates Folder"
     LETTER_TEMPLATES_BY_CATEGORY = "Letter Templates By Category"
@@ -659,6 +660,12 @@ SETTING_DEFAULTS: tuple[Setting, ...] = (
         S.REMITS_INBOX,
         "Remits Inbox",
         "Folder that Import Remittances reads 835 files from (relative to this workbook).",
+    ),
+    Setting(
+        S.CLAIMS_OUTBOX,
+        "Claims Outbox",
+        "Folder of 837 claim files about to be sent, that Check Claims scores (relative to "
+        "this workbook).",
     ),
     Setting(
         S.LETTERS_FOLDER,
