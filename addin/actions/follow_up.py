@@ -23,19 +23,20 @@ def filing_limits(payer_rows: pd.DataFrame, settings: dict[str, object]) -> foll
     setting = functools.partial(prioritize.setting, settings)
     defaults = payers.Defaults(int(setting(S.DEFAULT_TIMELY_FILING_DAYS)))
 
-    def limit(row: dict) -> tuple[date | None, str]:
-        profile = directory.find(str(row.get(Col.PAYER_ID) or ""), str(row.get(Col.PAYER) or ""))
+    @functools.lru_cache(maxsize=4096)
+    def counted(payer_id: str, payer: str, service_date: date | None):
+        profile = directory.find(payer_id, payer)
         found = payers.deadline(
-            profile,
-            Route.RESUBMIT,
-            denied_on=None,
-            service_date=row.get(Col.SERVICE_DATE),
-            defaults=defaults,
+            profile, Route.RESUBMIT, denied_on=None, service_date=service_date, defaults=defaults
         )
         if found is None:
             return None, ""
         named = f" ({profile.name})" if profile is not None else ""
         return found.due, found.basis + named
+
+    def limit(row: dict) -> tuple[date | None, str]:
+        payer_id, payer = str(row.get(Col.PAYER_ID) or ""), str(row.get(Col.PAYER) or "")
+        return counted(payer_id, payer, row.get(Col.SERVICE_DATE))
 
     return limit
 

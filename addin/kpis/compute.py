@@ -254,12 +254,8 @@ def ledger_headlines(claims: pd.DataFrame, today: date) -> tuple[Headline, ...]:
     now = f"today, {today.isoformat()}"
     return (
         *(
-            Headline(key, key, found.rate(key), since, better, definition=ledger.DEFINITIONS[key])
-            for key, better in (
-                (ledger.SUBMITTED_RATE, "lower"),
-                (ledger.CLEAN_RATE, "higher"),
-                (ledger.REJECTION_RATE, "lower"),
-            )
+            Headline(key, key, found.rate(key), since, definition=ledger.DEFINITIONS[key])
+            for key in (ledger.SUBMITTED_RATE, ledger.CLEAN_RATE, ledger.REJECTION_RATE)
         ),
         Headline(
             ledger.WAITING,
