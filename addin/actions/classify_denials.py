@@ -156,7 +156,7 @@ def classify_and_prioritize(
     )
     report = plan.report
     new_settings = with_missing_settings(settings_rows)
-    follow_ups, new_queue = follow_up.classify_refresh(book, plan.queue, today)
+    follow_ups, new_queue = follow_up.classify_refresh(book, plan.queue, today, plan.payers)
     report.follow_ups = len(new_queue) - len(plan.queue)
     writes = [
         (spec, new)

@@ -31,7 +31,7 @@ def filing_limits(payer_rows: pd.DataFrame, settings: dict[str, object]) -> foll
         )
         if found is None:
             return None, ""
-        named = f" ({profile.name})" if profile is not None else ""
+        named = f" ({profile.name})" if profile and "(default)" not in found.basis else ""
         return found.due, found.basis + named
 
     def limit(row: dict) -> tuple[date | None, str]:
@@ -107,16 +107,19 @@ def on_queue(queue: pd.DataFrame, items: list[followup.FollowUp]) -> pd.DataFram
     return pd.concat([kept, extra], ignore_index=True).astype(object)
 
 
-def classify_refresh(book: Book, queue: pd.DataFrame, today: date) -> tuple[list, pd.DataFrame]:
-    """For Classify: Claims rows and the Follow-up table as of `today`, and the queue with the
-    follow-ups. Returns the writes still to do [(spec, old, new)] and the new queue."""
+def classify_refresh(
+    book: Book, queue: pd.DataFrame, today: date, payer_rows: pd.DataFrame
+) -> tuple[list, pd.DataFrame]:
+    """For Classify: Claims rows and the Follow-up table as of `today` (with the Payers rows
+    Classify is about to write), and the queue with the follow-ups. Returns the writes still
+    to do [(spec, old, new)] and the new queue."""
     claims = book.read_table(CLAIMS)
     rows = frames.records(claims)
     if not has_submissions(rows):
         return [], on_queue(queue, [])
     book.ensure_table(FOLLOW_UP)
     previous = book.read_table(FOLLOW_UP)
-    frame, items = plan(rows, book.read_table(PAYERS), book.read_settings(), today, previous)
+    frame, items = plan(rows, payer_rows, book.read_settings(), today, previous)
     new_claims = frames.frame_of(rows, list(claims.columns))
     writes = [(CLAIMS, claims, new_claims), (FOLLOW_UP, previous, frame)]
     return writes, on_queue(queue, items)
