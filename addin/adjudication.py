@@ -11,10 +11,23 @@ from decimal import Decimal
 from addin import classify
 from addin.remit.models import Claim, ServiceLine
 
+KEY_HEX = 16  # 64 bits: one accidental clash in ~10^19 pairs (2^-64 each), not 2^-40
+LEGACY_KEY_HEX = 10  # keys of trackers made before: sha1, 40 bits (upgraded by actions.keys)
+
 
 def _short_hash(*parts: object, prefix: str) -> str:
+    digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()
+    return f"{prefix}-{digest[:KEY_HEX].upper()}"
+
+
+def _legacy_hash(*parts: object, prefix: str) -> str:
     digest = hashlib.sha1("\x1f".join(str(p) for p in parts).encode()).hexdigest()
-    return f"{prefix}-{digest[:10].upper()}"
+    return f"{prefix}-{digest[:LEGACY_KEY_HEX].upper()}"
+
+
+def is_legacy_key(key: object) -> bool:
+    """A claim key or denial id in the older 40-bit form (C-/D- and 10 hex digits)."""
+    return isinstance(key, str) and len(key) == 2 + LEGACY_KEY_HEX and key[:2] in ("C-", "D-")
 
 
 def claim_key(payer_id: str, claim_id: str, patient_ident: str) -> str:
@@ -22,9 +35,17 @@ def claim_key(payer_id: str, claim_id: str, patient_ident: str) -> str:
     return _short_hash(payer_id.upper(), claim_id, patient_ident.upper(), prefix="C")
 
 
+def legacy_claim_key(payer_id: str, claim_id: str, patient_ident: str) -> str:
+    return _legacy_hash(payer_id.upper(), claim_id, patient_ident.upper(), prefix="C")
+
+
 def denial_id(claim: str, line_ident: str, group: str, carc: str) -> str:
     """A denial is one group+reason code on one claim or service line of one claim."""
     return _short_hash(claim, line_ident, group, carc, prefix="D")
+
+
+def legacy_denial_id(legacy_claim: str, line_ident: str, group: str, carc: str) -> str:
+    return _legacy_hash(legacy_claim, line_ident, group, carc, prefix="D")
 
 
 def remit_key(fingerprint: str) -> str:
@@ -71,6 +92,7 @@ class Adjudication:
     findings: str
     denials: tuple[DenialFact, ...]
     line_paid: tuple[tuple[str, Decimal | None], ...]
+    patient_ident: str = ""  # member id, else "LAST|FIRST": with payer and claim id, the key
 
     @property
     def is_reversal(self) -> bool:
@@ -106,6 +128,7 @@ def adjudication(
     return Adjudication(
         claim_key=key,
         claim_id=claim.claim_id,
+        patient_ident=patient_ident,
         payer=header.payer.name,
         payer_id=header.payer_key,
         payer_claim_number=claim.payer_claim_number,

@@ -27,3 +27,8 @@ class TemplateError(AddinError):
 
 class UnknownCodeError(AddinError):
     """A CARC, RARC or group code that DenialDesk does not know."""
+
+
+class WorkbookChangedError(WorkbookBusyError):
+    """The tracker on disk is no longer the one this run read (someone else saved it, or this
+    run's lock was taken over); nothing was replaced, and the run may start again."""

@@ -13,7 +13,15 @@ from decimal import Decimal
 
 import pandas as pd
 
-from addin.adjudication import Adjudication, DenialFact, denial_id, remit_key
+from addin.adjudication import (
+    Adjudication,
+    DenialFact,
+    denial_id,
+    is_legacy_key,
+    legacy_claim_key,
+    legacy_denial_id,
+    remit_key,
+)
 from addin.remit.models import TransactionEnd, status_label
 from addin.workbook import frames
 from addin.workbook.layout import CLAIMS, CLOSED_STATUSES, DENIALS, REMITS, Col, TableSpec
@@ -81,6 +89,10 @@ class Ledger:
         for row in self.denials:
             if row[Col.CLAIM_KEY]:
                 self._denials_by_claim[row[Col.CLAIM_KEY]].append(row)
+        self._legacy = any(map(is_legacy_key, self._claims_by_key)) or any(
+            map(is_legacy_key, self._denials_by_id)
+        )
+        self.rekeyed_denials: dict[str, str] = {}  # old 40-bit id → new, for the Work Queue
         self.known_files = {row[Col.FILE_SHA256] for row in self.remits if row[Col.FILE_SHA256]}
         self.known_remits = {row[Col.REMIT_KEY] for row in self.remits if row[Col.REMIT_KEY]}
 
@@ -122,6 +134,8 @@ class Ledger:
     def _post_adjudication(self, item: Adjudication, outcome: _Outcome) -> None:
         self.stats.claims += 1
         row = self._claims_by_key.get(item.claim_key)
+        if row is None and self._legacy:
+            row = self._adopt_legacy_claim(item)
         if row is None:
             row = self._new_claim(item)
         elif not row[Col.ADJUDICATIONS]:
@@ -190,7 +204,7 @@ class Ledger:
             _set_first_outcome(row, item)
         settled = []
         for fact in item.denials:
-            known = self._denials_by_id.get(fact.denial_id)
+            known = self._denial_row(fact, item)
             if known is not None:
                 self._repeat_older_denial(known, item)
             else:
@@ -236,10 +250,46 @@ class Ledger:
         row[Col.ADJUDICATIONS] = (row[Col.ADJUDICATIONS] or 0) + 1
         self.stats.reversals += 1
 
+    # -- rows keyed by an older DenialDesk (40-bit keys) ---------------------------------
+
+    def _adopt_legacy_claim(self, item: Adjudication) -> dict | None:
+        """The claim's row under its older key, given the new key if its facts agree (a
+        different claim that shared the 40-bit key is never merged into it)."""
+        old = legacy_claim_key(item.payer_id, item.claim_id, item.patient_ident)
+        row = self._claims_by_key.get(old)
+        if row is None or not _same_claim(row, item):
+            return None
+        del self._claims_by_key[old]
+        row[Col.CLAIM_KEY] = item.claim_key
+        self._claims_by_key[item.claim_key] = row
+        moved = self._denials_by_claim.pop(old, [])
+        for denial in moved:
+            denial[Col.CLAIM_KEY] = item.claim_key
+        self._denials_by_claim[item.claim_key].extend(moved)
+        return row
+
+    def _denial_row(self, fact: DenialFact, item: Adjudication) -> dict | None:
+        """The denial's row by its id, else (older tracker) by its 40-bit id when that row is
+        this claim's denial of the same code: it then takes the new id."""
+        row = self._denials_by_id.get(fact.denial_id)
+        if row is not None or not self._legacy:
+            return row
+        old_claim = legacy_claim_key(item.payer_id, item.claim_id, item.patient_ident)
+        old = legacy_denial_id(old_claim, fact.line_ident, fact.group, fact.carc)
+        row = self._denials_by_id.get(old)
+        same = row is not None and row[Col.CLAIM_KEY] == item.claim_key
+        if not same or (str(row[Col.GROUP]), str(row[Col.CARC])) != (fact.group, fact.carc):
+            return None
+        del self._denials_by_id[old]
+        row[Col.DENIAL_ID] = fact.denial_id
+        self._denials_by_id[fact.denial_id] = row
+        self.rekeyed_denials[old] = fact.denial_id
+        return row
+
     # -- denials ----------------------------------------------------------------------
 
     def _record_denial(self, fact: DenialFact, item: Adjudication) -> int:
-        row = self._denials_by_id.get(fact.denial_id)
+        row = self._denial_row(fact, item)
         if row is not None:
             self._repeat_denial(row, fact, item)
             return 0
@@ -411,6 +461,14 @@ def _recoveries(
 
 
 LINE_PAYMENTS_LIMIT = 30_000  # an Excel cell holds 32,767 characters
+
+
+def _same_claim(row: dict, item: Adjudication) -> bool:
+    return (
+        str(row[Col.CLAIM_ID] or "") == item.claim_id
+        and str(row[Col.PAYER_ID] or "").upper() == item.payer_id.upper()
+        and str(row[Col.MEMBER_ID] or "") == (item.member_id or "")
+    )
 
 
 def encode_line_payments(line_paid: tuple[tuple[str, Decimal | None], ...]) -> str | None:

@@ -170,6 +170,8 @@ def denial_row(**values: object) -> dict[str, object]:
     row.update({Col.CATEGORY: category, Col.TYPE: kind, Col.ACTION: action})
     row[Col.CHECKLIST] = checklist or None
     row.update(values)
+    if Col.CLAIM_KEY not in values:  # one claim per denial, unless a test shares one
+        row[Col.CLAIM_KEY] = f"C-{row[Col.DENIAL_ID]}"
     return row
 
 

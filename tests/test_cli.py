@@ -147,7 +147,9 @@ def test_demo_runs_the_four_buttons_and_can_run_again(runner, tmp_path):
         "Classify: 55 denials classified: 38 open in the Work Queue (25 overdue, 4 due "
         "within 14 days"
     ) in result.output
-    assert "Letters: 9 letter(s) written" in result.output
+    assert "Letters: 2 letter(s) written" in result.output
+    assert "Letter Status: 0 Ready, 2 draft(s) need input (9 open field(s))." in result.output
+    assert "Letter Status: 1 Ready, 1 draft(s) need input (5 open field(s))." in result.output
     assert "data 2026-06-08 to 2026-11-23, 340 claims, 55 denials" in result.output
     book = OpenpyxlBook.open(out / "DenialDesk Tracker.xlsx")
     # 349 answered claims and the 10 unanswered ones the demo's 837s add; 30 remits and the
@@ -158,7 +160,8 @@ def test_demo_runs_the_four_buttons_and_can_run_again(runner, tmp_path):
     assert len(book.read_table(WORK_QUEUE)) == 48  # 38 denials, 10 follow-ups
     assert len(book.read_table(FOLLOW_UP)) == 10 and len(book.read_table(CLAIM_CHECK)) == 12
     letters = sorted((out / "letters").glob("*.docx"))
-    assert len(letters) == 9 and denials[Col.LETTER].notna().sum() == 9
+    assert len(letters) == 2 and denials[Col.LETTER].notna().sum() == 3  # a two-line claim
+    assert (denials[Col.LETTER_STATUS] == "Ready").sum() == 1
     assert book.workbook["KPIs"]["A1"].value.startswith("Denial KPIs")
     assert runner.invoke(cli, ["demo", "--out", str(out)]).exit_code == 0
 

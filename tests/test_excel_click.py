@@ -279,6 +279,8 @@ def test_letters_show_each_failure_with_what_to_fill_in_and_why_others_were_skip
         "Skipped:",
         "  2 × the recommended action is not an appeal",
         "  1 × closed (Won)",
+        "Letter Status: 0 Ready, 1 draft(s) need input (7 open field(s)). See the Letter Status "
+        "column on Denials.",
     ]
     assert fake.alerts[-1] == (message, "DenialDesk – Generate Appeal Letters", True)
     assert "DOE" not in message and "SYN000111" not in message

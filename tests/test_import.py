@@ -245,7 +245,7 @@ def test_refuses_while_the_workbook_is_open_in_excel(runner, tracker):
 def test_a_second_writer_waits_then_refuses(tracker):
     heard: list[str] = []
     with files.write_lock(tracker):
-        holder = files.lock_path(tracker).read_text()
+        holder = files.read_lock(tracker).describe()  # who, where, since, last heartbeat
         with pytest.raises(files.WorkbookBusyError, match="another DenialDesk run"):
             with files.write_lock(tracker, wait_seconds=0.3, notify=heard.append):
                 pass

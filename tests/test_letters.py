@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -17,7 +18,8 @@ from addin.errors import AddinError
 from addin.letters import build as letter_builder
 from addin.letters import selection
 from addin.letters.files import JOURNAL, MANIFEST
-from addin.letters.templates import CATEGORY_TEMPLATES, GENERIC_TEMPLATE
+from addin.letters.kinds import BUILT_IN_KINDS
+from addin.letters.status import status_for
 from addin.workbook.layout import DENIALS, Col, S
 from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update
 from tests.conftest import DATA
@@ -33,22 +35,30 @@ from tests.letter_support import (
 TODAY = date(2026, 3, 20)
 GOLDEN = DATA / "expected" / "letters"
 
-# One denial of each type: the row that selects the template, and a phrase of its argument.
+# One letter of each built-in kind: the payer (plan type, contract) and the row that select it,
+# and a phrase only that letter carries.
+MEDICARE_PAYER = {
+    Col.PAYER: "NORIDIAN JF",
+    Col.PLAN_TYPE: "Medicare FFS",
+    Col.APPEAL_ADDRESS: "Redeterminations\nPO Box 9\nFargo, ND 00003",
+}
 LETTER_CASES = {
-    "appeal_medical_necessity": ({Col.CARC: "50", Col.RARC: "N115"}, "letter of medical necessity"),
-    "appeal_authorization": ({Col.CARC: "197", Col.RARC: "N54"}, "retro-authorization policy"),
-    "appeal_coding": ({Col.CARC: "11", Col.RARC: "M76"}, "CPT/HCPCS descriptors"),
-    "appeal_bundling": ({Col.CARC: "97", Col.RARC: "M15"}, "modifier indicator 1"),
-    "appeal_timely_filing": ({Col.CARC: "29", Col.RARC: None}, "acceptance report (999/277CA"),
-    "appeal_duplicate": ({Col.CARC: "18", Col.RARC: "N111"}, "not a repeat of one already"),
-    "appeal_eligibility_cob": ({Col.CARC: "27", Col.RARC: "N30"}, "270/271 response"),
-    "appeal_documentation": ({Col.CARC: "252", Col.RARC: "N706"}, "complete, legible and signed"),
-    "appeal_non_covered": ({Col.CARC: "96", Col.RARC: "N130"}, "evidence-of-coverage excerpt"),
-    "appeal_provider_enrollment": (
-        {Col.CARC: "B7", Col.RARC: None, Col.CATEGORY: "provider_enrollment"},
-        "credentialing approval",
+    "medicare_redetermination": (
+        MEDICARE_PAYER,
+        {Col.CARC: "50", Col.RARC: "N115"},
+        "requests a redetermination of the initial determination",
     ),
-    GENERIC_TEMPLATE: ({Col.CARC: "147", Col.CATEGORY: "pricing"}, "The denial is not correct"),
+    "ma_reconsideration": (
+        {Col.PAYER: "ACME HEALTH PLAN", Col.PLAN_TYPE: "Medicare Advantage", Col.CONTRACTED: "No"},
+        {Col.CARC: "252", Col.RARC: "N706"},
+        "I hereby waive any right to collect payment",
+    ),
+    "payer_appeal": ({}, {Col.CARC: "97", Col.RARC: "M15"}, "NCCI procedure-to-procedure edit"),
+    "reopening_request": (
+        {},
+        {Col.CARC: "4", Col.RARC: "N823", Col.REMEDY: "Reopening"},
+        "we ask you to reopen the claim",
+    ),
 }
 
 
@@ -62,35 +72,41 @@ def denials(tracker: Path) -> dict[str, dict]:
     return {row[Col.DENIAL_ID]: row for row in frame.to_dict("records")}
 
 
-def test_every_denial_type_has_a_case():
-    assert set(LETTER_CASES) == {*CATEGORY_TEMPLATES.values(), GENERIC_TEMPLATE}
+def test_every_built_in_letter_has_a_case():
+    assert set(LETTER_CASES) == set(BUILT_IN_KINDS)
 
 
 @pytest.mark.parametrize("template", sorted(LETTER_CASES))
-def test_each_template_renders_its_denial_type(tracker, template, update_golden):
-    overrides, argument = LETTER_CASES[template]
-    write_denials(tracker, [denial_row(**{Col.LETTER_WANTED: "Yes"} | overrides)])
+def test_each_built_in_letter_renders(tracker, template, update_golden):
+    payer_values, overrides, phrase = LETTER_CASES[template]
+    acme = payer(payer_values.get(Col.PAYER, "ACME HEALTH PLAN"), **{Col.PAYER_IDS: "99101"})
+    write_denials(
+        tracker,
+        [denial_row(**{Col.LETTER_WANTED: "Yes"} | overrides)],
+        payers=[acme | payer_values],
+    )
     report = generate(tracker)
     [letter] = report.written
     assert letter.template == template and not report.failed
     text = docx_text(letter.path)
     for expected in (
-        "DOE, JANE",
+        "Jane Doe",  # the remit's DOE, JANE as people write it
         "SYN000111",
         "2606199101000001",  # payer claim number
-        "DD1001",  # patient account number
         "February 10, 2026",
-        "$1,234.50 billed; $1,234.50 denied",
-        f"CO-{overrides[Col.CARC]}: ",
+        "$1,234.50",
+        f"CO-{overrides[Col.CARC]}",
         "Riverbend Family Medicine",
         "NPI 1234567893 · TIN 00-0000001",
-        "PO Box 1000",
-        "Pat Example\nBilling Manager",
+        "PO Box",
+        "Pat Example, Billing Manager",
         "Copy of the original claim",
-        argument,
+        phrase,
     ):
         assert expected in text, expected
     assert "{{" not in text and "{%" not in text and "}}" not in text
+    row = denials(tracker)["D-0000000001"]
+    assert row[Col.LETTER_STATUS] == status_for(text.count("[["))
     assert_matches_golden(text, GOLDEN / f"{template}.txt", update_golden)
 
 
@@ -177,8 +193,14 @@ def test_a_medicare_remit_name_finds_the_medicare_payers_row(tracker):
     report = generate(tracker)
     assert not report.failed, report.failed[0].message
     [letter] = report.written
+    assert letter.template == "medicare_redetermination"
     text = docx_text(letter.path)
-    assert "Medicare (Original Part A/B)\nAttn: Appeals\nMAC Redeterminations\nPO Box 9" in text
+    # the MAC's name is on its remittance, not in "MEDICARE PART B": a field for a person;
+    # no "Attn:" line above an address that names the unit
+    assert (
+        "[[Medicare Administrative Contractor (MAC) named on the remittance]]\n"
+        "MAC Redeterminations\nPO Box 9"
+    ) in text
     assert "Request for Redetermination" in text
     assert letter.path.name == "2026-03-20_MEDICARE-PART-B_DD1001_D-0000000001.docx"
 
@@ -214,7 +236,8 @@ def test_original_medicare_timely_filing_is_skipped_unless_asked_for(tracker):
         "late filing was Medicare's administrative error": ["D-0000000001"]
     }
     [letter] = generate(tracker, rows=["D-0000000001"]).written
-    assert letter.template == "appeal_timely_filing"
+    assert letter.template == "reopening_request"  # only a 424.44(b) exception reopens it
+    assert "42 CFR 424.44(b)" in docx_text(letter.path)
 
 
 def test_unclassified_denials_are_skipped_with_the_step_to_take(tracker):
@@ -295,7 +318,7 @@ def test_practice_templates_replace_or_add_to_the_built_in_ones(tracker):
     acme = payer("ACME HEALTH PLAN", **{Col.LETTER_TEMPLATE: "medical_necessity=Our Letter"})
     write_denials(tracker, rows, payers=[acme])
     written = {w.denial_id: w for w in generate(tracker).written}
-    assert docx_text(written["D-MN"].path).startswith("Custom letter for DOE, JANE")
+    assert docx_text(written["D-MN"].path).startswith("Custom letter for Jane Doe")
     assert docx_text(written["D-AUTH"].path).startswith("Our auth letter CO-197")
 
 
@@ -384,7 +407,7 @@ def test_builder_reproduces_the_committed_templates(tmp_path):
         assert path.read_bytes() == committed.read_bytes(), (
             f"{path.name} differs: run `python -m addin.letter_builder`"
         )
-    assert len(built) == len(LETTER_CASES)
+    assert len(built) == len(BUILT_IN_KINDS)
 
 
 def test_a_redrafted_letter_drops_the_pdf_of_its_previous_draft(tracker):
@@ -470,7 +493,9 @@ def test_cli_writes_letters_lists_skips_and_summarises(runner, tracker):
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     assert lines[0] == "Skipped 1 (soft denial: resubmit a corrected claim instead): D-SOFT"
-    assert lines[-1].startswith("1 letter(s) written in ") and lines[-1].endswith("1 skipped.")
+    assert lines[-2].startswith("1 letter(s) written in ") and lines[-2].endswith("1 skipped.")
+    assert lines[-3] == "Needs input: D-0000000001 (Draft — needs input (7 open fields))"
+    assert lines[-1] == "Letter Status: 0 Ready, 1 draft(s) need input (7 open field(s))."
     assert "DOE" not in result.output  # Denial IDs only, never patient names
 
 
@@ -495,7 +520,8 @@ def test_cli_list_templates_shows_every_template_and_its_fields(runner, tracker)
     assert result.exit_code == 0
     for name in LETTER_CASES:
         assert f"\n{name}  [built-in]\n" in result.output
-    assert "  for: medical_necessity\n" in result.output
+    assert "  for: Original Medicare appeals" in result.output
+    assert "mark what a person must complete as [[…]]" in result.output
     assert "practice_npi" in result.output and "Settings › Practice NPI" in result.output
     _word_template(tracker.parent / "Letter Templates" / "Ours.docx", "{{ patient_name }}")
     result = runner.invoke(cli, ["letters", str(tracker), "--list-templates"])
@@ -505,3 +531,104 @@ def test_cli_list_templates_shows_every_template_and_its_fields(runner, tracker)
 def test_cli_needs_a_workbook(runner):
     result = runner.invoke(cli, ["letters"])
     assert result.exit_code == 2 and "give the WORKBOOK" in result.output
+
+
+# -- one letter per claim, late letters, Letter Status ---------------------------------
+
+
+def test_a_two_line_claim_gets_one_letter_and_both_rows_link_to_it(tracker):
+    rows = [
+        denial_row(**{Col.DENIAL_ID: f"D-{n}", Col.CLAIM_KEY: "C-1", Col.LINE: n})
+        | {Col.PROCEDURE: code}
+        for n, code in ((1, "99213-25"), (2, "20610-RT"))
+    ]
+    # the same claim's line 3: another reason, same remedy (appeal): argued in the same letter
+    rows.append(
+        denial_row(**{Col.DENIAL_ID: "D-3", Col.CLAIM_KEY: "C-1", Col.LINE: 3, Col.CARC: "197"})
+    )
+    # the same claim's line 4: a reopening, another letter
+    rows.append(
+        denial_row(
+            **{Col.DENIAL_ID: "D-4", Col.CLAIM_KEY: "C-1", Col.LINE: 4, Col.CARC: "4"}
+            | {Col.REMEDY: "Reopening"}
+        )
+    )
+    write_denials(tracker, rows)
+    report = generate(tracker)
+    by_ids = {w.denial_ids: w for w in report.written}
+    assert set(by_ids) == {("D-1", "D-2", "D-3"), ("D-4",)}
+    text = docx_text(by_ids["D-1", "D-2", "D-3"].path)
+    assert "1 | 99213-25 |" in text and "2 | 20610-RT |" in text and "3 | 99214 |" in text
+    assert "as not medically necessary (CO-50 N115)" in text
+    assert "for a missing or mismatched authorization or referral (CO-197 N115)" in text
+    assert "2 letter(s) written" in report.summary() and "covering 4 denials" in report.summary()
+    after = denials(tracker)
+    assert after["D-1"][Col.LETTER] == after["D-2"][Col.LETTER] == after["D-3"][Col.LETTER]
+    assert after["D-4"][Col.LETTER] != after["D-1"][Col.LETTER]
+    assert after["D-1"][Col.LETTER_STATUS] == after["D-3"][Col.LETTER_STATUS]
+
+
+def test_past_its_deadline_a_letter_is_drafted_only_when_asked(tracker):
+    late = {Col.APPEAL_DEADLINE: date(2026, 3, 1)}
+    rows = [
+        denial_row(**{Col.DENIAL_ID: "D-LATE"} | late),
+        denial_row(**{Col.DENIAL_ID: "D-ASKED", Col.LETTER_WANTED: "Yes"} | late),
+        denial_row(**{Col.DENIAL_ID: "D-IN-TIME", Col.APPEAL_DEADLINE: date(2026, 3, 20)}),
+    ]
+    write_denials(tracker, rows)
+    report = generate(tracker)
+    assert {w.denial_id for w in report.written} == {"D-ASKED", "D-IN-TIME"}
+    assert report.skipped_by_reason() == {selection.PAST_DEADLINE: ["D-LATE"]}
+    asked = next(w for w in report.written if w.denial_id == "D-ASKED")
+    assert "We ask the payer to accept it for good cause: [[" in docx_text(asked.path)
+
+
+def test_the_remedy_decides_whether_a_letter_is_the_step(tracker):
+    rows = [
+        denial_row(**{Col.DENIAL_ID: "D-CC", Col.REMEDY: "Corrected claim"}),
+        denial_row(**{Col.DENIAL_ID: "D-NO", Col.REMEDY: "Appeal", Col.APPEALABLE: "No"}),
+        denial_row(**{Col.DENIAL_ID: "D-REOPEN", Col.CARC: "4", Col.REMEDY: "Reopening"}),
+    ]
+    write_denials(tracker, rows)
+    report = generate(tracker)
+    [letter] = report.written
+    assert letter.denial_id == "D-REOPEN" and letter.template == "reopening_request"
+    reasons = {s.denial_id: s.message for s in report.skipped}
+    assert reasons["D-CC"].startswith("the remedy is corrected claim, not a letter")
+    assert reasons["D-NO"] == selection.NOT_APPEALABLE
+
+
+def _complete(path: Path, keep: int = 0) -> None:
+    """A person completes the letter's fields in Word (all but `keep` of them)."""
+    document = Document(str(path))
+    for paragraph in document.paragraphs:
+        for _ in range(paragraph.text.count("[[")):
+            if keep:
+                keep -= 1
+                break
+            paragraph.text = re.sub(r"\[\[.*?\]\]", "completed", paragraph.text, count=1)
+    document.save(str(path))
+
+
+def test_letter_status_follows_the_fields_a_person_completes(tracker):
+    write_denials(tracker, [denial_row()])
+    [letter] = generate(tracker).written
+    first = denials(tracker)["D-0000000001"][Col.LETTER_STATUS]
+    assert first == status_for(letter.open_fields) and letter.open_fields > 1
+    _complete(letter.path, keep=1)
+    report = generate(tracker)  # nothing to draft: the draft is counted again
+    assert report.saved and not report.written
+    assert denials(tracker)["D-0000000001"][Col.LETTER_STATUS] == (
+        "Draft — needs input (1 open field)"
+    )
+    assert [s.open_fields for s in report.drafts] == [1] and not report.ready
+    _set_row(tracker, "D-0000000001", **{Col.LETTER_STATUS: "Ready"})
+    marked = generate(tracker)  # marked Ready, but a field is open: never reported as done
+    assert not marked.ready and marked.drafts[0].open_fields == 1
+    assert (
+        marked.status_line() == "Letter Status: 0 Ready, 1 draft(s) need input (1 open field(s))."
+    )
+    _complete(letter.path)
+    done = generate(tracker)
+    assert len(done.ready) == 1 and not done.drafts
+    assert denials(tracker)["D-0000000001"][Col.LETTER_STATUS] == "Ready"  # a person's word

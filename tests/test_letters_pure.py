@@ -8,10 +8,11 @@ from decimal import Decimal
 import pytest
 
 from addin.letters import context as letter_ctx
-from addin.letters import files, templates
+from addin.letters import files, kinds, templates
 from addin.letters import selection as letter_sel
-from addin.letters.fields import FIELDS, FIELDS_BY_NAME, clean_text
+from addin.letters.fields import FIELDS, FIELDS_BY_NAME, clean_text, person_name
 from addin.payers import PayerDirectory
+from addin.remedies import PlanType, Remedy
 from addin.workbook.layout import STATUSES, Col, S
 from tests.letter_support import LETTERHEAD, denial_row, payer
 
@@ -50,14 +51,65 @@ def test_long_date(value, expected):
     assert letter_ctx.long_date(value) == expected
 
 
-def test_every_category_has_a_template_and_unknown_ones_get_the_generic_letter():
-    for category in ("medical_necessity", "authorization", "coding", "bundling"):
-        assert (
-            templates.choose_template(category, payer=None, practice_choices="").name
-            == (templates.CATEGORY_TEMPLATES[category])
-        )
-    generic = templates.choose_template("pricing", payer=None, practice_choices=None)
-    assert generic == templates.TemplateChoice(templates.GENERIC_TEMPLATE, "built-in")
+@pytest.mark.parametrize(
+    ("remedy", "plan", "category", "contracted", "letter"),
+    [
+        (Remedy.APPEAL, PlanType.ORIGINAL_MEDICARE, "coding", None, kinds.REDETERMINATION),
+        (Remedy.APPEAL, PlanType.ORIGINAL_MEDICARE, "timely_filing", None, kinds.REOPENING),
+        (Remedy.REOPENING, PlanType.ORIGINAL_MEDICARE, "coding", None, kinds.REOPENING),
+        (Remedy.REOPENING, PlanType.COMMERCIAL, "coding", None, kinds.REOPENING),
+        (Remedy.APPEAL, PlanType.MEDICARE_ADVANTAGE, "coding", False, kinds.MA_RECONSIDERATION),
+        (Remedy.APPEAL, PlanType.MEDICARE_ADVANTAGE, "coding", None, kinds.MA_RECONSIDERATION),
+        (Remedy.APPEAL, PlanType.MEDICARE_ADVANTAGE, "coding", True, kinds.PAYER_APPEAL),
+        (Remedy.APPEAL, PlanType.COMMERCIAL, "bundling", None, kinds.PAYER_APPEAL),
+        (Remedy.APPEAL, PlanType.MEDICAID_FFS, "bundling", None, kinds.PAYER_APPEAL),
+        (None, None, "pricing", None, kinds.PAYER_APPEAL),  # an old tracker: no Remedy
+    ],
+)
+def test_the_letter_follows_remedy_plan_and_contract(remedy, plan, category, contracted, letter):
+    """kinds.py's table: 42 CFR 405.940 (redetermination), 405.980 (reopening), 424.44(b),
+    422.578(b)(3) (non-contracted MA provider with a Waiver of Liability)."""
+    kind = kinds.letter_kind(remedy, plan, category=category, contracted=contracted)
+    assert kind.name == letter
+
+
+def test_built_in_letter_unless_the_payer_or_practice_chose_one():
+    choose = templates.choose_template
+    assert choose("coding", payer=None, practice_choices="").name == kinds.PAYER_APPEAL
+    assert choose("coding", payer=None, practice_choices="", kind=kinds.REOPENING) == (
+        templates.TemplateChoice(kinds.REOPENING, "built-in")
+    )
+    mcr = "medicare_redetermination = Our MCR"
+    chosen = choose("coding", payer=None, practice_choices=mcr, kind=kinds.REDETERMINATION)
+    assert chosen.name == "Our MCR"
+
+
+def test_a_practice_file_of_a_former_category_name_still_serves_commercial_appeals():
+    names = {"appeal_coding", "appeal_reconsideration"}
+    choose = templates.choose_template
+    assert choose("coding", payer=None, practice_choices="", practice_names=names) == (
+        templates.TemplateChoice("appeal_coding", "your Letter Templates folder")
+    )
+    other = choose("pricing", payer=None, practice_choices="", practice_names=names)
+    assert other.name == "appeal_reconsideration"
+    medicare = choose(
+        "coding", payer=None, practice_choices="", practice_names=names, kind=kinds.REDETERMINATION
+    )
+    assert medicare.name == kinds.REDETERMINATION  # an old commercial letter never goes to a MAC
+
+
+@pytest.mark.parametrize(
+    ("value", "profile", "contracted"),
+    [
+        ("Yes", "", True),
+        ("no", "", False),
+        (None, "Medicare Advantage (non-contracted)", False),
+        (None, "Medicare Advantage (contracted)", True),
+        (None, "SUNRISE MEDICARE ADVANTAGE", None),
+    ],
+)
+def test_contracted_from_payers_or_the_profile_name(value, profile, contracted):
+    assert kinds.contracted_with(value, profile) is contracted
 
 
 def test_payer_choice_wins_over_practice_choice_which_wins_over_built_in():
@@ -69,7 +121,7 @@ def test_payer_choice_wins_over_practice_choice_which_wins_over_built_in():
         templates.TemplateChoice("ACME MN", "Payers › Letter Template for ACME HEALTH PLAN")
     )
     assert choose("coding", payer=acme, practice_choices=practice).name == "our_coding"
-    assert choose("bundling", payer=acme, practice_choices=practice).name == "appeal_bundling"
+    assert choose("bundling", payer=acme, practice_choices=practice).name == "payer_appeal"
     assert choose("bundling", payer=everything, practice_choices=practice).name == "state_form"
     assert choose("medical_necessity", payer=None, practice_choices=practice).origin == (
         f"Settings › {S.LETTER_TEMPLATES_BY_CATEGORY}"
@@ -84,17 +136,22 @@ def test_category_override_wins_over_the_classified_category():
 def test_context_carries_formatted_codes_and_the_enclosure_list():
     checklist = "Progress notes; copy of EOB\n- LMN • Primary payer's remit (EOB) | Original claim"
     row = denial_row(**{Col.RARC: "N115, M76", Col.CHECKLIST: checklist})
-    context = letter_ctx.letter_context(row, LETTERHEAD, payer("ACME HEALTH PLAN"), today=TODAY)
+    context = letter_ctx.letter_context([row], LETTERHEAD, payer("ACME HEALTH PLAN"), today=TODAY)
     assert context["denial_code"] == "CO-50"
     assert [c["code"] for c in context["denial_codes"]] == ["CO-50", "N115", "M76"]
     assert all(c["description"] for c in context["denial_codes"])
-    assert context["coverage_policy"] == "the applicable Local Coverage Determination (LCD)"
+    assert context["coverage_policy"] == (
+        "the Local Coverage Determination (LCD) the remittance cites"
+    )
     assert context["enclosures"] == [
         "Copy of the remittance advice (EOB/ERA) dated March 5, 2026, check/EFT EFT0001",
         "Copy of the original claim",
-        "Progress notes",  # "copy of EOB" and "Original claim" are enclosed already
-        "LMN",
-        "Primary payer's remit (EOB)",  # another payer's document: kept
+        "Treating clinician's attestation (signed, below)",  # CO-50 is clinical
+        # a person confirms each checklist item is in the packet; "copy of EOB" and "Original
+        # claim" are enclosed already
+        "[[Enclose or delete: Progress notes]]",
+        "[[Enclose or delete: LMN]]",
+        "[[Enclose or delete: Primary payer's remit (EOB)]]",  # another payer's: kept
     ]
     assert context["billed"] == Decimal("1234.50") and context["service_date"] == date(2026, 2, 10)
     assert context["practice_npi"] == "1234567893" and context["letter_date"] == TODAY
@@ -102,7 +159,7 @@ def test_context_carries_formatted_codes_and_the_enclosure_list():
 
 def test_blank_required_fields_are_left_out_so_the_renderer_names_them():
     practice = LETTERHEAD | {S.PRACTICE_NPI: "  ", S.PRACTICE_FAX: ""}
-    context = letter_ctx.letter_context(denial_row(), practice, None, today=TODAY)
+    context = letter_ctx.letter_context([denial_row()], practice, None, today=TODAY)
     assert "practice_npi" not in context and "payer_appeal_address" not in context
     assert context["practice_fax"] == "" and context["payer_appeal_fax"] == ""
     missing = letter_ctx.missing_fields(context, {"practice_npi", "payer_appeal_address", "bogus"})
@@ -116,7 +173,7 @@ def test_blank_required_fields_are_left_out_so_the_renderer_names_them():
 
 def test_numbers_typed_into_settings_read_as_text():
     practice = LETTERHEAD | {S.PRACTICE_NPI: 1234567893.0, S.PRACTICE_PHONE: 5550100}
-    context = letter_ctx.letter_context(denial_row(), practice, None, today=TODAY)
+    context = letter_ctx.letter_context([denial_row()], practice, None, today=TODAY)
     assert (context["practice_npi"], context["practice_phone"]) == ("1234567893", "5550100")
 
 
@@ -124,13 +181,18 @@ def test_control_characters_are_removed_but_line_breaks_kept():
     assert clean_text("PO Box 1\r\nTown\x0c\x07 ST\x00") == "PO Box 1\nTown ST"
 
 
-def test_original_medicare_gets_a_redetermination_others_a_reconsideration():
-    assert letter_ctx.appeal_request("Medicare FFS") == (
-        "Request for Redetermination",
-        "redetermination",
-    )
-    assert letter_ctx.appeal_request("Medicare Advantage")[1] == "reconsideration"
-    assert letter_ctx.appeal_request(None)[1] == "reconsideration"
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("PLACEHOLDER, ZULU", "Zulu Placeholder"),
+        ("O'BRIEN-SMITH, MARY K", "Mary K O'Brien-Smith"),
+        ("MCKAY, JOHN JR", "John McKay Jr"),
+        ("van der Berg, Anna", "Anna van der Berg"),  # typed in mixed case: kept as typed
+        ("MADONNA", "Madonna"),
+    ],
+)
+def test_names_as_people_write_them(text, name):
+    assert person_name(text) == name
 
 
 @pytest.mark.parametrize(
@@ -386,15 +448,32 @@ def test_payer_row_found_through_the_names_remits_use_as_classify_finds_it():
     assert letter_sel.plan_type({Col.PAYER: "MEDICARE PART B"}, directory) == "Medicare FFS"
 
 
-def test_the_letter_is_addressed_to_the_payers_row_and_keeps_the_remits_name():
+def test_the_letter_is_addressed_to_the_payers_row_as_entered_and_keeps_the_remits_name():
     row = denial_row(**{Col.PAYER: "MEDICARE PART B", Col.PAYER_ID: None})
     medicare = payer(MEDICARE, **{Col.PLAN_TYPE: "Medicare FFS"})
-    context = letter_ctx.letter_context(row, LETTERHEAD, medicare, today=TODAY)
+    context = letter_ctx.letter_context([row], LETTERHEAD, medicare, today=TODAY)
     assert context["payer_name"] == MEDICARE
     assert context["remit_payer_name"] == "MEDICARE PART B"
-    assert context["appeal_request"] == "Request for Redetermination"
-    unmatched = letter_ctx.letter_context(row, LETTERHEAD, None, today=TODAY)
-    assert unmatched["payer_name"] == "MEDICARE PART B"
+    unmatched = letter_ctx.letter_context([row], LETTERHEAD, None, today=TODAY)
+    assert unmatched["payer_name"] == "MEDICARE PART B"  # never re-cased
+
+
+@pytest.mark.parametrize(
+    ("address", "line"),
+    [
+        ("Blue Heron PPO Appeals\nPO Box 1", ""),
+        ("Provider Dispute Unit\nPO Box 1", ""),
+        ("PO Box 1\nAnytown", "Attn: Appeals"),
+    ],
+)
+def test_no_attention_line_above_an_address_that_names_the_appeals_unit(address, line):
+    assert letter_ctx.attention_line(address) == line
+
+
+def test_the_medicare_contractor_is_named_as_on_its_remit_or_left_for_a_person():
+    names = ["Medicare (Original Part A/B)", "NORIDIAN JF"]
+    assert letter_ctx.contractor_name(names) == "NORIDIAN JF"
+    assert letter_ctx.contractor_name(["MEDICARE PART B"]).startswith("[[")
 
 
 def test_every_field_says_where_it_is_filled_in():
@@ -405,7 +484,7 @@ def test_every_field_says_where_it_is_filled_in():
 
 def test_optional_computed_fields_are_present_even_when_blank():
     context = letter_ctx.letter_context(
-        denial_row(**{Col.RARC: None}), LETTERHEAD, None, today=TODAY
+        [denial_row(**{Col.RARC: None})], LETTERHEAD, None, today=TODAY
     )
     assert context["rarcs"] == "" and context["coverage_policy"] == "the payer's medical policy"
     assert letter_ctx.missing_fields(context, {"rarcs", "coverage_policy"}) == []

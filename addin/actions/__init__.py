@@ -24,8 +24,8 @@ _HOMES = {
     "import_remittances": "import_remits",
     "remit_files": "import_remits",
     "describe_remit": "parse_remit",
-    "KpiReport": "refresh_kpis",
-    "refresh_kpis": "refresh_kpis",
+    "KpiReport": "kpi_refresh",
+    "refresh_kpis": "kpi_refresh",
 }
 
 __all__ = sorted(_HOMES)

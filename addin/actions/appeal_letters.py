@@ -16,13 +16,14 @@ import pandas as pd
 from addin.actions import audit
 from addin.errors import AddinError, TemplateError
 from addin.letters.context import (
+    LetterFacts,
     addressee,
     effective_category,
     letter_context,
     missing_fields,
     missing_message,
 )
-from addin.letters.fields import FIELDS
+from addin.letters.fields import FIELDS, clean_text
 from addin.letters.files import (
     NO_LIBREOFFICE,
     convert_to_pdf,
@@ -34,33 +35,64 @@ from addin.letters.files import (
     remove_stale_pdf,
     save_manifest,
 )
-from addin.letters.selection import find_payer, select_for_letters, status_after_letter
+from addin.letters.kinds import BUILT_IN_KINDS, KIND_USE, contracted_with, letter_kind
+from addin.letters.open_fields import count_open_fields, open_fields_in_file
+from addin.letters.selection import select_for_letters, status_after_letter
+from addin.letters.status import (
+    draft_status,
+    is_draft,
+    is_ready,
+    open_fields_in,
+    status_for,
+)
 from addin.letters.templates import (
-    CATEGORY_TEMPLATES,
+    ALL_CATEGORIES,
+    LEGACY_TEMPLATES,
     LetterTemplates,
     UnknownTemplateError,
     choose_template,
+    parse_template_choices,
 )
-from addin.payers import PayerDirectory
+from addin.payers import PayerDirectory, normalise_name
+from addin.remedies import Remedy, plan_type_of
 from addin.workbook import frames
 from addin.workbook.base import Book
-from addin.workbook.layout import DENIALS, PAYERS, SETTINGS, Col, S
+from addin.workbook.layout import CLOSED_STATUSES, DENIALS, PAYERS, SETTINGS, Col, S
 
 Progress = Callable[[Iterable], Iterable]
 
 
 @dataclass(slots=True)
 class LetterOutcome:
-    """What happened to one denial: written (with its file, and a warning if any), skipped or
-    failed (with why)."""
+    """What happened to one letter (the denials of one claim, payer and remedy) or one skipped
+    denial: written (with its file, open fields, and a warning if any), skipped or failed."""
 
-    denial_id: str
+    denial_id: str  # the first of the letter's denials
     outcome: str  # written | skipped | failed
     message: str = ""
     path: Path | None = None
     template: str = ""
     new_version: bool = False
     pdf: Path | None = None
+    denial_ids: tuple[str, ...] = ()
+    open_fields: int = 0
+
+    def __post_init__(self) -> None:
+        self.denial_ids = self.denial_ids or (self.denial_id,)
+
+
+@dataclass(frozen=True, slots=True)
+class LetterState:
+    """A letter on file for open denials, as its Letter Status and its file say."""
+
+    denial_ids: tuple[str, ...]
+    status: str
+    open_fields: int | None  # None: the file could not be read
+
+    @property
+    def ready(self) -> bool:
+        """Ready: marked so, and no field left open in the file."""
+        return is_ready(self.status) and not self.open_fields
 
 
 @dataclass(slots=True)
@@ -71,6 +103,27 @@ class LetterReport:
     folder: Path | None = None
     pdf_note: str = ""  # why some or all PDF copies were not made
     saved: bool = False
+    states: list[LetterState] = field(default_factory=list)  # every open denial's letter
+
+    @property
+    def ready(self) -> list[LetterState]:
+        return [state for state in self.states if state.ready]
+
+    @property
+    def drafts(self) -> list[LetterState]:
+        """Letters not ready to send: drafts, and letters marked Ready with fields still open
+        (never reported as done)."""
+        return [state for state in self.states if not state.ready]
+
+    def status_line(self) -> str:
+        """`Letter Status: 1 Ready, 6 drafts need input (23 open fields).`"""
+        if not self.states:
+            return ""
+        fields = sum(state.open_fields or 0 for state in self.drafts)
+        return (
+            f"Letter Status: {len(self.ready)} Ready, {len(self.drafts)} draft(s) need input "
+            f"({fields} open field(s))."
+        )
 
     def _with(self, outcome: str) -> list[LetterOutcome]:
         return [item for item in self.letters if item.outcome == outcome]
@@ -119,6 +172,9 @@ class LetterReport:
         parts.append(f"{len(self.skipped)} skipped")
         if self.failed:
             parts.append(f"{len(self.failed)} failed")
+        covered = sum(len(item.denial_ids) for item in written)
+        if covered != len(written):
+            parts[0] += f" covering {covered} denials"
         return ", ".join(parts) + "."
 
 
@@ -131,12 +187,13 @@ def generate_letters(
     progress: Progress = iter,
     today: date | None = None,
 ) -> LetterReport:
-    """Draft an appeal letter for each selected denial and link it into the Denials sheet.
+    """Draft a letter for each claim, payer and remedy among the selected denials, link it into
+    every row it covers, and report the Letter Status of every open denial's letter.
 
-    Default selection: open, classified denials whose action is an appeal and that have no
-    letter yet, plus rows whose Letter? is Yes (and whose letter file, if any, was deleted or
-    moved), in priority order; `rows` names Denial IDs instead. A letter missing a field
-    fails alone; the workbook is saved once, only if a letter was written.
+    Default selection: open, classified denials whose remedy is a letter (an appeal or a
+    reopening), in time, without a letter yet, plus rows whose Letter? is Yes (and whose letter
+    file, if any, was deleted or moved), in priority order; `rows` names Denial IDs instead. A
+    letter missing a field fails alone; the workbook is saved once, only if something changed.
     """
     today = today or date.today()
     settings = book.read_settings()
@@ -149,32 +206,40 @@ def generate_letters(
         wanted_ids=rows,
         directory=directory,
         letter_exists=lambda link: letter_file(book.folder, link).exists(),
+        today=today,
     )
     report = LetterReport(
         [LetterOutcome(skip.denial_id, "skipped", skip.reason) for skip in selection.skipped]
     )
-    if not selection.chosen:
-        return report
-    report.folder = letters_folder(book, settings, out_dir)
-    _make_folder(report.folder)
-    drafter = _Drafter(book, settings, report.folder, today, directory)
-    try:
-        for row in progress(selection.chosen):
-            report.letters.append(drafter.draft(row))
-    finally:  # letters already on disk stay known as ours, even if the batch was interrupted
-        # Without the manifest a later run treats these files as edited: safe, so not fatal.
-        with contextlib.suppress(OSError):
-            save_manifest(report.folder, drafter.manifest)
+    if selection.chosen:
+        report.folder = letters_folder(book, settings, out_dir)
+        _make_folder(report.folder)
+        _draft_all(report, book, settings, directory, selection.chosen, today, progress)
     if pdf and report.written:
         report.pdf_note = _make_pdfs(report.written)
     if report.written:
         _link_rows(denials, report.written, book.folder, today)
+    recounted = _recount(denials, book.folder)
+    report.states = _states(denials, book.folder)
+    if report.written or recounted:
         book.write_table(DENIALS, denials)
         files = [item.path.name for item in report.written if item.path]
         audit.record(book, "Generate appeal letters", report.summary(), files)
         book.save()
         report.saved = True
     return report
+
+
+def _draft_all(report, book, settings, directory, chosen, today, progress) -> None:
+    """One letter per group of rows; the manifest is saved even if the batch is interrupted."""
+    drafter = _Drafter(book, settings, report.folder, today, directory)
+    try:
+        for group in progress(drafter.groups(chosen)):
+            report.letters.append(drafter.draft(group))
+    finally:  # letters already on disk stay known as ours, even if the batch was interrupted
+        # Without the manifest a later run treats these files as edited: safe, so not fatal.
+        with contextlib.suppress(OSError):
+            save_manifest(report.folder, drafter.manifest)
 
 
 def _check_ids(records: list[dict], rows: Sequence[str] | None) -> None:
@@ -236,38 +301,79 @@ class _Drafter:
         self.directory = directory
         self.manifest = load_manifest(folder)
 
-    def draft(self, row: Mapping[str, object]) -> LetterOutcome:
-        denial_id = str(row.get(Col.DENIAL_ID))
-        payer = find_payer(self.directory, row)
+    def plan(self, row: Mapping[str, object]) -> tuple[Mapping | None, LetterFacts, object]:
+        """The payer's row, the letter's facts (plan, remedy, kind) and the template choice."""
+        payer, profile = self.directory.find_row(row.get(Col.PAYER_ID), row.get(Col.PAYER))
+        facts = letter_facts(row, payer, profile)
         choice = choose_template(
             effective_category(row),
             payer=payer,
             practice_choices=self.settings.get(S.LETTER_TEMPLATES_BY_CATEGORY),
+            kind=facts.kind.name,
+            practice_names=self.templates.practice_names,
         )
+        return payer, facts, choice
+
+    def groups(self, rows: Sequence[Mapping[str, object]]) -> list[list[Mapping[str, object]]]:
+        """The chosen rows by claim, payer and letter (priority order of each group's first)."""
+        found: dict[tuple, list[Mapping[str, object]]] = {}
+        for row in rows:
+            _, facts, choice = self.plan(row)
+            claim = clean_text(row.get(Col.CLAIM_KEY)) or clean_text(row.get(Col.CLAIM_ID))
+            key = (claim, normalise_name(row.get(Col.PAYER)), facts.kind.name, choice.name)
+            found.setdefault(key, []).append(row)
+        return list(found.values())
+
+    def draft(self, rows: Sequence[Mapping[str, object]]) -> LetterOutcome:
+        ids = tuple(str(row.get(Col.DENIAL_ID)) for row in rows)
+        denial_id = ids[0]
+        payer, facts, choice = self.plan(rows[0])
         try:
-            path, new_version = self._write(row, payer, choice)
+            path, new_version, open_fields = self._write(rows, payer, facts, choice)
         except UnknownTemplateError as error:
             message = f"{denial_id}: {error}, chosen in {choice.origin}."
-            return LetterOutcome(denial_id, "failed", message, template=choice.name)
+            return LetterOutcome(denial_id, "failed", message, template=choice.name, denial_ids=ids)
         except TemplateError as error:
-            return LetterOutcome(denial_id, "failed", f"{denial_id}: {error}", template=choice.name)
+            message = f"{denial_id}: {error}"
+            return LetterOutcome(denial_id, "failed", message, template=choice.name, denial_ids=ids)
         except OSError as error:
             message = f"{denial_id}: could not write into {self.folder} ({error.strerror})."
-            return LetterOutcome(denial_id, "failed", message, template=choice.name)
+            return LetterOutcome(denial_id, "failed", message, template=choice.name, denial_ids=ids)
         warning = _stale_pdf_warning(denial_id, path)
-        return LetterOutcome(denial_id, "written", warning, path, choice.name, new_version)
+        return LetterOutcome(
+            denial_id, "written", warning, path, choice.name, new_version, None, ids, open_fields
+        )
 
-    def _write(self, row, payer, choice) -> tuple[Path, bool]:
-        context = letter_context(row, self.settings, payer, today=self.today)
+    def _write(self, rows, payer, facts, choice) -> tuple[Path, bool, int]:
+        context = letter_context(rows, self.settings, payer, today=self.today, facts=facts)
         missing = missing_fields(context, self.templates.fields(choice.name))
         if missing:
-            payer_name = addressee(row, payer) or "this payer"
-            raise TemplateError(
-                missing_message(missing, payer=payer_name, template=choice.name)
-            )
+            payer_name = addressee(rows[0], payer) or "this payer"
+            raise TemplateError(missing_message(missing, payer=payer_name, template=choice.name))
         data = self.templates.render(choice.name, context)
-        file_name = letter_file_name(row, self.today)
-        return place_letter(self.folder, file_name, data, self.manifest)
+        file_name = letter_file_name(rows[0], self.today)
+        path, new_version = place_letter(self.folder, file_name, data, self.manifest)
+        return path, new_version, count_open_fields(data)
+
+
+def letter_facts(
+    row: Mapping[str, object], payer: Mapping[str, object] | None, profile: object
+) -> LetterFacts:
+    """Plan type (Denials › Plan Type, else the payer's profile), remedy, contract and the
+    letter that follows from them (kinds.py)."""
+    plan = plan_type_of(row.get(Col.PLAN_TYPE)) or plan_type_of(
+        (payer or {}).get(Col.PLAN_TYPE) or getattr(profile, "plan_type", "")
+    )
+    remedy = Remedy.from_label(row.get(Col.REMEDY))
+    contracted = contracted_with((payer or {}).get(Col.CONTRACTED), getattr(profile, "name", ""))
+    kind = letter_kind(
+        remedy,
+        plan,
+        category=effective_category(row),
+        contracted=contracted,
+        first_appeal=getattr(profile, "first_appeal", ""),
+    )
+    return LetterFacts(kind, plan, remedy, contracted)
 
 
 def _stale_pdf_warning(denial_id: str, letter: Path) -> str:
@@ -301,15 +407,59 @@ def _make_pdfs(written: list[LetterOutcome]) -> str:
 def _link_rows(
     denials: pd.DataFrame, written: list[LetterOutcome], workbook_folder: Path | None, today: date
 ) -> None:
-    """Letter link, date and status for each row that got a letter (in the frame, not saved)."""
+    """Letter link, date, Status and Letter Status for every row a letter covers (in the frame,
+    not saved)."""
     position = {
         denial_id: i for i, denial_id in zip(denials.index, denials[Col.DENIAL_ID], strict=True)
     }
     for item in written:
-        index = position[item.denial_id]
-        denials.at[index, Col.LETTER] = relative_link(item.path, workbook_folder)
-        denials.at[index, Col.LETTER_GENERATED_ON] = today
-        denials.at[index, Col.STATUS] = status_after_letter(denials.at[index, Col.STATUS])
+        for denial_id in item.denial_ids:
+            index = position[denial_id]
+            denials.at[index, Col.LETTER] = relative_link(item.path, workbook_folder)
+            denials.at[index, Col.LETTER_GENERATED_ON] = today
+            denials.at[index, Col.STATUS] = status_after_letter(denials.at[index, Col.STATUS])
+            denials.at[index, Col.LETTER_STATUS] = status_for(item.open_fields)
+
+
+def _open_letters(denials: pd.DataFrame) -> dict[str, list]:
+    """Letter link → the frame indexes of the open rows it covers (rows with a Letter Status)."""
+    found: dict[str, list] = {}
+    for index, row in zip(denials.index, frames.records(denials), strict=True):
+        link = clean_text(row.get(Col.LETTER))
+        closed = clean_text(row.get(Col.STATUS)) in CLOSED_STATUSES
+        if link and clean_text(row.get(Col.LETTER_STATUS)) and not closed:
+            found.setdefault(link, []).append(index)
+    return found
+
+
+def _recount(denials: pd.DataFrame, workbook_folder: Path | None) -> bool:
+    """Count each open draft's [[fields]] in its file again (a person completes them in Word)
+    and update its Letter Status; Ready, a person's word, is left alone. True if any changed."""
+    changed = False
+    for link, indexes in _open_letters(denials).items():
+        status = clean_text(denials.at[indexes[0], Col.LETTER_STATUS])
+        if not is_draft(status):
+            continue
+        count = open_fields_in_file(letter_file(workbook_folder, link))
+        if count is None or open_fields_in(status) == count:
+            continue
+        for index in indexes:
+            denials.at[index, Col.LETTER_STATUS] = draft_status(count)
+        changed = True
+    return changed
+
+
+def _states(denials: pd.DataFrame, workbook_folder: Path | None) -> list[LetterState]:
+    """The Letter Status of every open denial's letter, with the open fields of its file."""
+    states = []
+    for link, indexes in _open_letters(denials).items():
+        status = clean_text(denials.at[indexes[0], Col.LETTER_STATUS])
+        count = open_fields_in(status)
+        if is_ready(status):  # read again: fields left open keep it from counting as done
+            count = open_fields_in_file(letter_file(workbook_folder, link))
+        ids = tuple(str(denials.at[i, Col.DENIAL_ID]) for i in indexes)
+        states.append(LetterState(ids, status, count))
+    return states
 
 
 def relative_link(path: Path, base: Path | None) -> str:
@@ -331,7 +481,7 @@ def describe_templates(book: Book | None = None) -> Iterator[str]:
     settings = book.read_settings() if book is not None else {}
     folder = practice_templates_folder(book, settings)
     templates = LetterTemplates(folder)
-    served = _categories_served(settings)
+    served = _served(settings, templates)
     yield f"Letter templates (your own go in {folder or 'the Letter Templates folder'}):"
     for name, origin in templates.names().items():
         yield ""
@@ -344,19 +494,22 @@ def describe_templates(book: Book | None = None) -> Iterator[str]:
             continue
         yield from textwrap.wrap(used, 96, initial_indent="  fields: ", subsequent_indent=" " * 10)
     yield ""
+    yield "In your own templates, mark what a person must complete as [[…]]: DenialDesk"
+    yield "highlights it and counts it in Letter Status (a letter with none left can be Ready)."
     yield "Fields (filters: |money → $1,234.50, |long_date → March 5, 2026):"
     for item in FIELDS:
         need = "required" if item.required else "optional"
         yield f"  {item.name:<24} {item.meaning}; {need}; from {item.where.format(payer='…')}"
 
 
-def _categories_served(settings: Mapping[str, object]) -> dict[str, list[str]]:
-    served: dict[str, list[str]] = {}
-    categories = [*CATEGORY_TEMPLATES, "other categories"]
-    for category in categories:
-        key = category if category in CATEGORY_TEMPLATES else "other"
-        choice = choose_template(
-            key, payer=None, practice_choices=settings.get(S.LETTER_TEMPLATES_BY_CATEGORY)
-        )
-        served.setdefault(choice.name, []).append(category)
+def _served(settings: Mapping[str, object], templates: LetterTemplates) -> dict[str, list[str]]:
+    """Template name → what it serves: built-in letters, a practice's files of a former
+    category name, and the choices on Settings."""
+    served: dict[str, list[str]] = {kind: [KIND_USE[kind]] for kind in BUILT_IN_KINDS}
+    for category, name in LEGACY_TEMPLATES.items():
+        if name in templates.practice_names:
+            served.setdefault(name, []).append(f"{category} (commercial appeals)")
+    choices = parse_template_choices(settings.get(S.LETTER_TEMPLATES_BY_CATEGORY))
+    for key, name in choices.items():
+        served.setdefault(name, []).append("every letter" if key == ALL_CATEGORIES else key)
     return served

@@ -12,6 +12,7 @@ from typing import BinaryIO
 from addin import classify, submissions
 from addin.actions import audit, follow_up
 from addin.actions.code_list import code_book
+from addin.actions.keys import remap_work_queue
 from addin.actions.parse_remit import file_notes
 from addin.adjudication import Adjudication, adjudication
 from addin.classify import DenialTest
@@ -247,6 +248,7 @@ def import_remittances(
         book.write_table(CLAIMS, claims)
         book.write_table(DENIALS, denials)
         book.write_table(REMITS, remits)
+        remap_work_queue(book, ledger.rekeyed_denials)
         follow_up.refresh(book, ledger.claims, stamp.date())
         imported = [f.path.name for f in report.files if f.path in posted_from]
         audit.record(book, "Import remittances", report.summary(), imported, now=stamp)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from addin.actions import audit
+from addin.actions import audit, keys
 from addin.errors import AddinError, WorkbookLayoutError
 from addin.letters.files import letter_file
 from addin.workbook import crypto, files
@@ -30,8 +30,8 @@ from addin.workbook.layout import (
 )
 from addin.workbook.openpyxl_book import (
     OpenpyxlBook,
-    open_for_update,
     sheet_names,
+    update,
     verify_tracker,
 )
 
@@ -80,18 +80,21 @@ def doctor(
     """
     if not fix:
         return DoctorReport(examine(OpenpyxlBook.open(path, password)))
+    return update(path, lambda book: _repair(path, book), password, notify)
+
+
+def _repair(path: Path, book: OpenpyxlBook) -> DoctorReport:
     report = DoctorReport()
-    with open_for_update(path, password, notify) as book:
-        report.removed_files = files.remove_stale_temp_files(path)
-        report.findings = examine(book)
-        repairs = [f for f in report.findings if f.repair]
-        for finding in repairs:
-            finding.repair(book)
-            finding.repaired = True
-        if repairs:
-            changes = "; ".join(f.problem for f in repairs)
-            audit.record(book, "Doctor --fix", f"repaired: {changes}")
-            book.save()
+    report.removed_files = files.remove_stale_temp_files(path)
+    report.findings = examine(book)
+    repairs = [f for f in report.findings if f.repair]
+    for finding in repairs:
+        finding.repair(book)
+        finding.repaired = True
+    if repairs:
+        changes = "; ".join(f.problem for f in repairs)
+        audit.record(book, "Doctor --fix", f"repaired: {changes}")
+        book.save()
     return report
 
 
@@ -108,6 +111,7 @@ def examine(book: OpenpyxlBook) -> list[Finding]:
         if spec.name in frames:
             findings.extend(_duplicate_keys(spec, frames[spec.name]))
     if DENIALS.name in frames and CLAIMS.name in frames:
+        findings.extend(_short_keys(frames[CLAIMS.name], frames[DENIALS.name]))
         findings.extend(_orphans(frames[DENIALS.name], frames[CLAIMS.name]))
         findings.extend(_broken_letter_links(frames[DENIALS.name], book.folder))
     if SETTINGS.name in frames:
@@ -189,6 +193,22 @@ def _drop_exact_duplicates(spec: TableSpec) -> Callable[[OpenpyxlBook], None]:
     return repair
 
 
+def _short_keys(claims: pd.DataFrame, denials: pd.DataFrame) -> list[Finding]:
+    """Keys an older DenialDesk made (40 bits: two different claims could share one)."""
+    upgrade = keys.rekey_frames(claims.copy(), denials.copy())
+    count = len(upgrade.claims) + len(upgrade.denials)
+    if not count:
+        return []
+    return [
+        Finding(
+            f"{count} claim key(s) and denial id(s) are in the older 40-bit form, which two "
+            "different claims could share",
+            "DenialDesk rewrites them to 64 bits (links and people's columns kept)",
+            keys.rekey,
+        )
+    ]
+
+
 def _orphans(denials: pd.DataFrame, claims: pd.DataFrame) -> list[Finding]:
     known = set(claims[Col.CLAIM_KEY].dropna())
     orphans = denials[denials[Col.CLAIM_KEY].notna() & ~denials[Col.CLAIM_KEY].isin(known)]
@@ -253,34 +273,83 @@ def _set_schema_version(book: OpenpyxlBook) -> None:
     book.write_table(SETTINGS, frame)
 
 
+# -- unlock ----------------------------------------------------------------------------------
+
+
+def describe_holder(held: files.LockInfo) -> str:
+    """Who holds the lock, in full: user, computer, process, since when, last heartbeat."""
+    if not held.host:
+        return f"an unknown holder (the lock file says {held.text.strip()[:80]!r})"
+    parts = [f"{held.user or 'unknown user'} on {held.host}", f"process {held.pid}"]
+    if held.since:
+        parts.append(f"since {held.since}")
+    parts.append(f"last heartbeat {held.beat_at}" if held.beat_at else "no heartbeat recorded")
+    return ", ".join(parts)
+
+
+def release_lock(path: Path, held: files.LockInfo) -> bool:
+    """Remove the lock shown to a person, only if it is still that very lock."""
+    return files.release_confirmed(path, held)
+
+
 # -- restore -------------------------------------------------------------------------------
 
 
 def restore(
-    path: Path, choice: str | None = None, notify: Callable[[str], None] = lambda message: None
+    path: Path,
+    choice: str | None = None,
+    notify: Callable[[str], None] = lambda message: None,
+    password: str | None = None,
 ) -> tuple[Path, Path | None]:
     """Put back a backup (newest, or one chosen by number or file name) in place of the tracker.
 
-    The current workbook is itself backed up first, so a restore can be undone. Returns the
-    backup restored and the backup made of the file it replaced.
+    The current workbook is itself backed up first, so a restore can be undone. A tracker
+    that is password-protected stays protected: a plain-text backup is encrypted with the
+    tracker's password on the way back (refused without it). Returns the backup restored and
+    the backup made of the file it replaced.
     """
     backup = pick_backup(path, choice)
     encrypted = crypto.is_encrypted(backup)  # a protected tracker's backups are protected too
     sheets = None if encrypted else _sheet_names(backup)
     files.refuse_if_open(path)
     files.refuse_if_read_only(path)
+    protect = _restore_password(path, backup, encrypted, password)
+
+    def write(temp: Path) -> None:
+        if protect:
+            crypto.encrypt(backup.read_bytes(), protect, temp)
+        else:
+            shutil.copyfile(backup, temp)
 
     def verify(temp: Path) -> None:
-        if encrypted:
+        if protect:
+            verify_tracker(crypto.decrypt(temp, protect), sheets)
+        elif encrypted:
             if not crypto.is_encrypted(temp):
                 raise AddinError(f"the copy of {backup.name} could not be verified")
         else:
             verify_tracker(temp, sheets)
 
-    with files.write_lock(path, notify=notify):
+    with files.write_lock(path, notify=notify) as lock:
         keep = len(files.list_backups(path)) + 1
-        saved = files.atomic_write(path, lambda temp: shutil.copyfile(backup, temp), verify, keep)
+        saved = files.atomic_write(path, write, verify, keep, lock=lock)
     return backup, saved
+
+
+def _restore_password(path: Path, backup: Path, encrypted: bool, password: str | None):
+    """The password to encrypt a plain-text backup with, when the tracker it replaces is
+    password-protected (checked against the tracker); None when no encryption is needed."""
+    if encrypted or not path.is_file() or not crypto.is_encrypted(path):
+        return None
+    password = crypto.password_from_env(password)
+    if not password:
+        raise AddinError(
+            f"{path.name} is password-protected but backup {backup.name} is not: give the "
+            "tracker's password (--password or DENIALDESK_PASSWORD) to restore it encrypted; "
+            "nothing was changed."
+        )
+    crypto.decrypt(path, password)  # a wrong password stops here, before anything is written
+    return password
 
 
 def pick_backup(path: Path, choice: str | None) -> Path:

@@ -90,13 +90,22 @@ def notice(message: str) -> None:
     click.echo(f"Note: {message}", err=True)
 
 
-def open_tracker(workbook, password: str | None):
-    """The tracker opened for writing, with a progress note (a big one takes a while to load)
-    and a note if another run holds it and this one waits."""
-    from addin.workbook.openpyxl_book import open_for_update
+def update_tracker(workbook, password: str | None, action):
+    """Run `action(book)` on the tracker opened for writing, with a progress note (a big one
+    takes a while to load) and a note if another run holds it and this one waits. Keys of an
+    older tracker are upgraded first (once); if the workbook was saved by someone else while
+    `action` worked, nothing is replaced and `action` runs again on the new workbook."""
+    from addin.actions.keys import upgrade_keys
+    from addin.workbook.openpyxl_book import update
+
+    def run(book):
+        upgraded = upgrade_keys(book)
+        if upgraded:
+            notice(upgraded)
+        return action(book)
 
     status(f"Opening {workbook.name}…")
-    return open_for_update(workbook, password, notice)
+    return update(workbook, run, password, notice)
 
 
 def password_option(command):

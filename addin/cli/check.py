@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from addin.cli._shared import as_of_option, cli, friendly_errors, open_tracker, password_option
+from addin.cli._shared import as_of_option, cli, friendly_errors, password_option, update_tracker
 
 
 @cli.command()
@@ -62,6 +62,9 @@ def check(workbook: Path, outgoing, history, as_json: bool, as_of, password: str
         for result, _ in report.results:
             click.echo(json.dumps(result.as_dict()))
         return
-    with open_tracker(workbook, password) as book:
-        report = check_claims.check_into_book(book, list(outgoing), list(history), today)
+    report = update_tracker(
+        workbook,
+        password,
+        lambda book: check_claims.check_into_book(book, list(outgoing), list(history), today),
+    )
     click.echo(report.summary())

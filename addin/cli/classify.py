@@ -12,9 +12,9 @@ from addin.cli._shared import (
     as_of_option,
     cli,
     friendly_errors,
-    open_tracker,
     password_option,
     status,
+    update_tracker,
 )
 
 
@@ -36,8 +36,11 @@ def classify(workbook: Path, as_of, password: str | None):
     from addin.actions.classify_denials import classify_and_prioritize
 
     today = as_of or date.today()
-    with open_tracker(workbook, password) as book:
-        report = classify_and_prioritize(book, today=today, notify=status)
+    report = update_tracker(
+        workbook,
+        password,
+        lambda book: classify_and_prioritize(book, today=today, notify=status),
+    )
     click.echo(report.summary())
 
 
@@ -99,6 +102,5 @@ def codes_import(workbook: Path, file: Path, password: str | None):
     """
     from addin.actions.code_list import import_code_list
 
-    with open_tracker(workbook, password) as book:
-        report = import_code_list(book, file)
+    report = update_tracker(workbook, password, lambda book: import_code_list(book, file))
     click.echo(report.summary())

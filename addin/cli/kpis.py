@@ -10,8 +10,8 @@ from addin.cli._shared import (
     as_of_option,
     cli,
     friendly_errors,
-    open_tracker,
     password_option,
+    update_tracker,
 )
 
 
@@ -38,9 +38,12 @@ def kpis_(workbook: Path, png_dir: Path | None, as_of, password):
 
         denialdesk kpis tracker.xlsx --png charts
     """
-    from addin.actions.refresh_kpis import refresh_kpis
+    from addin.actions.kpi_refresh import refresh_kpis
 
     today = as_of
-    with open_tracker(workbook, password) as book:
-        report = refresh_kpis(book, today=today, png_dir=png_dir)
+    report = update_tracker(
+        workbook,
+        password,
+        lambda book: refresh_kpis(book, today=today, png_dir=png_dir),
+    )
     click.echo(report.summary())

@@ -10,9 +10,9 @@ import click
 from addin.cli._shared import (
     cli,
     friendly_errors,
-    open_tracker,
     password_option,
     progress_bar,
+    update_tracker,
 )
 
 SHOWN_IDS = 8  # Denial IDs listed per skip reason before "…"
@@ -38,10 +38,14 @@ SHOWN_IDS = 8  # Denial IDs listed per skip reason before "…"
 def letters_(workbook, out, rows, pdf, list_templates, password):
     """Draft an appeal letter (.docx) for each denial of WORKBOOK that needs one.
 
-    Picks open, classified denials whose action is an appeal and that have no letter yet,
-    plus rows whose Letter? is Yes (with a letter only once its file is gone), in priority
-    order; says why it skipped the others. Each letter is linked in its row, and the row's
-    Status moves to Appeal Drafted. Exits with status 1 when a letter could not be written
+    Picks open, classified denials whose remedy is an appeal or a reopening, in time and
+    without a letter yet, plus rows whose Letter? is Yes (a late one gets a good-cause
+    paragraph), in priority order; says why it skipped the others. One letter covers a
+    claim's denied lines to one payer with one remedy; each row links to it, its Status moves
+    to Appeal Drafted and its Letter Status says Ready or Draft — needs input (with the
+    [[fields]] left to complete, counted again on every run; a person marks it Ready).
+
+    Exits with status 1 when a letter could not be written
     (e.g. a missing Settings or Payers field) or a warning needs you (e.g. an old PDF could
     not be deleted).
 
@@ -53,6 +57,7 @@ def letters_(workbook, out, rows, pdf, list_templates, password):
         denialdesk letters --list-templates
     """
     from addin.actions.appeal_letters import describe_templates, generate_letters
+    from addin.letters.status import is_ready
 
     if list_templates:
         from addin.workbook.openpyxl_book import OpenpyxlBook
@@ -64,10 +69,13 @@ def letters_(workbook, out, rows, pdf, list_templates, password):
     if workbook is None:
         raise click.UsageError("give the WORKBOOK to draft letters for (or --list-templates).")
     ids = [part.strip() for item in rows for part in item.split(",") if part.strip()]
-    with open_tracker(workbook, password) as book:
-        report = generate_letters(
+    report = update_tracker(
+        workbook,
+        password,
+        lambda book: generate_letters(
             book, rows=ids or None, out_dir=out, pdf=pdf, progress=progress_bar("Letters")
-        )
+        ),
+    )
     for item in report.failed:
         click.echo(f"Error: {item.message}", err=True)
     for warning in report.warnings:
@@ -75,6 +83,17 @@ def letters_(workbook, out, rows, pdf, list_templates, password):
     for reason, skipped in report.skipped_by_reason().items():
         more = "…" if len(skipped) > SHOWN_IDS else ""
         click.echo(f"Skipped {len(skipped)} ({reason}): {', '.join(skipped[:SHOWN_IDS])}{more}")
+    for state in report.drafts:
+        more = "…" if len(state.denial_ids) > SHOWN_IDS else ""
+        ids = ", ".join(state.denial_ids[:SHOWN_IDS]) + more
+        if is_ready(state.status):
+            click.echo(
+                f"Not ready: {ids} is marked Ready but {state.open_fields} field(s) are open"
+            )
+        else:
+            click.echo(f"Needs input: {ids} ({state.status})")
     click.echo(report.summary())
+    if report.states:
+        click.echo(report.status_line())
     if report.failed or report.warnings:
         sys.exit(1)

@@ -16,11 +16,14 @@ from addin.workbook import files
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("backup", required=False)
 @click.option("--list", "list_only", is_flag=True, help="List the backups, newest first.")
+@password_option
 @friendly_errors
-def restore(workbook: Path, backup: str | None, list_only: bool):
+def restore(workbook: Path, backup: str | None, list_only: bool, password: str | None):
     """Put WORKBOOK back from a backup (the newest, or BACKUP by number or name).
 
-    The workbook being replaced is backed up first, so a restore can be undone.
+    The workbook being replaced is backed up first, so a restore can be undone. A
+    password-protected WORKBOOK stays protected: a plain-text backup is encrypted with its
+    password (--password) on the way back, and refused without it.
 
     Example:
 
@@ -36,7 +39,7 @@ def restore(workbook: Path, backup: str | None, list_only: bool):
         return
     from addin.actions import maintenance
 
-    restored, saved = maintenance.restore(workbook, backup, notice)
+    restored, saved = maintenance.restore(workbook, backup, notice, password)
     click.echo(
         f"Restored {workbook.name} from {restored.name}"
         + (f" (the replaced version is kept as {saved.name})" if saved else "")
@@ -46,17 +49,28 @@ def restore(workbook: Path, backup: str | None, list_only: bool):
 @cli.command()
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--fix", is_flag=True, help="Repair what is safe to repair, and say what changed.")
+@click.option(
+    "--unlock",
+    is_flag=True,
+    help="Show who holds DenialDesk's lock on WORKBOOK and release it (after confirmation).",
+)
+@click.option("--yes", is_flag=True, help="With --unlock: release without asking (scripts).")
 @password_option
 @friendly_errors
-def doctor(workbook: Path, fix: bool, password: str | None):
+def doctor(workbook: Path, fix: bool, unlock: bool, yes: bool, password: str | None):
     """Check WORKBOOK: sheets, tables, headers, duplicate or orphan keys, letter links, schema.
 
-    Exits with status 1 while problems remain.
+    Exits with status 1 while problems remain. `--unlock` shows who holds the lock (a run on
+    a PC that was switched off mid-run) and releases it once you confirm.
 
     Example:
 
         denialdesk doctor tracker.xlsx --fix
+        denialdesk doctor tracker.xlsx --unlock
     """
+    if unlock:
+        _unlock(workbook, yes)
+        return
     from addin.actions import maintenance
 
     report = maintenance.doctor(workbook, fix=fix, password=password, notify=notice)
@@ -64,3 +78,24 @@ def doctor(workbook: Path, fix: bool, password: str | None):
         click.echo(line)
     if report.problems_left:
         sys.exit(1)
+
+
+def _unlock(workbook: Path, yes: bool) -> None:
+    from addin.actions import maintenance
+
+    held = files.read_lock(workbook)
+    if held is None:
+        click.echo(f"No DenialDesk lock on {workbook.name}.")
+        return
+    click.echo(f"{workbook.name} is locked by {maintenance.describe_holder(held)}.")
+    if held.on_this_computer and files.process_alive(held.pid):
+        click.echo(f"Process {held.pid} is still running on this computer: let it finish first.")
+    if not yes and not click.confirm("Release the lock?", default=False):
+        click.echo("The lock was kept.")
+        sys.exit(1)
+    if not maintenance.release_lock(workbook, held):
+        raise click.ClickException(
+            "the lock changed while you were asked (another run took it); nothing was released. "
+            "Run this again to see who holds it now."
+        )
+    click.echo(f"Released the lock on {workbook.name}.")

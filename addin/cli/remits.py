@@ -13,9 +13,9 @@ from addin.cli._shared import (
     cli,
     friendly_errors,
     notice,
-    open_tracker,
     password_option,
     status,
+    update_tracker,
 )
 from addin.errors import AddinError
 
@@ -53,11 +53,13 @@ def import_(workbook: Path, inputs: tuple[Path, ...], password: str | None):
     """
     from addin.actions.import_remits import import_remittances
 
-    with open_tracker(workbook, password) as book:
+    def run(book):
         reading = ByteProgress("Reading remits")
-        report = import_remittances(
+        return import_remittances(
             book, inputs, progress=reading, on_bytes=reading.update, notify=status
         )
+
+    report = update_tracker(workbook, password, run)
     for item in report.failed:
         click.echo(f"Error: {item.path.name}: {item.message}", err=True)
     click.echo(report.summary())

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+
+from docx import Document
 
 from addin import actions
 from addin.actions.check_claims import check_into_book
 from addin.actions.new_tracker import create_tracker
 from addin.demo import ledger, synth
 from addin.errors import AddinError
-from addin.workbook.layout import PAYERS, SETTINGS, Col, S
+from addin.letters.files import letter_file
+from addin.workbook.layout import DENIALS, LETTER_READY, PAYERS, SETTINGS, Col, S
 from addin.workbook.openpyxl_book import open_for_update
 from addin.workbook.template import TEMPLATE_NAME
 
@@ -57,9 +61,32 @@ DEMO_PRACTICE = {
     S.PRACTICE_NPI: "1234567893",
     S.PRACTICE_TIN: "00-0000001",
     S.PRACTICE_PHONE: "555-0100",
+    S.PRACTICE_FAX: "555-0101",
+    S.PRACTICE_EMAIL: "billing@example.invalid",
+    S.PRACTICE_PTAN: "DEMO00001",
     S.SIGNER_NAME: "Pat Example",
     S.SIGNER_TITLE: "Billing Manager",
 }
+# What the demo practice types on Payers for its payers (all fictional): the plan type, whether
+# it is contracted, where appeals go. Sunrise is a Medicare Advantage plan the practice has no
+# contract with, so its appeals carry the Waiver of Liability.
+DEMO_PAYERS = {
+    "ACME HEALTH PLAN": ("Commercial", "Yes"),
+    "BLUE HERON PPO": ("Commercial", "Yes"),
+    "NORTHWIND COMMERCIAL": ("Commercial", "Yes"),
+    "MEDICAID OF EXAMPLESTATE": ("Medicaid FFS", "Yes"),
+    "SUNRISE MEDICARE ADVANTAGE": ("Medicare Advantage", "No"),
+}
+DEMO_APPEAL_ADDRESS = "Provider Appeals\nPO Box 1000\nAnytown, ST 00002"
+# A claim a biller asks a letter for although its deadline has passed (Letter? = Yes): its two
+# denied lines share one letter, with a good-cause paragraph to complete.
+DEMO_LATE_CLAIM = "DD446493"
+# The letter the demo's biller completes in Word and marks Ready: what they type into each field.
+DEMO_COMPLETED_CLAIM = "DD802868"
+DEMO_COMPLETION = (
+    "section 4.2 of the plan's benefit booklet (page 12) lists this procedure as a covered "
+    "outpatient service; the enclosed excerpt marks it (demo text)"
+)
 
 
 def set_settings(book, values: dict[str, object]) -> None:
@@ -72,15 +99,53 @@ def set_settings(book, values: dict[str, object]) -> None:
 
 
 def fill_demo_practice(book) -> None:
-    """What a practice types in once: its letterhead, and an appeal address for each payer."""
+    """What a practice types in once: its letterhead, and each payer's appeal address (and,
+    for its own payers, plan type and contract)."""
     set_settings(book, DEMO_PRACTICE)
     payers = book.read_table(PAYERS)
     for index, name in zip(payers.index, payers[Col.PAYER], strict=True):
         if not payers.at[index, Col.APPEAL_ADDRESS]:
-            payers.at[index, Col.APPEAL_ADDRESS] = (
-                f"{str(name).title()} Appeals\nPO Box 1000\nAnytown, ST 00002"
-            )
+            payers.at[index, Col.APPEAL_ADDRESS] = DEMO_APPEAL_ADDRESS
+        if name in DEMO_PAYERS:
+            plan, contracted = DEMO_PAYERS[name]
+            payers.at[index, Col.PLAN_TYPE] = payers.at[index, Col.PLAN_TYPE] or plan
+            payers.at[index, Col.CONTRACTED] = contracted
     book.write_table(PAYERS, payers)
+
+
+def ask_for_late_letter(book, claim_id: str = DEMO_LATE_CLAIM) -> None:
+    """A biller sets Letter? = Yes on a claim whose deadline has passed."""
+    denials = book.read_table(DENIALS)
+    for index, claim in zip(denials.index, denials[Col.CLAIM_ID], strict=True):
+        if claim == claim_id:
+            denials.at[index, Col.LETTER_WANTED] = "Yes"
+    book.write_table(DENIALS, denials)
+
+
+def complete_letter(book, claim_id: str = DEMO_COMPLETED_CLAIM) -> str:
+    """What a biller does with a draft: complete its [[fields]] in Word (here: the demo's text;
+    an enclosure field becomes the enclosure), then mark its Letter Status Ready. Returns the
+    Denial IDs of the letter."""
+    denials = book.read_table(DENIALS)
+    rows = denials[denials[Col.CLAIM_ID] == claim_id]
+    link = rows[Col.LETTER].dropna()
+    if link.empty:
+        return ""
+    path = letter_file(book.folder, link.iloc[0])
+    document = Document(str(path))
+    for paragraph in document.paragraphs:
+        if "[[" in paragraph.text:
+            paragraph.text = _completed(paragraph.text)
+    document.save(str(path))
+    for index in rows.index:
+        denials.at[index, Col.LETTER_STATUS] = LETTER_READY
+    book.write_table(DENIALS, denials)
+    return ", ".join(rows[Col.DENIAL_ID])
+
+
+def _completed(text: str) -> str:
+    text = re.sub(r"\[\[Enclose or delete: (.*?)\]\]", r"\1", text)
+    return re.sub(r"\[\[.*?\]\]", DEMO_COMPLETION, text)
 
 
 def run_demo(out: Path, today: date | None = None) -> Iterator[str]:
@@ -108,8 +173,15 @@ def run_demo(out: Path, today: date | None = None) -> Iterator[str]:
         checked = check_into_book(book, [to_send], [], day)
         yield f"Check Claims: {checked.summary()}"
         fill_demo_practice(book)
+        ask_for_late_letter(book)
         letters = actions.generate_letters(book, today=today)
-        yield f"Letters: {letters.summary()}"
+        yield f"Letters: {letters.summary()} {letters.status_line()}"
+        completed = complete_letter(book)
+        yield f"A biller completes the letter of {completed} in Word and marks it Ready."
+        letters = actions.generate_letters(book, today=today)
+        yield f"Letters, run again: {letters.summary()} {letters.status_line()}"
+        for state in letters.drafts:
+            yield f"  needs input: {', '.join(state.denial_ids)} ({state.status})"
         kpis = actions.refresh_kpis(book, today=today)
         yield f"KPIs: {kpis.summary().splitlines()[0]}"
         yield from kpis.summary().splitlines()[1:]

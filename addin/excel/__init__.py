@@ -221,6 +221,20 @@ class TrackerFile:
 
         return open_for_update(self.path, self.password, self.notify)
 
+    def update(self, action):
+        """Run `action(book)` as the command line does: older keys upgraded first (once), and
+        run again on the new workbook if someone saved it meanwhile (nothing replaced)."""
+        from addin.actions.keys import upgrade_keys
+        from addin.workbook.openpyxl_book import update
+
+        def run(book):
+            upgraded = upgrade_keys(book)
+            if upgraded:
+                self.notify(upgraded)
+            return action(book)
+
+        return update(self.path, run, self.password, self.notify)
+
 
 def _went_wrong(log: Path, *, reached: bool) -> str:
     if not reached:
@@ -304,9 +318,14 @@ def with_problems(summary: str, problems: Sequence[str], notes: Sequence[str] = 
 def _import(tracker: TrackerFile, notify: Notify) -> str | Message:
     from addin.actions.import_remits import import_remittances as run
 
-    with tracker.open() as book:
-        inbox = inbox_folder(book)
-        report = run(book, [inbox], progress=_progress(notify, "Reading remit"), notify=notify)
+    found: list[Path] = []
+
+    def work(book):
+        found[:] = [inbox_folder(book)]
+        return run(book, found, progress=_progress(notify, "Reading remit"), notify=notify)
+
+    report = tracker.update(work)
+    inbox = found[0]
     if not report.files:
         return f"No remit files in {inbox}. Put the 835 files there and click again."
     failed = [f"{item.path.name}: {item.message}" for item in report.failed]
@@ -370,25 +389,25 @@ def _check(tracker: TrackerFile, notify: Notify) -> str:
 def _classify(tracker: TrackerFile, notify: Notify) -> str:
     from addin.actions.classify_denials import classify_and_prioritize as run
 
-    with tracker.open() as book:
-        return run(book, notify=notify).summary()
+    return tracker.update(lambda book: run(book, notify=notify)).summary()
 
 
 def _letters(tracker: TrackerFile, notify: Notify) -> Message:
     from addin.actions.appeal_letters import generate_letters as run
 
-    with tracker.open() as book:
-        report = run(book, progress=_progress(notify, "Drafting letter"))
+    report = tracker.update(lambda book: run(book, progress=_progress(notify, "Drafting letter")))
     problems = [item.message for item in report.failed] + report.warnings
     skipped = [f"  {count} × {reason}" for reason, count in report.skip_counts().items()]
-    return with_problems(report.summary(), problems, ["Skipped:", *skipped] if skipped else [])
+    notes = ["Skipped:", *skipped] if skipped else []
+    if report.states:  # drafts with [[fields]] left are never reported as done
+        notes.append(report.status_line() + " See the Letter Status column on Denials.")
+    return with_problems(report.summary(), problems, notes)
 
 
 def _kpis(tracker: TrackerFile, notify: Notify) -> str:
-    from addin.actions.refresh_kpis import refresh_kpis as run
+    from addin.actions.kpi_refresh import refresh_kpis as run
 
-    with tracker.open() as book:
-        return run(book).summary()
+    return tracker.update(run).summary()
 
 
 STEPS: tuple[tuple[str, Work], ...] = (

@@ -1,9 +1,12 @@
 """Builds the Word appeal-letter templates in letters/ from code: `python -m addin.letters.build`.
 
-Every template shares the letterhead, payer block, RE block, request, enclosures and signature;
-only the title and the argument differ. The output is byte-for-byte reproducible, so a test
-can tell when the committed templates and this script drift apart. Practices who want other
-wording copy a template into their Letter Templates folder and edit it in Word.
+One template per kind of letter (kinds.py): Medicare redetermination, Medicare Advantage
+reconsideration (with the Waiver of Liability), payer appeal, reopening request. They share the
+letterhead, the lines table, the argument (fitted to the codes in arguments.py: facts from the
+remit or [[fields]] for a person), enclosures, signature and the clinician's attestation. The
+output is byte-for-byte reproducible, so a test can tell when the committed templates and this
+script drift apart. Practices who want other wording copy a template into their Letter
+Templates folder and edit it in Word.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import io
 import re
 import sys
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -29,195 +32,24 @@ _FILL_IN = re.compile(r"(\[\[.*?\]\])")  # [[…]] marks a gap a person fills in
 _GREY = RGBColor(0x59, 0x59, 0x59)
 
 
-@dataclass(frozen=True, slots=True)
-class LetterType:
-    """One template: its subject line, the argument paragraphs, and what it asks the payer."""
-
-    subject: str
-    argument: tuple[str, ...]
-    ask: str
-
-
-CODES = "{{ denial_code }}: {{ carc_description }}"
-PAY = "reprocess the claim for payment of {{ denied_amount|money }}"
-
-LETTER_TYPES: dict[str, LetterType] = {
-    "appeal_medical_necessity": LetterType(
-        "Medical Necessity",
-        (
-            f"The payer found {{{{ procedure }}}} not medically necessary ({CODES}). It was "
-            "medically necessary for this patient at the time it was provided, and the "
-            "enclosed records show it.",
-            "The enclosed letter of medical necessity from the treating clinician documents the "
-            "diagnosis and its severity, the relevant history and the conservative treatment "
-            "tried or ruled out, why this service was needed at this level, in this setting and "
-            "at this time, and the risk to the patient had it not been provided.",
-            "The service meets each criterion of {{ coverage_policy }}. The enclosed criteria "
-            "crosswalk maps every criterion to the page of the record that meets it.",
-            "We request a peer-to-peer review with a reviewer of the same or a similar specialty.",
-        ),
-        f"Please overturn the denial and {PAY}.",
-    ),
-    "appeal_authorization": LetterType(
-        "Authorization",
-        (
-            f"The payer denied {{{{ procedure }}}} for a missing or mismatched authorization "
-            f"or referral ({CODES}). The service was authorized, or qualified for an "
-            "exception to the authorization requirement.",
-            "Authorization or reference number: [[authorization number]]. The enclosed "
-            "authorization record (approval letter, portal record, or call reference with "
-            "date, time and representative) covers the procedure, dates and provider billed.",
-            "Where the service differed from the authorization, or none was on file, the "
-            "enclosed records show why: the service was urgent or emergent, the payer's own "
-            "eligibility or prior-authorization response said none was required, or the "
-            "patient's coverage was not known when the service was provided. We ask the payer "
-            "to apply its retro-authorization policy to this service.",
-            "The enclosed clinical records also show that the service was medically necessary.",
-        ),
-        f"Please apply the authorization (retroactively if needed) and {PAY}.",
-    ),
-    "appeal_coding": LetterType(
-        "Coding and Modifiers",
-        (
-            f"The payer denied {{{{ procedure }}}} as inconsistent with the codes or modifiers "
-            f"billed ({CODES}). The claim was coded correctly.",
-            "{{ procedure }} describes the service performed, as the enclosed documentation "
-            "shows: every element the code requires is documented, including time, laterality "
-            "and the separately identifiable service any modifier reports. The codes follow the "
-            "CPT/HCPCS descriptors and guidelines and the ICD-10-CM guidelines in effect on "
-            "{{ service_date|long_date }}.",
-            "If this decision rests on a reimbursement policy of the payer, please send us the "
-            "specific policy section so we can address it.",
-        ),
-        f"Please {PAY}, as billed.",
-    ),
-    "appeal_bundling": LetterType(
-        "Bundling (NCCI Edit)",
-        (
-            f"The payer bundled {{{{ procedure }}}} into another service on this claim "
-            f"({CODES}). It was a separate and distinct service and is separately payable.",
-            "The NCCI procedure-to-procedure edit for this code pair allows a modifier "
-            "(modifier indicator 1). The enclosed procedure notes show the service was "
-            "distinct: a separate encounter (XE), a separate organ or structure (XS), a "
-            "separate practitioner (XP) or an unusual, non-overlapping service (XU); for an "
-            "evaluation and management service, a significant, separately identifiable problem "
-            "beyond the usual care of the procedure (modifier 25).",
-            "If this edit is the payer's own rather than an NCCI edit, please send the "
-            "reimbursement policy it relies on: CPT and NCCI do not bundle these services when "
-            "the record documents them as distinct.",
-        ),
-        f"Please {PAY}, paying this service separately from the others on the claim.",
-    ),
-    "appeal_timely_filing": LetterType(
-        "Timely Filing",
-        (
-            f"The payer denied this claim as filed after its filing limit ({CODES}). The "
-            "claim was filed on time.",
-            "The original claim for the service on {{ service_date|long_date }} was submitted "
-            "on [[date submitted]] and accepted on [[date accepted]], within the filing limit. "
-            "The enclosed acceptance report (999/277CA or the payer's own acknowledgment, not "
-            "only a submission report) shows that the payer received and accepted it.",
-            "Where the claim waited on another payer's decision or on a retroactive change in "
-            "the patient's coverage, the enclosed remittance of the other payer or eligibility "
-            "record shows the date the filing limit counts from.",
-        ),
-        f"Please accept the claim as timely and {PAY}.",
-    ),
-    "appeal_duplicate": LetterType(
-        "Not a Duplicate",
-        (
-            f"The payer denied {{{{ procedure }}}} as a duplicate ({CODES}). It is a separate "
-            "service, not a repeat of one already billed.",
-            "The enclosed records show how it differs from the earlier claim "
-            "[[earlier claim number]]: [[a separate session or time, another site or side, or "
-            "a repeat procedure]]. The claim reports it with the modifier that identifies it "
-            "(76 or 77 repeat procedure, 91 repeat test, XE separate encounter, RT/LT, 59).",
-        ),
-        f"Please treat this service as separate from the earlier claim and {PAY}.",
-    ),
-    "appeal_eligibility_cob": LetterType(
-        "Eligibility and Coordination of Benefits",
-        (
-            f"The payer denied this claim for coverage or coordination-of-benefits reasons "
-            f"({CODES}). The patient was covered on {{{{ service_date|long_date }}}}, and the "
-            "claim was billed to the right payer in the right order.",
-            "The enclosed eligibility record (270/271 response, portal record, or call "
-            "reference with date and reference number) and a copy of the member ID card show "
-            "active coverage on the date of service, under the member id above.",
-            "For coordination of benefits, the enclosed primary payer's remittance, the "
-            "patient's updated other-insurance information or the other coverage's termination "
-            "letter shows how the benefits apply.",
-        ),
-        f"Please update the coverage and coordination-of-benefits records and {PAY}.",
-    ),
-    "appeal_documentation": LetterType(
-        "Requested Documentation",
-        (
-            f"The payer denied this claim for missing or incomplete documentation ({CODES}). "
-            "The records are enclosed: complete, legible and signed.",
-            "Each item the payer asked for is listed under Enclosures below and labelled in the "
-            "packet. Please attach them to claim {{ payer_claim_number }}.",
-        ),
-        f"Please review the enclosed records and {PAY}.",
-    ),
-    "appeal_non_covered": LetterType(
-        "Covered Benefit",
-        (
-            f"The payer denied {{{{ procedure }}}} as not covered ({CODES}). The patient's "
-            "plan covers this service.",
-            "The enclosed plan document or evidence-of-coverage excerpt shows the benefit that "
-            "applies. Where a benefit limit was cited, the enclosed count of services shows the "
-            "limit had not been reached; where the service was diagnostic rather than "
-            "screening, the enclosed records show that.",
-        ),
-        f"Please apply the plan's benefit and {PAY}.",
-    ),
-    "appeal_provider_enrollment": LetterType(
-        "Provider Enrollment",
-        (
-            f"The payer denied this claim because of the rendering provider's enrollment, "
-            f"credentialing or network status ({CODES}). The provider was eligible to be paid "
-            "for this service on {{ service_date|long_date }}.",
-            "The enclosed enrollment or credentialing approval shows the effective date "
-            "[[effective date]]; please apply it, retroactively if needed, to this claim. The "
-            "provider's NPI and taxonomy records are enclosed.",
-            "Where the provider was out of network, the service qualified for an exception "
-            "(emergency, continuity of care or network adequacy), and the No Surprises Act "
-            "protections apply where relevant.",
-        ),
-        f"Please {PAY}.",
-    ),
-    "appeal_reconsideration": LetterType(
-        "Reconsideration",
-        (
-            f"The payer denied {{{{ procedure }}}} ({CODES}). The denial is not correct, for "
-            "the reasons below and in the enclosed documentation.",
-            "[[Why the denial is wrong, point by point against each code above, citing the "
-            "enclosed pages.]]",
-        ),
-        f"Please {PAY}.",
-    ),
-}
-
 # -- shared parts ------------------------------------------------------------------------
 
 
 def _paragraph(
     doc, text: str = "", *, bold: bool = False, size: int | None = None, style=None, tight=False
 ):
-    """A paragraph whose [[gaps]] are highlighted for the person who completes the letter."""
+    """A paragraph whose [[fields]] are highlighted for the person who completes the letter."""
     paragraph = doc.add_paragraph(style=style)
     if tight:
         paragraph.paragraph_format.space_after = Pt(0)
     for piece in _FILL_IN.split(text):
         if not piece:
             continue
-        gap = piece.startswith("[[")
-        run = paragraph.add_run(f"[{piece[2:-2]}]" if gap else piece)
+        run = paragraph.add_run(piece)
         run.bold = bold or None
         if size:
             run.font.size = Pt(size)
-        if gap:
+        if _FILL_IN.fullmatch(piece):
             run.font.highlight_color = WD_COLOR_INDEX.YELLOW
     return paragraph
 
@@ -225,6 +57,13 @@ def _paragraph(
 def _tag(doc, tag: str):
     """A paragraph holding only a docxtpl paragraph tag ({%p … %}); it vanishes when rendered."""
     return doc.add_paragraph(f"{{%p {tag} %}}")
+
+
+def _loop(doc, items: str, text: str = "{{ item }}", style=None) -> None:
+    """One paragraph per item of a list field."""
+    _tag(doc, f"for item in {items}")
+    _paragraph(doc, text, style=style)
+    _tag(doc, "endfor")
 
 
 def _bottom_rule(paragraph) -> None:
@@ -236,92 +75,193 @@ def _bottom_rule(paragraph) -> None:
     paragraph._p.get_or_add_pPr().append(borders)
 
 
-def _letterhead(doc) -> None:
+def _letterhead(doc, medicare: bool) -> None:
     _paragraph(doc, "{{ practice_name }}", bold=True, size=14, tight=True)
     _paragraph(doc, "{{ practice_address }}", tight=True)
     _paragraph(doc, "{{ practice_city_state_zip }}", tight=True)
     _paragraph(
         doc,
-        "Phone {{ practice_phone }}{% if practice_fax %} · Fax {{ practice_fax }}{% endif %}",
+        "Phone {{ practice_phone }}{% if practice_fax %} · Fax {{ practice_fax }}{% endif %}"
+        "{% if practice_email %} · {{ practice_email }}{% endif %}",
         tight=True,
     )
-    rule = _paragraph(doc, "NPI {{ practice_npi }} · TIN {{ practice_tin }}")
-    _bottom_rule(rule)
+    ids = "NPI {{ practice_npi }} · TIN {{ practice_tin }}"
+    ids += (
+        " · PTAN {{ ptan }}"
+        if medicare
+        else "{% if original_medicare %} · PTAN {{ ptan }}{% endif %}"
+    )
+    _bottom_rule(_paragraph(doc, ids))
 
 
-def _addressee(doc) -> None:
+def _addressee(doc, who: str = "{{ payer_name }}") -> None:
     _paragraph(doc, "{{ letter_date|long_date }}")
-    _paragraph(doc, "{{ payer_name }}\nAttn: Appeals\n{{ payer_appeal_address }}")
+    _paragraph(
+        doc,
+        who
+        + "{% if attention_line %}\n{{ attention_line }}{% endif %}\n{{ payer_appeal_address }}",
+    )
     _tag(doc, "if payer_appeal_fax")
     _paragraph(doc, "By fax to {{ payer_appeal_fax }}")
     _tag(doc, "endif")
 
 
-RE_ROWS = (
+PAYER_RE = (
     ("Patient", "{{ patient_name }}"),
-    ("Member ID", "{{ member_id }}"),
+    ("{{ member_id_label }}", "{{ member_id }}"),
     ("Payer claim number", "{{ payer_claim_number }}"),
     ("Patient account number", "{{ claim_id }}"),
     ("Date of service", "{{ service_date|long_date }}"),
-    ("Service (CPT/HCPCS)", "{{ procedure }}"),
-    ("Billed / denied", "{{ billed|money }} billed; {{ denied_amount|money }} denied"),
     (
         "Remittance",
         "{{ remit_date|long_date }}{% if check_number %}, check/EFT {{ check_number }}{% endif %}",
     ),
-    ("Denial codes", None),  # one line per code, filled below
-    ("Our reference", "{{ denial_id }}"),
+    ("Our reference", "{{ denial_ids }}"),
+)
+# 42 CFR 405.944(b): beneficiary's name, Medicare number, the specific services and dates of
+# service (the lines table), the party's name and signature (the signature block); form
+# CMS-20027 adds the contractor, the initial determination's date and the requester.
+MEDICARE_RE = (
+    ("Beneficiary name", "{{ patient_name }}"),
+    ("Medicare Beneficiary Identifier (MBI)", "{{ member_id }}"),
+    ("Medicare contractor that made the determination", "{{ contractor_name }}"),
+    ("Claim number (ICN)", "{{ payer_claim_number }}"),
+    ("Date(s) of service", "{{ service_date|long_date }}"),
+    (
+        "Date of the initial determination (remittance)",
+        "{{ remit_date|long_date }}{% if check_number %}, check/EFT {{ check_number }}{% endif %}",
+    ),
+    (
+        "Requester",
+        "{{ practice_name }}, the provider of the services (NPI {{ practice_npi }}, PTAN "
+        "{{ ptan }})",
+    ),
+    ("Patient account number", "{{ claim_id }}"),
+    ("Our reference", "{{ denial_ids }}"),
+)
+_RE_WIDTHS = (Inches(2.3), Inches(4.2))
+LINE_COLUMNS = (
+    ("Line", "{{ line.line }}", Inches(0.5)),
+    ("Service (CPT/HCPCS)", "{{ line.procedure }}", Inches(1.1)),
+    ("Date of service", "{{ line.service_date|long_date }}", Inches(1.45)),
+    ("Billed", "{{ line.billed|money }}", Inches(1.0)),
+    ("Denied", "{{ line.denied_amount|money }}", Inches(1.0)),
+    ("Codes received", "{{ line.codes }}", Inches(1.45)),
 )
 
 
-_RE_WIDTHS = (Inches(1.9), Inches(4.6))
-
-
-def _re_block(doc, subject: str) -> None:
-    _paragraph(doc, f"RE: {{{{ appeal_request }}}}: {subject}", bold=True, size=12)
-    table = doc.add_table(rows=len(RE_ROWS), cols=2)
+def _table(doc, rows: int, widths) -> object:
+    table = doc.add_table(rows=rows, cols=len(widths))
     table.autofit = False
-    for column, width in zip(table.columns, _RE_WIDTHS, strict=True):
+    for column, width in zip(table.columns, widths, strict=True):
         column.width = width
-    for row, (label, value) in zip(table.rows, RE_ROWS, strict=True):
-        row.cells[0].width, row.cells[1].width = _RE_WIDTHS
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
+    return table
+
+
+def _re_block(doc, subject: str, rows) -> None:
+    _paragraph(doc, f"RE: {subject}", bold=True, size=12)
+    table = _table(doc, len(rows), _RE_WIDTHS)
+    for row, (label, value) in zip(table.rows, rows, strict=True):
         row.cells[0].paragraphs[0].add_run(label).bold = True
-        cell = row.cells[1]
-        if value is not None:
-            cell.paragraphs[0].add_run(value)
-            continue
-        cell.paragraphs[0].add_run("{%p for code in denial_codes %}")
-        cell.add_paragraph("{{ code.code }}: {{ code.description }}")
-        cell.add_paragraph("{%p endfor %}")
+        row.cells[1].paragraphs[0].add_run(value)
 
 
-def _request(doc) -> None:
-    _paragraph(doc, "Dear Appeals Reviewer:")
-    _paragraph(
-        doc,
-        "On behalf of {{ practice_name }} (NPI {{ practice_npi }}), we request "
-        "{{ request_noun }} of the claim above and payment of {{ denied_amount|money }} for "
-        "{{ procedure }}, provided to {{ patient_name }} on {{ service_date|long_date }} and "
-        "denied on the remittance dated {{ remit_date|long_date }}.",
-    )
+def _lines_table(doc) -> None:
+    """One row per denied line (docxtpl {%tr %} rows), then the totals."""
+    _paragraph(doc, "Services in question", bold=True).paragraph_format.keep_with_next = True
+    widths = [width for _, _, width in LINE_COLUMNS]
+    table = _table(doc, 5, widths)
+    header, loop, line, end, total = table.rows
+    for cell, (label, _, _) in zip(header.cells, LINE_COLUMNS, strict=True):
+        cell.paragraphs[0].add_run(label).bold = True
+    loop.cells[0].paragraphs[0].add_run("{%tr for line in lines %}")
+    for cell, (_, value, _) in zip(line.cells, LINE_COLUMNS, strict=True):
+        cell.paragraphs[0].add_run(value)
+    end.cells[0].paragraphs[0].add_run("{%tr endfor %}")
+    total.cells[0].paragraphs[0].add_run("Total").bold = True
+    total.cells[3].paragraphs[0].add_run("{{ total_billed|money }}").bold = True
+    total.cells[4].paragraphs[0].add_run("{{ total_denied|money }}").bold = True
+    for row in table.rows:  # 10 pt: a date and an amount fit their columns
+        for cell in row.cells:
+            for run in cell.paragraphs[0].runs:
+                run.font.size = Pt(10)
+    _paragraph(doc, "The codes, as received:", tight=True)
+    _loop(doc, "denial_codes", "{{ item.code }}: {{ item.description }}", style="List Bullet")
+
+
+def _argument(doc) -> None:
+    _loop(doc, "argument")
+    _tag(doc, "if good_cause")
+    _paragraph(doc, "{{ good_cause }}")
+    _tag(doc, "endif")
 
 
 def _enclosures(doc) -> None:
     _paragraph(doc, "Enclosures", bold=True)
-    _tag(doc, "for item in enclosures")
-    _paragraph(doc, "{{ item }}", style="List Number")
-    _tag(doc, "endfor")
+    _loop(doc, "enclosures", style="List Number")
 
 
-def _signature(doc) -> None:
+def _signature(doc, on_behalf: str) -> None:
     _paragraph(
         doc,
         "If you need anything else to decide this request, please call {{ signer_name }} at "
-        "{{ practice_phone }}.",
+        "{{ practice_phone }}{% if practice_email %} or write to {{ practice_email }}{% endif %}.",
     )
     _paragraph(doc, "Sincerely,")
-    _paragraph(doc, "\n\n")  # room to sign
-    _paragraph(doc, "{{ signer_name }}\n{{ signer_title }}\n{{ practice_name }}")
+    _paragraph(doc, "\n\nSignature: ________________________________    Date: ______________")
+    _paragraph(doc, "{{ signer_name }}, {{ signer_title }}\n" + on_behalf)
+
+
+def _attestation(doc) -> None:
+    """The treating clinician signs the clinical statements (clinical denials only)."""
+    _tag(doc, "if clinician_attestation")
+    heading = _paragraph(doc, "Treating clinician's attestation", bold=True)
+    heading.paragraph_format.keep_with_next = True
+    _paragraph(
+        doc,
+        "I am the treating clinician for the services listed above. I have read this letter "
+        "and reviewed the enclosed records; the clinical statements in this letter are "
+        "documented in those records.",
+    )
+    _paragraph(doc, "\nSignature: ________________________________    Date: ______________")
+    _paragraph(
+        doc,
+        "Printed name and credentials: [[treating clinician's name and credentials]]\n"
+        "NPI: [[treating clinician's NPI]]",
+    )
+    _tag(doc, "endif")
+
+
+# The model Waiver of Liability statement for a non-contracted provider's payment appeal to a
+# Medicare Advantage plan (42 CFR 422.578(b)(3); Medicare Managed Care Manual ch.13).
+WAIVER_TEXT = (
+    "I hereby waive any right to collect payment from the above-mentioned enrollee for the "
+    "aforementioned services for which payment has been denied by the above-referenced health "
+    "plan. I understand that the signing of this waiver does not negate my right to request "
+    "further appeal under 42 CFR 422.600."
+)
+
+
+def _waiver(doc) -> None:
+    doc.add_page_break()
+    _paragraph(doc, "Waiver of Liability Statement", bold=True, size=12)
+    _tag(doc, "if waiver_note")
+    _paragraph(doc, "{{ waiver_note }}")
+    _tag(doc, "endif")
+    _paragraph(
+        doc,
+        "Enrollee: {{ patient_name }}\n{{ member_id_label }}: {{ member_id }}\n"
+        "Health plan: {{ payer_name }}\nClaim number: {{ payer_claim_number }}\n"
+        "Dates of service: {{ service_date|long_date }}\n"
+        "Services: {% for line in lines %}{{ line.procedure }}{% if not loop.last %}, "
+        "{% endif %}{% endfor %}\nProvider: {{ practice_name }} (NPI {{ practice_npi }})",
+    )
+    _paragraph(doc, WAIVER_TEXT)
+    _paragraph(doc, "\nSignature: ________________________________    Date: ______________")
+    _paragraph(doc, "{{ signer_name }}, {{ signer_title }}, {{ practice_name }}")
 
 
 def _page_setup(doc) -> None:
@@ -334,30 +274,121 @@ def _page_setup(doc) -> None:
     normal.font.size = Pt(11)
     normal.paragraph_format.space_after = Pt(6)
     footer = section.footer.paragraphs[0]
-    footer.text = "{{ practice_name }} · {{ appeal_request }} · {{ denial_id }}"
+    footer.text = "{{ practice_name }} · {{ appeal_request }} · {{ denial_ids }}"
     footer.runs[0].font.size = Pt(8)
     footer.runs[0].font.color.rgb = _GREY
 
 
-def build_letter(letter: LetterType) -> bytes:
-    """One template as .docx bytes (fixed metadata and zip times: same bytes every build)."""
-    doc = Document()
-    _page_setup(doc)
-    _letterhead(doc)
-    _addressee(doc)
-    _re_block(doc, letter.subject)
-    _request(doc)
-    for text in letter.argument:
-        _paragraph(doc, text)
-    _paragraph(doc, letter.ask)
+def _requests(doc) -> None:
+    _loop(doc, "requests")
+
+
+def _medicare_redetermination(doc) -> None:
+    _letterhead(doc, medicare=True)
+    _addressee(doc, "{{ contractor_name }}")
+    _re_block(doc, "Request for Redetermination (42 CFR 405.940–405.944)", MEDICARE_RE)
     _paragraph(
         doc,
-        "We also ask for a copy of the policy, criteria or edit this decision relied on, so "
-        "that we can answer it in full if needed.",
+        "{{ practice_name }}, the provider of the services, requests a redetermination of the "
+        "initial determination on the claim above and payment of {{ total_denied|money }} for "
+        "the services listed below, furnished to {{ patient_name }}. We do not agree with the "
+        "determination. Our reasons follow.",
     )
+    _lines_table(doc)
+    _argument(doc)
+    _paragraph(doc, "Please redetermine the claim and pay the services listed above.")
+    _paragraph(doc, "We submit the evidence listed under Enclosures with this request.")
     _enclosures(doc)
-    _signature(doc)
-    _fix_metadata(doc, f"Appeal letter: {letter.subject}")
+    _signature(
+        doc,
+        "for {{ practice_name }}, the provider of the services (NPI {{ practice_npi }}, "
+        "PTAN {{ ptan }})\n{{ practice_address }}, {{ practice_city_state_zip }} · "
+        "{{ practice_phone }}",
+    )
+    _attestation(doc)
+
+
+def _payer_letter(doc, subject: str, opening: str) -> None:
+    _letterhead(doc, medicare=False)
+    _addressee(doc)
+    _re_block(doc, subject, PAYER_RE)
+    _paragraph(doc, "Dear Appeals Reviewer:")
+    _paragraph(doc, opening)
+    _lines_table(doc)
+    _argument(doc)
+
+
+_PAYER_OPENING = (
+    "On behalf of {{ practice_name }} (NPI {{ practice_npi }}), we request {{ request_noun }} "
+    "of the claim above and payment of {{ total_denied|money }} for the services listed "
+    "below, provided to {{ patient_name }} and denied on the remittance dated "
+    "{{ remit_date|long_date }}."
+)
+
+
+def _payer_appeal(doc) -> None:
+    _payer_letter(doc, "{{ appeal_request }}", _PAYER_OPENING)
+    _paragraph(doc, "Please reprocess the claim and pay the services listed above.")
+    _requests(doc)
+    _enclosures(doc)
+    _signature(doc, "{{ practice_name }}")
+    _attestation(doc)
+
+
+def _ma_reconsideration(doc) -> None:
+    _payer_letter(
+        doc,
+        "{{ appeal_request }} of a payment denial (42 CFR 422.578(b)(3))",
+        _PAYER_OPENING,
+    )
+    _paragraph(
+        doc,
+        "Please reconsider the payment decision and pay the services listed above. The signed "
+        "Waiver of Liability statement, which a provider not contracted with the plan gives "
+        "with its request, is attached.",
+    )
+    _requests(doc)
+    _enclosures(doc)
+    _signature(doc, "{{ practice_name }}")
+    _attestation(doc)
+    _waiver(doc)
+
+
+def _reopening(doc) -> None:
+    _letterhead(doc, medicare=False)
+    _addressee(doc)
+    _re_block(
+        doc, "{{ appeal_request }}{% if original_medicare %} (42 CFR 405.980){% endif %}", PAYER_RE
+    )
+    _paragraph(
+        doc,
+        "On behalf of {{ practice_name }} (NPI {{ practice_npi }}), we ask you to reopen the "
+        "claim above and correct it for the services listed below, provided to "
+        "{{ patient_name }} and denied on the remittance dated {{ remit_date|long_date }}.",
+    )
+    _lines_table(doc)
+    _argument(doc)
+    _paragraph(doc, "Please reopen the claim, correct it as described, and reprocess it.")
+    _enclosures(doc)
+    _signature(doc, "{{ practice_name }}")
+
+
+# The built-in letters (kinds.py chooses one from the remedy and the plan type).
+LETTERS: dict[str, tuple[str, Callable]] = {
+    "medicare_redetermination": ("Medicare redetermination", _medicare_redetermination),
+    "ma_reconsideration": ("Medicare Advantage reconsideration", _ma_reconsideration),
+    "payer_appeal": ("Payer appeal or reconsideration", _payer_appeal),
+    "reopening_request": ("Reopening request", _reopening),
+}
+
+
+def build_letter(name: str) -> bytes:
+    """One template as .docx bytes (fixed metadata and zip times: same bytes every build)."""
+    title, body = LETTERS[name]
+    doc = Document()
+    _page_setup(doc)
+    body(doc)
+    _fix_metadata(doc, f"Letter template: {title}")
     buffer = io.BytesIO()
     doc.save(buffer)
     return _fixed_zip(buffer.getvalue())
@@ -386,9 +417,9 @@ def build_all(folder: Path = LETTERS_DIR) -> list[Path]:
     """Write every built-in template into `folder`; returns the files written."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, letter in LETTER_TYPES.items():
+    for name in LETTERS:
         path = folder / f"{name}.docx"
-        path.write_bytes(build_letter(letter))
+        path.write_bytes(build_letter(name))
         written.append(path)
     return written
 

@@ -62,6 +62,10 @@ _CARC = f"{DENIALS.sheet} › {Col.CARC}"
 _RARC = f"{DENIALS.sheet} › {Col.RARC}"
 _CATEGORY = f"{DENIALS.sheet} › {Col.CATEGORY}"
 _CHECKLIST = f"{DENIALS.sheet} › {Col.CHECKLIST}"
+_PATIENT = f"{DENIALS.sheet} › {Col.PATIENT}"
+_LINES = f"{DENIALS.sheet}: the letter's rows (one claim, one payer, one remedy)"
+_DEADLINE = f"{DENIALS.sheet} › {Col.APPEAL_DEADLINE}"
+_PERSON = "a [[field]] in the letter when DenialDesk does not hold it"
 
 
 FIELDS: tuple[Field, ...] = (
@@ -74,14 +78,20 @@ FIELDS: tuple[Field, ...] = (
     _setting("practice_fax", S.PRACTICE_FAX, "fax", required=False),
     _setting("signer_name", S.SIGNER_NAME, "who signs the letter"),
     _setting("signer_title", S.SIGNER_TITLE, "the signer's title"),
+    _setting("practice_ptan", S.PRACTICE_PTAN, "Medicare PTAN (use ptan)", required=False),
+    _setting("practice_email", S.PRACTICE_EMAIL, "email for questions", required=False),
     _computed("payer_name", "the payer as its Payers row names it (else as on the remit)", _PAYER),
     _denial("remit_payer_name", Col.PAYER, "payer name as on the remit", required=False),
     _payer("payer_appeal_address", Col.APPEAL_ADDRESS, "where appeals go (lines kept)"),
     _payer("payer_appeal_fax", Col.APPEAL_FAX, "appeals fax", required=False),
     _payer("payer_appeal_portal", Col.APPEAL_PORTAL, "appeals portal", required=False),
     _payer("payer_plan_type", Col.PLAN_TYPE, "plan type", required=False),
+    _payer("payer_contracted", Col.CONTRACTED, "Yes/No: contracted with the payer", required=False),
     _denial("denial_id", Col.DENIAL_ID, "DenialDesk's id of the denial (our reference)"),
-    _denial("patient_name", Col.PATIENT, "patient name as on the remit"),
+    _computed(
+        "patient_name", "patient as people write it: First Last (remit: LAST, FIRST)", _PATIENT
+    ),
+    _denial("patient_name_as_remit", Col.PATIENT, "patient name exactly as on the remit"),
     _denial("member_id", Col.MEMBER_ID, "patient's member id"),
     _denial("claim_id", Col.CLAIM_ID, "patient account number (CLP01)"),
     _denial("payer_claim_number", Col.PAYER_CLAIM_NUMBER, "payer claim number, ICN (CLP07)"),
@@ -105,8 +115,72 @@ FIELDS: tuple[Field, ...] = (
     _computed("coverage_policy", "LCD / NCD / the payer's medical policy", _RARC),
     _computed("category", "denial category in words, e.g. medical necessity", _CATEGORY),
     _computed("enclosures", "list: remittance, original claim, then the checklist", _CHECKLIST),
+    # one letter per claim, payer and remedy: its lines, the argument fitted to their codes
+    _computed("denial_ids", "the Denial IDs the letter covers, comma-separated", _LINES),
+    _computed(
+        "lines",
+        "list of {line, procedure, service_date, billed, paid, denied_amount, codes}",
+        _LINES,
+    ),
+    _computed("total_billed", "billed amount of the letter's lines (use |money)", _LINES),
+    _computed("total_denied", "denied amount of the letter's lines (use |money)", _LINES),
+    _computed("plan_type", "plan type: Denials › Plan Type, else the payer's", _PLAN),
+    _computed("remedy", "Appeal / Reopening (Denials › Remedy, else from the Action)", _LINES),
+    _computed("original_medicare", "true when the plan is Original Medicare", _PLAN),
+    _computed("member_id_label", "Medicare Beneficiary Identifier (MBI) / Member ID", _PLAN),
+    _computed("ptan", "Medicare PTAN, else a field to complete", _PERSON),
+    _computed("contractor_name", "the MAC that made the determination, else a field", _PERSON),
+    _computed(
+        "attention_line",
+        "'Attn: Appeals' unless the address names appeals",
+        _PAYER,
+        required=False,
+    ),
+    _computed("argument", "list of paragraphs fitted to the codes (facts or [[fields]])", _CARC),
+    _computed("requests", "list: what the letter asks besides payment", _PLAN, required=False),
+    _computed(
+        "good_cause", "late request: good-cause paragraph, else blank", _DEADLINE, required=False
+    ),
+    _computed("clinician_attestation", "true for clinical denials: attestation block", _CATEGORY),
+    _computed("waiver_of_liability", "true: Medicare Advantage, not contracted", _PLAN),
+    _computed(
+        "waiver_note",
+        "a field to delete the waiver when contracted is not known",
+        _PLAN,
+        required=False,
+    ),
 )
 FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
+
+
+_SUFFIXES = {"JR": "Jr", "SR": "Sr", "II": "II", "III": "III", "IV": "IV", "MD": "MD"}
+
+
+def _word_case(word: str) -> str:
+    """One word of an all-capitals name as people write it: O'Brien, McKay, Smith-Jones."""
+    if word.upper().rstrip(".") in _SUFFIXES:
+        return _SUFFIXES[word.upper().rstrip(".")] + ("." if word.endswith(".") else "")
+    parts = re.split(r"([-'])", word.lower())
+    cased = "".join(p[:1].upper() + p[1:] for p in parts)
+    if cased.startswith("Mc") and len(cased) > 2:
+        cased = "Mc" + cased[2].upper() + cased[3:]
+    return cased
+
+
+def person_name(text: object) -> str:
+    """A remit's `LAST, FIRST M` as people write it: `First M Last`. All-capitals names get
+    their usual case; a name typed in mixed case is kept as typed."""
+    name = clean_text(text)
+    last, comma, first = name.partition(",")
+    if comma and first.strip() and last.strip():
+        given = first.split()
+        suffix = (
+            [given.pop()] if len(given) > 1 and given[-1].upper().rstrip(".") in _SUFFIXES else []
+        )
+        name = " ".join([*given, last.strip(), *suffix])
+    if name.isupper():
+        name = " ".join(_word_case(word) for word in name.split())
+    return name
 
 
 def _typed(value: object) -> object:

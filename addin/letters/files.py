@@ -1,7 +1,6 @@
 """Appeal letters on disk: names, versions, the manifest and journal that keep a person's
 edits, PDFs."""
 
-
 from __future__ import annotations
 
 import contextlib
@@ -9,6 +8,7 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -124,8 +124,12 @@ def next_version(path: Path) -> Path:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    """Write beside the target, then replace it in one step: never a half-written letter."""
-    handle, temp = tempfile.mkstemp(prefix=".~", suffix=".tmp", dir=path.parent)
+    """Write beside the target, then replace it in one step: never a half-written letter.
+
+    The file is created 0666 less the umask, as any file a person saves (mkstemp's 0600
+    would lock colleagues on a shared folder out of the letters and the manifest)."""
+    temp = path.with_name(f".~{secrets.token_hex(6)}.tmp")
+    handle = os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0), 0o666)
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)

@@ -5,16 +5,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from addin.letters.context import effective_category
 from addin.letters.fields import clean_text
+from addin.letters.kinds import LETTER_REMEDIES
 from addin.payers import PayerDirectory, is_original_medicare
+from addin.remedies import Remedy
 from addin.workbook.layout import CLOSED_STATUSES, STATUSES, Col
 
 APPEAL_DRAFTED = "Appeal Drafted"
-
 
 
 NOT_CLASSIFIED = "not classified yet: run Classify & Prioritize first"
@@ -32,6 +33,11 @@ MEDICARE_TIMELY_FILING = (
     "filing was Medicare's administrative error"
 )
 OPTED_OUT = "Letter? is No"
+PAST_DEADLINE = (
+    "past its deadline: set Letter? to Yes (or use --rows) to draft it with a good-cause "
+    "paragraph to complete"
+)
+NOT_APPEALABLE = "Appealable is No: the remedy is not an appeal"
 # The first phrase of the Action that speaks of an appeal decides: "Do not appeal: …" and
 # "… — not an appeal" rule it out; "Appeal only with proof …; Medicare: not appealable" is an
 # appeal (the exception comes later). Disputes and reprocessing requests are appeals too.
@@ -101,10 +107,15 @@ def skip_reason(
     explicit: bool,
     plan_type: object = "",
     letter_file_exists: bool = True,
+    today: date | None = None,
 ) -> str | None:
     """Why this row gets no letter now (None: it gets one). `explicit`: named with --rows;
     `plan_type`: the Plan Type of the payer's profile; `letter_file_exists`: whether the file
-    the row's Letter links to is still there.
+    the row's Letter links to is still there; `today`: past the Appeal Deadline, only a
+    person's Letter? = Yes or --rows drafts a letter (with a good-cause paragraph).
+
+    The Remedy column (Classify) decides whether a letter is the step: Appeal and Reopening
+    are; without a Remedy (an older tracker), the Action's wording decides, as before.
 
     A row with a letter is passed over while that file exists (so a Letter? left on Yes never
     drafts again and again); once a person deletes or moves it, Letter? = Yes drafts anew.
@@ -125,13 +136,40 @@ def skip_reason(
         return None if wanted else LETTER_FILE_MISSING
     if wanted:
         return None
+    reason = _remedy_reason(row, plan_type)
+    if reason is None and today is not None and is_late(row, today):
+        return PAST_DEADLINE
+    return reason
+
+
+def _remedy_reason(row: Mapping[str, object], plan_type: object) -> str | None:
+    """Why the row's remedy is not a letter (None: it is)."""
     action = row.get(Col.ACTION)
+    remedy = Remedy.from_label(row.get(Col.REMEDY))
+    if remedy is not None:
+        if remedy not in LETTER_REMEDIES:
+            step = instead(action)
+            reason = f"the remedy is {remedy.label.lower()}, not a letter"
+            return f"{reason}; instead: {step}" if step else reason
+        if remedy is Remedy.APPEAL and yes_no(row.get(Col.APPEALABLE)) is False:
+            return NOT_APPEALABLE
+        return None
     if not clean_text(action):
         return NOT_CLASSIFIED
     if is_timely_filing(row) and is_original_medicare(plan_type):
         return MEDICARE_TIMELY_FILING
     verdict = appeal_verdict(action, row.get(Col.TYPE))
     return not_an_appeal(action) if verdict == NOT_AN_APPEAL else verdict
+
+
+def is_late(row: Mapping[str, object], today: date) -> bool:
+    """Past the row's deadline: Appeal Deadline (a reopening: Corrected Claim Deadline first)."""
+    deadline = row.get(Col.APPEAL_DEADLINE)
+    if Remedy.from_label(row.get(Col.REMEDY)) is Remedy.REOPENING:
+        deadline = row.get(Col.CORRECTED_CLAIM_DEADLINE) or deadline
+    if isinstance(deadline, datetime):
+        deadline = deadline.date()
+    return isinstance(deadline, date) and deadline < today
 
 
 def priority_key(row: Mapping[str, object]) -> tuple:
@@ -155,6 +193,7 @@ def select_for_letters(
     wanted_ids: Sequence[str] | None = None,
     directory: PayerDirectory | None = None,
     letter_exists: Callable[[object], bool] = lambda link: True,
+    today: date | None = None,
 ) -> Selection:
     """Default: open, classified denials whose action is an appeal and that have no letter yet
     (not Original Medicare's timely-filing denials), plus rows whose Letter? is Yes and whose
@@ -173,6 +212,7 @@ def select_for_letters(
             explicit=bool(wanted),
             plan_type=plan_type(row, directory),
             letter_file_exists=not clean_text(link) or letter_exists(link),
+            today=today,
         )
         if reason is None:
             selection.chosen.append(row)

@@ -1,14 +1,13 @@
 """Letter templates: which one a denial gets, the built-in and the practice's files, and the
 sandboxed Jinja that renders them."""
 
-
 from __future__ import annotations
 
 import contextlib
 import io
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -21,13 +20,14 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from addin.errors import TemplateError
 from addin.letters.context import FILTERS
+from addin.letters.kinds import PAYER_APPEAL
+from addin.letters.open_fields import mark_open_fields
 from addin.workbook.layout import PAYERS, SETTINGS, Col, S
 
-GENERIC_TEMPLATE = "appeal_reconsideration"
-
-# The one place a denial category chooses its letter. Categories not listed get the generic
-# reconsideration; Payers › Letter Template and Settings › Letter Templates By Category override.
-CATEGORY_TEMPLATES: dict[str, str] = {
+# Before letters were chosen by remedy and plan, a template per denial category. A practice's
+# own file of one of these names (in its Letter Templates folder) still serves that category's
+# commercial appeals (payer_appeal); built-in letters no longer carry these names.
+LEGACY_TEMPLATES: dict[str, str] = {
     "medical_necessity": "appeal_medical_necessity",
     "authorization": "appeal_authorization",
     "coding": "appeal_coding",
@@ -40,8 +40,8 @@ CATEGORY_TEMPLATES: dict[str, str] = {
     "non_covered": "appeal_non_covered",
     "provider_enrollment": "appeal_provider_enrollment",
 }
+LEGACY_GENERIC = "appeal_reconsideration"
 ALL_CATEGORIES = "*"  # key of a choice that applies to every category
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +59,8 @@ def template_name(text: str) -> str:
 
 
 def parse_template_choices(text: object) -> dict[str, str]:
-    """`medical_necessity = Our MedNec.docx; coding = x` → {category: name}; a bare name → all."""
+    """`medical_necessity = Our MedNec.docx; coding = x` → {category: name}; a bare name → all.
+    A key may also be a built-in letter (`medicare_redetermination = Our MCR`)."""
     choices: dict[str, str] = {}
     for part in re.split(r"[;\n]", str(text or "")):
         if not part.strip():
@@ -73,9 +74,16 @@ def parse_template_choices(text: object) -> dict[str, str]:
 
 
 def choose_template(
-    category: str, *, payer: Mapping[str, object] | None, practice_choices: object
+    category: str,
+    *,
+    payer: Mapping[str, object] | None,
+    practice_choices: object,
+    kind: str = PAYER_APPEAL,
+    practice_names: Iterable[str] = (),
 ) -> TemplateChoice:
-    """The template for a denial: the payer's choice, else the practice's, else the built-in."""
+    """The template for a letter: the payer's choice, else the practice's (by category or by
+    built-in letter), else a practice file with a category's former name (commercial appeals
+    only), else the built-in letter `kind` (see kinds.py)."""
     payer_name = (payer or {}).get(Col.PAYER) or ""
     candidates = (
         (
@@ -88,10 +96,13 @@ def choose_template(
         ),
     )
     for choices, origin in candidates:
-        name = choices.get(category) or choices.get(ALL_CATEGORIES)
+        name = choices.get(category) or choices.get(kind) or choices.get(ALL_CATEGORIES)
         if name:
             return TemplateChoice(name, origin)
-    return TemplateChoice(CATEGORY_TEMPLATES.get(category, GENERIC_TEMPLATE), "built-in")
+    legacy = LEGACY_TEMPLATES.get(category, LEGACY_GENERIC)
+    if kind == PAYER_APPEAL and legacy in set(practice_names):
+        return TemplateChoice(legacy, "your Letter Templates folder")
+    return TemplateChoice(kind, "built-in")
 
 
 BUILTIN_PACKAGE = "addin.letter_templates"  # the top-level letters/ folder, as package data
@@ -131,7 +142,7 @@ def builtin_templates() -> dict[str, bytes]:
     """
     source = Path(__file__).resolve().parents[2] / "letters"
     try:
-        checkout = (source / "appeal_reconsideration.docx").is_file()
+        checkout = (source / f"{PAYER_APPEAL}.docx").is_file()
         folder = source if checkout else resources.files(BUILTIN_PACKAGE)
     except ModuleNotFoundError:
         raise TemplateError(
@@ -166,6 +177,11 @@ class LetterTemplates:
         self._builtin = builtin_templates()
         self._bytes: dict[str, bytes] = {}
         self._fields: dict[str, frozenset[str]] = {}
+
+    @property
+    def practice_names(self) -> frozenset[str]:
+        """The names of the practice's own templates."""
+        return frozenset(self._practice)
 
     def names(self) -> dict[str, str]:
         """Template name → where it comes from ("built-in" or the practice's file)."""
@@ -202,7 +218,7 @@ class LetterTemplates:
             document.render(dict(context), self.environment, autoescape=True)
             out = io.BytesIO()
             document.save(out)
-        return out.getvalue()
+        return mark_open_fields(out.getvalue())
 
     @contextlib.contextmanager
     def _reading(self, name: str):

@@ -6,6 +6,7 @@ tracker protected in Excel opens here and one saved here opens in Excel with the
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 from pathlib import Path
@@ -26,31 +27,45 @@ def password_from_env(password: str | None) -> str | None:
 
 def is_encrypted(path: Path) -> bool:
     with path.open("rb") as handle:
-        if handle.read(8) != _OLE_MAGIC:
-            return False
-        handle.seek(0)
-        try:
-            return msoffcrypto.OfficeFile(handle).is_encrypted()
-        except Exception:  # noqa: BLE001 - a damaged OLE file is simply "not ours to decrypt"
-            return False
+        return _is_encrypted_stream(handle)
 
 
-def decrypt(path: Path, password: str | None) -> io.BytesIO:
-    """The decrypted .xlsx bytes of a password-protected workbook."""
+def is_encrypted_bytes(data: bytes) -> bool:
+    return data[:8] == _OLE_MAGIC and _is_encrypted_stream(io.BytesIO(data))
+
+
+def _is_encrypted_stream(handle) -> bool:
+    if handle.read(8) != _OLE_MAGIC:
+        return False
+    handle.seek(0)
+    try:
+        return msoffcrypto.OfficeFile(handle).is_encrypted()
+    except Exception:  # noqa: BLE001 - a damaged OLE file is simply "not ours to decrypt"
+        return False
+
+
+def decrypt_file(path: Path, password: str | None) -> io.BytesIO:
+    return decrypt(path, password)
+
+
+def decrypt(source, password: str | None, name: str | None = None) -> io.BytesIO:
+    """The decrypted .xlsx bytes of a password-protected workbook (a path, or its bytes as a
+    binary stream named `name`)."""
+    name = name or Path(source).name
     if not password:
         raise WorkbookLayoutError(
-            f"{path.name} is password-protected. Give the password with --password or the "
+            f"{name} is password-protected. Give the password with --password or the "
             f"{PASSWORD_ENV} environment variable."
         )
     out = io.BytesIO()
-    with path.open("rb") as handle:
+    with _opened(source) as handle:
         office = msoffcrypto.OfficeFile(handle)
         try:
             office.load_key(password=password, verify_password=True)
             office.decrypt(out)
         except (DecryptionError, InvalidKeyError):
             raise WorkbookLayoutError(
-                f"the password for {path.name} is not right; nothing was changed."
+                f"the password for {name} is not right; nothing was changed."
             ) from None
     out.seek(0)
     return out
@@ -62,3 +77,35 @@ def encrypt(plain: bytes, password: str, target: Path) -> None:
 
     with target.open("wb") as out:
         OOXMLFile(io.BytesIO(plain)).encrypt(password, out)
+
+
+@contextlib.contextmanager
+def _opened(source):
+    if isinstance(source, str | Path):
+        with Path(source).open("rb") as handle:
+            yield handle
+    else:
+        source.seek(0)
+        yield source
+
+
+def protect_backups(path: Path, password: str) -> list[Path]:
+    """Encrypt, with the tracker's password, every backup of it still in plain text (made
+    before the tracker was protected), each replaced in one step. Returns those encrypted."""
+    from addin.workbook import files
+
+    done = []
+    for backup in files.list_backups(path):
+        if is_encrypted(backup):
+            continue
+        temp = backup.with_name(f".~{backup.name}.{os.getpid()}.tmp")
+        try:
+            encrypt(backup.read_bytes(), password, temp)
+            files.keep_identity(backup, temp)
+            files.flush_to_disk(temp)
+            os.replace(temp, backup)
+            done.append(backup)
+        except OSError:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+    return done

@@ -1,24 +1,44 @@
-"""Safe writing of the shared tracker: owner-file checks, a write lock, atomic replace, backups."""
+"""Safe writing of the shared tracker: owner-file checks, a write lock, a fence, atomic replace,
+backups.
+
+The safe save is a row of steps, each callable on its own (another engine can reuse them):
+`write_lock` (lock.py) → `read_fingerprinted` (what this run read) → `write_temp` → `verify`
+(the caller's) → `keep_identity` → `flush_to_disk` → `refuse_if_open` → `make_backup` →
+`check_fence` + `HeldLock.still_held` → `replace`. `atomic_write` runs them in that order.
+A symlinked tracker is written through: its target is replaced, beside the target.
+"""
 
 from __future__ import annotations
 
 import contextlib
-import getpass
+import hashlib
 import os
 import shutil
-import socket
 import stat
-import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from addin.errors import WorkbookBusyError, WorkbookLayoutError, WorkbookWriteError
+from addin.errors import (
+    WorkbookBusyError,
+    WorkbookChangedError,
+    WorkbookLayoutError,
+    WorkbookWriteError,
+)
+from addin.workbook.lock import (  # noqa: F401 - the lock is part of the safe save's API
+    LOCK_WAIT_SECONDS,
+    HeldLock,
+    LockInfo,
+    lock_path,
+    process_alive,
+    read_lock,
+    release_confirmed,
+    write_lock,
+)
 
 BACKUP_FOLDER = "DenialDesk Backups"
-LOCK_WAIT_SECONDS = 30.0
-STALE_LOCK_SECONDS = 3600.0
 MAX_UNZIPPED_BYTES = 1_500_000_000  # a 1M-row tracker is well under this; a zip bomb is not
 MAX_COMPRESSION_RATIO = 200
 
@@ -82,110 +102,14 @@ def temp_path(path: Path, pid: int | None = None) -> Path:
 def remove_stale_temp_files(path: Path) -> list[Path]:
     """Delete temp files a crashed save left beside the workbook (their process is gone)."""
     removed = []
+    path = real_path(path)
     for candidate in path.parent.glob(f".~{path.stem}.*.tmp{path.suffix}"):
         pid = candidate.name[len(f".~{path.stem}.") :].split(".")[0]
-        if pid.isdigit() and not _process_alive(int(pid)):
+        if pid.isdigit() and not process_alive(int(pid)):
             with contextlib.suppress(OSError):
                 candidate.unlink()
                 removed.append(candidate)
     return removed
-
-
-def lock_path(path: Path) -> Path:
-    return path.with_name(f".{path.name}.denialdesk-lock")
-
-
-@contextlib.contextmanager
-def write_lock(
-    path: Path,
-    wait_seconds: float = LOCK_WAIT_SECONDS,
-    notify: Callable[[str], None] = lambda message: None,
-) -> Iterator[None]:
-    """Hold DenialDesk's own write lock on the workbook; a second writer waits, then refuses.
-
-    `notify` hears one line when the wait starts: who holds the lock and for how long this
-    run will wait.
-    """
-    lock = lock_path(path)
-    deadline = time.monotonic() + wait_seconds
-    waiting = False
-    while True:
-        try:
-            descriptor = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            break
-        except FileExistsError:
-            if _clear_if_stale(lock):
-                continue
-            if time.monotonic() >= deadline:
-                raise WorkbookBusyError(
-                    f"{path.name} is being updated by another DenialDesk run "
-                    f"({_read_lock(lock) or 'unknown'}). Wait for it to finish and try again; "
-                    "nothing was changed."
-                ) from None
-            if not waiting:
-                waiting = True
-                notify(_waiting_message(path, lock, wait_seconds))
-            time.sleep(0.2)
-        except OSError as error:
-            raise WorkbookWriteError(
-                f"cannot create a lock file beside {path.name} ({error.strerror}). Check that the "
-                "folder exists and that you may write to it; nothing was changed."
-            ) from None
-    try:
-        os.write(descriptor, _lock_text().encode())
-        os.close(descriptor)
-        yield
-    finally:
-        with contextlib.suppress(OSError):
-            lock.unlink()
-
-
-def _waiting_message(path: Path, lock: Path, wait_seconds: float) -> str:
-    holder = _read_lock(lock) or "holder unknown"
-    return (
-        f"{path.name} is being updated by another DenialDesk run ({holder}); waiting up to "
-        f"{wait_seconds:g} seconds for it to finish…"
-    )
-
-
-def _lock_text() -> str:
-    return (
-        f"{getpass.getuser()}@{socket.gethostname()} pid {os.getpid()} since {datetime.now():%H:%M}"
-    )
-
-
-def _read_lock(lock: Path) -> str:
-    try:
-        return lock.read_text(errors="replace").strip()
-    except OSError:
-        return ""
-
-
-def _clear_if_stale(lock: Path) -> bool:
-    """Remove a lock left by a crashed run (its process is gone, or it is over an hour old)."""
-    text = _read_lock(lock)
-    try:
-        age = time.time() - lock.stat().st_mtime
-    except OSError:
-        return True  # vanished meanwhile: try again
-    host_ok = f"@{socket.gethostname()} pid " in text
-    pid = text.split(" pid ")[-1].split(" ")[0] if host_ok else ""
-    dead = host_ok and pid.isdigit() and not _process_alive(int(pid))
-    if dead or age > STALE_LOCK_SECONDS:
-        with contextlib.suppress(OSError):
-            lock.unlink()
-        return True
-    return False
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
 
 
 def check_zip(source, name: str | None = None) -> None:
@@ -211,24 +135,112 @@ def check_zip(source, name: str | None = None) -> None:
         )
 
 
+def real_path(path: Path) -> Path:
+    """The file a tracker path names, symlinks followed: the one to replace, lock and back up
+    beside (replacing the link itself would leave its target behind, never updated)."""
+    return Path(os.path.realpath(path))
+
+
+# -- the fence: is the workbook on disk still the one this run read? -----------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """A workbook file as one run read it: size, modification time and content hash."""
+
+    size: int
+    mtime_ns: int
+    sha256: str
+
+    def same_stat(self, path: Path) -> bool:
+        try:
+            found = path.stat()
+        except OSError:
+            return False
+        return (found.st_size, found.st_mtime_ns) == (self.size, self.mtime_ns)
+
+
+def read_fingerprinted(path: Path) -> tuple[bytes, Fingerprint]:
+    """The workbook's bytes and their fingerprint, read so that the two always agree (a file
+    replaced during the read is read again)."""
+    path = real_path(path)
+    for _ in range(5):
+        before = path.stat()
+        data = path.read_bytes()
+        after = path.stat()
+        if (before.st_size, before.st_mtime_ns, before.st_ino) == (
+            after.st_size,
+            after.st_mtime_ns,
+            after.st_ino,
+        ) and after.st_size == len(data):
+            return data, Fingerprint(len(data), after.st_mtime_ns, hashlib.sha256(data).hexdigest())
+    raise WorkbookBusyError(
+        f"{path.name} kept changing while it was read. Wait for whoever is saving it, then "
+        "run this again; nothing was changed."
+    )
+
+
+def fingerprint(path: Path) -> Fingerprint:
+    return read_fingerprinted(path)[1]
+
+
+def check_fence(path: Path, expected: Fingerprint | None, lock: HeldLock | None = None) -> None:
+    """Refuse to replace a workbook that is no longer the one this run read, or when this
+    run's lock is no longer its own (WorkbookChangedError: nothing was replaced)."""
+    if lock is not None and not lock.still_held():
+        raise WorkbookChangedError(
+            f"this run's lock on {path.name} was taken over by another run, so its changes "
+            "were not saved; nothing was replaced."
+        )
+    if expected is None:
+        return
+    target = real_path(path)
+    if expected.same_stat(target):
+        with contextlib.suppress(OSError):
+            if hashlib.sha256(target.read_bytes()).hexdigest() == expected.sha256:
+                return
+    raise WorkbookChangedError(
+        f"{path.name} was saved by someone else while this run worked, so its changes were "
+        "not saved; nothing was replaced."
+    )
+
+
+# -- the save, step by step -----------------------------------------------------------------
+
+
 def atomic_write(
-    path: Path, write: Callable[[Path], None], verify: Callable[[Path], None], backups_to_keep: int
+    path: Path,
+    write: Callable[[Path], None],
+    verify: Callable[[Path], None],
+    backups_to_keep: int,
+    *,
+    expected: Fingerprint | None = None,
+    lock: HeldLock | None = None,
 ) -> Path | None:
     """Write to a temp file beside `path`, verify it, back up the old file, then replace it.
 
-    The temp file is flushed to disk before the replace, and the replace is refused when
-    Excel or LibreOffice opened the workbook while it was being written. Returns the backup
-    made (None for a new file). On any failure the original is untouched.
+    The temp file takes the tracker's mode and group and is flushed to disk before the
+    replace; the replace is refused when Excel or LibreOffice opened the workbook while it
+    was being written, and (given `expected`, the fingerprint of what this run read, and its
+    `lock`) when the workbook is no longer the one this run read. Returns the backup made
+    (None for a new file). On any failure the original is untouched.
     """
-    temp = temp_path(path)
+    target = real_path(path)
+    temp = temp_path(target)
     try:
-        write(temp)
+        write_temp(temp, write)
         verify(temp)
-        _flush_to_disk(temp)
+        keep_identity(target, temp)
+        flush_to_disk(temp)
         refuse_if_open(path)  # opened in Excel during a long run: do not pull it from under them
-        backup = make_backup(path, backups_to_keep) if path.exists() else None
-        os.replace(temp, path)
-        _flush_folder(path.parent)
+        check_fence(path, expected, lock)
+        backup = make_backup(target, backups_to_keep) if target.exists() else None
+        if expected is not None and not expected.same_stat(target):
+            raise WorkbookChangedError(
+                f"{path.name} was saved by someone else a moment ago, so this run's changes "
+                "were not saved; nothing was replaced."
+            )
+        replace(temp, target)
         return backup
     except OSError as error:
         raise WorkbookWriteError(
@@ -240,7 +252,30 @@ def atomic_write(
             temp.unlink()
 
 
-def _flush_to_disk(path: Path) -> None:
+def write_temp(temp: Path, write: Callable[[Path], None]) -> Path:
+    """Run `write` on the temp path beside the workbook (a new file: it takes the folder's
+    default permissions and, on Windows, the ACL the folder gives its files)."""
+    write(temp)
+    return temp
+
+
+def keep_identity(target: Path, temp: Path) -> None:
+    """Give the new file the tracker's permission bits, group and (where allowed) owner, so a
+    save never locks a colleague out of a shared folder."""
+    try:
+        old = target.stat()
+    except OSError:
+        return  # a new tracker: the umask and the folder decide
+    with contextlib.suppress(OSError):
+        os.chmod(temp, stat.S_IMODE(old.st_mode))
+    if hasattr(os, "chown"):
+        with contextlib.suppress(OSError):
+            os.chown(temp, -1, old.st_gid)  # any member of the group may do this
+        with contextlib.suppress(OSError):
+            os.chown(temp, old.st_uid, -1)  # only root may; the group is what shares rely on
+
+
+def flush_to_disk(path: Path) -> None:
     """Make the file's bytes durable, so a power cut cannot leave a replaced, empty workbook."""
     descriptor = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
     try:
@@ -249,7 +284,13 @@ def _flush_to_disk(path: Path) -> None:
         os.close(descriptor)
 
 
-def _flush_folder(folder: Path) -> None:
+def replace(temp: Path, target: Path) -> None:
+    """Put the temp file in the workbook's place in one step, durably."""
+    os.replace(temp, target)
+    flush_folder(target.parent)
+
+
+def flush_folder(folder: Path) -> None:
     """Make the rename itself durable (POSIX; Windows has no directory handles to flush)."""
     if os.name != "posix":
         return
@@ -262,6 +303,7 @@ def _flush_folder(folder: Path) -> None:
 
 
 def backup_folder(path: Path) -> Path:
+    path = real_path(path)
     return path.parent / BACKUP_FOLDER / path.stem
 
 
@@ -269,6 +311,7 @@ def make_backup(path: Path, keep: int) -> Path | None:
     """Keep a timestamped copy of the current workbook, pruning the oldest beyond `keep`."""
     if keep <= 0:
         return None
+    path = real_path(path)
     folder = backup_folder(path)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y-%m-%d %H%M%S-%f")
@@ -285,6 +328,7 @@ def make_backup(path: Path, keep: int) -> Path | None:
 
 def list_backups(path: Path) -> list[Path]:
     """Backups of this workbook, newest first."""
+    path = real_path(path)
     folder = backup_folder(path)
     if not folder.is_dir():
         return []

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
-    """The rows of a table frame as dicts (column name → value)."""
-    return frame.to_dict("records") if len(frame) else []
+    """The rows of a table frame as dicts (column name → value), values as Python objects
+    (what `DataFrame.to_dict("records")` gives, column by column rather than cell by cell)."""
+    if not len(frame):
+        return []
+    columns = list(frame.columns)
+    values = [_native(frame.iloc[:, i]) for i in range(len(columns))]
+    return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
+
+
+def _native(series: pd.Series) -> list:
+    items = series.tolist()
+    if series.dtype == object and any(isinstance(v, np.generic) for v in items):
+        items = [v.item() if isinstance(v, np.generic) else v for v in items]
+    return items
 
 
 def frame_of(rows: list[dict], columns: list[str]) -> pd.DataFrame:

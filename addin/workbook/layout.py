@@ -133,6 +133,7 @@ class Col:
     LETTER_WANTED = "Letter?"
     LETTER = "Letter"
     LETTER_GENERATED_ON = "Letter Generated On"
+    LETTER_STATUS = "Letter Status"  # Draft — needs input (n open fields) / Ready
 
     REMIT_KEY = "Remit Key"
     FILE = "File"
@@ -156,6 +157,7 @@ class Col:
     APPEAL_PORTAL = "Appeal Portal"
     TIMELY_FILING_CLOCK = "Timely Filing Counts From"
     LETTER_TEMPLATE = "Letter Template"
+    CONTRACTED = "Contracted"  # Yes/No: the practice has a contract with this payer
     PROFILE = "Profile"
 
     CODE_TYPE = "Code Type"
@@ -320,6 +322,8 @@ DENIALS = TableSpec(
         _sys(Col.RESOLVED_ON, Kind.DATE, 12),
         _sys(Col.LETTER, Kind.LINK, 30),
         _sys(Col.LETTER_GENERATED_ON, Kind.DATE, 12),
+        # Letters writes "Draft — needs input (n open fields)"; a person sets Ready.
+        _user(Col.LETTER_STATUS, width=20, choices="LetterStatuses"),
         _user(Col.STATUS, width=18, choices="Statuses"),
         _user(Col.OWNER, width=16, choices="Owners"),
         _user(Col.FOLLOW_UP_DATE, Kind.DATE, 12),
@@ -398,6 +402,7 @@ PAYERS = TableSpec(
         _user(Col.APPEAL_FAX, width=14),
         _user(Col.APPEAL_PORTAL, width=30),
         _user(Col.LETTER_TEMPLATE, width=20),
+        _user(Col.CONTRACTED, width=10, choices="YesNo"),
         _sys(Col.PROFILE, width=24),
         _user(Col.NOTES, width=50),
     ),
@@ -528,6 +533,8 @@ class S:
     PRACTICE_FAX = "Practice Fax"
     SIGNER_NAME = "Signer Name"
     SIGNER_TITLE = "Signer Title"
+    PRACTICE_PTAN = "Practice PTAN"
+    PRACTICE_EMAIL = "Practice Email"
     REMITS_INBOX = "Remits Inbox"
     CLAIMS_OUTBOX = "Claims Outbox"
     LETTERS_FOLDER = "Letters Folder"
@@ -657,6 +664,13 @@ SETTING_DEFAULTS: tuple[Setting, ...] = (
     Setting(S.SIGNER_NAME, "", "Who signs appeal letters (name)."),
     Setting(S.SIGNER_TITLE, "", "The signer's title, e.g. Billing Manager."),
     Setting(
+        S.PRACTICE_PTAN,
+        "",
+        "Medicare Provider Transaction Access Number (PTAN), printed on Medicare letters; "
+        "blank leaves a field to complete in each Medicare letter.",
+    ),
+    Setting(S.PRACTICE_EMAIL, "", "Email for questions about an appeal (optional)."),
+    Setting(
         S.REMITS_INBOX,
         "Remits Inbox",
         "Folder that Import Remittances reads 835 files from (relative to this workbook).",
@@ -748,6 +762,11 @@ STATUSES: tuple[str, ...] = (
     "Written Off",
 )
 CLOSED_STATUSES: frozenset[str] = frozenset({"Won", "Lost", "Written Off"})
+# Letter Status: a letter with fields a person must complete is a draft; a person marks it
+# Ready after editing (a letter drafted with no open field is Ready at once).
+LETTER_DRAFT = "Draft — needs input"
+LETTER_READY = "Ready"
+LETTER_STATUSES: tuple[str, ...] = (LETTER_DRAFT, LETTER_READY)
 # How the Work Queue and the KPIs show Classify's Suggested Owner where Owner is blank.
 SUGGESTED_MARK = " (suggested)"
 # Statuses that say the appeal (or corrected claim) went to the payer.
@@ -778,6 +797,7 @@ LISTS: dict[str, tuple[str, ...]] = {
     "Owners": DEFAULT_OWNERS,
     "Categories": CATEGORIES,
     "YesNo": ("Yes", "No"),
+    "LetterStatuses": LETTER_STATUSES,
 }
 KPIS_SHEET = "KPIs"
 # Pivot-style report sheets, rebuilt whole by Refresh KPIs.

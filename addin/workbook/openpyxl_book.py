@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import openpyxl
 import pandas as pd
@@ -16,7 +18,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.table import Table
 from openpyxl.worksheet.worksheet import Worksheet
 
-from addin.errors import WorkbookLayoutError
+from addin.errors import WorkbookChangedError, WorkbookLayoutError
 from addin.workbook import crypto, files
 from addin.workbook.base import missing_table, settings_from_rows, table_frame
 from addin.workbook.layout import NUMBER_FORMATS, SETTINGS, Kind, Owner, S, TableSpec
@@ -29,6 +31,8 @@ from addin.workbook.values import (
     written_value,
 )
 
+T = TypeVar("T")
+
 
 class OpenpyxlBook:
     """A tracker workbook file loaded with openpyxl; `save()` replaces it atomically."""
@@ -37,6 +41,8 @@ class OpenpyxlBook:
         self.path = Path(path)
         self.workbook = workbook
         self.password = password
+        self.read_as: files.Fingerprint | None = None  # the file as read: the save's fence
+        self.lock: files.HeldLock | None = None  # set by open_for_update
 
     @classmethod
     def open(cls, path: Path | str, password: str | None = None) -> OpenpyxlBook:
@@ -51,13 +57,16 @@ class OpenpyxlBook:
                 f"no workbook at {path}. Create one with `denialdesk new {path}`."
             )
         password = crypto.password_from_env(password)
-        source = path
-        if crypto.is_encrypted(path):
-            source = crypto.decrypt(path, password)
+        data, read_as = files.read_fingerprinted(path)
+        source = io.BytesIO(data)
+        if crypto.is_encrypted_bytes(data):
+            source = crypto.decrypt(source, password, path.name)
         else:
             password = None
         files.check_zip(source, path.name)
-        return cls(path, load_workbook(source, path.name), password)
+        book = cls(path, load_workbook(source, path.name), password)
+        book.read_as = read_as
+        return book
 
     @property
     def name(self) -> str:
@@ -195,9 +204,16 @@ class OpenpyxlBook:
         """Atomically replace the file (verified first); returns the backup that was made."""
         keep = int(self.read_settings().get(S.BACKUPS_TO_KEEP, 10))
         sheets = list(self.workbook.sheetnames)
-        return files.atomic_write(
-            self.path, self._write, lambda written: self._verify(written, sheets), keep
+        backup = files.atomic_write(
+            self.path,
+            self._write,
+            lambda written: self._verify(written, sheets),
+            keep,
+            expected=self.read_as,
+            lock=self.lock,
         )
+        self.read_as = files.fingerprint(self.path)  # a second save in the same run is fenced too
+        return backup
 
     def _write(self, target: Path) -> None:
         if self.password is None:
@@ -208,7 +224,7 @@ class OpenpyxlBook:
         crypto.encrypt(plain.getvalue(), self.password, target)
 
     def _verify(self, written: Path, sheets: list[str]) -> None:
-        source = crypto.decrypt(written, self.password) if self.password else written
+        source = crypto.decrypt_file(written, self.password) if self.password else written
         verify_tracker(source, sheets)
 
 
@@ -298,10 +314,11 @@ def open_for_update(
     path: Path | str,
     password: str | None = None,
     notify: Callable[[str], None] = lambda message: None,
-) -> Iterator[OpenpyxlBook]:
+) -> Iterator:
     """Open a tracker for writing: refuse while it is open elsewhere or read-only, hold the
-    write lock (`notify` hears when another run holds it and this one waits), and clear
-    temp files that a crashed run left behind."""
+    write lock (`notify` hears when another run holds it and this one waits), clear temp
+    files that a crashed run left behind, and encrypt an encrypted tracker's plain-text
+    backups. The book's save is fenced: it replaces nothing if the file changed meanwhile."""
     path = Path(path)
     if not path.is_file():
         raise WorkbookLayoutError(
@@ -309,6 +326,57 @@ def open_for_update(
         )
     files.refuse_if_open(path)
     files.refuse_if_read_only(path)
-    with files.write_lock(path, notify=notify):
+    with files.write_lock(path, notify=notify) as lock:
         files.remove_stale_temp_files(path)
-        yield OpenpyxlBook.open(path, password)
+        book = open_book(path, password)
+        book.lock = lock
+        if book.password is not None:
+            protected = crypto.protect_backups(path, book.password)
+            if protected:
+                notify(
+                    f"{len(protected)} older backup(s) of {path.name} were in plain text; they "
+                    "are now encrypted with the tracker's password."
+                )
+        yield book
+
+
+FENCE_ATTEMPTS = 5
+
+
+def update(
+    path: Path | str,
+    action: Callable[[OpenpyxlBook], T],
+    password: str | None = None,
+    notify: Callable[[str], None] = lambda message: None,
+    attempts: int | None = None,
+) -> T:
+    """Run `action` on the tracker opened for update; when the save finds the workbook was
+    changed under it (the fence), nothing was replaced: say so and run `action` again on
+    the new workbook, up to `attempts` times. Returns what the last run returned."""
+    attempts = attempts or FENCE_ATTEMPTS
+    for attempt in range(1, attempts + 1):
+        try:
+            with open_for_update(path, password, notify) as book:
+                return action(book)
+        except WorkbookChangedError as error:
+            if attempt == attempts:
+                raise WorkbookChangedError(
+                    f"{error} It changed under this run {attempts} times in a row; run it "
+                    "again when the others have finished."
+                ) from None
+            notify(f"{error} Running again on the new version ({attempt + 1} of {attempts})…")
+    raise AssertionError("unreachable")
+
+
+ENGINE_ENV = "DENIALDESK_ENGINE"
+
+
+def open_book(path: Path | str, password: str | None = None):
+    """The tracker as a Book: the file engine (FileBook: reads only the tables asked for,
+    writes back only what changed), or the whole-workbook openpyxl Book when
+    DENIALDESK_ENGINE=openpyxl (a comparison, and a way back should the file engine fail)."""
+    if os.environ.get(ENGINE_ENV, "").strip().lower() == "openpyxl":
+        return OpenpyxlBook.open(path, password)
+    from addin.workbook.file_book import FileBook
+
+    return FileBook.open(path, password)

@@ -178,6 +178,9 @@ def typed_column(spec, sheet: str, name: str, values: list) -> list:
     if column is None:
         return values
     keep_formulas = column.owner is Owner.USER
+    fast = _typed_fast(column.kind, values, keep_formulas)
+    if fast is not None:
+        return fast
     typed = []
     for offset, value in enumerate(values):
         if keep_formulas and is_formula(value):
@@ -190,4 +193,35 @@ def typed_column(spec, sheet: str, name: str, values: list) -> list:
                 f"sheet '{sheet}', column '{name}', data row {offset + 1}: the cell {error}. "
                 "Correct or clear that cell, then run again; nothing was changed."
             ) from None
+    return typed
+
+
+def _typed_fast(kind: Kind, values: list, keep_formulas: bool) -> list | None:
+    """`typed_column`'s result computed once per distinct value (a tracker repeats the same
+    payers, codes, amounts and dates endlessly), or None when some value does not fit (the
+    slow path then names the row)."""
+    if kind in (Kind.TEXT, Kind.LINK):  # a formula is text here too: no special case
+        return [v if type(v) is str and v and not v.isspace() else to_text(v) for v in values]
+    convert = _READERS[kind]
+    seen: dict = {}
+    typed = []
+    for value in values:
+        key = (type(value), value)
+        try:
+            typed.append(seen[key])
+            continue
+        except KeyError:
+            pass
+        except TypeError:  # unhashable: leave it to the slow path
+            return None
+        if keep_formulas and is_formula(value):
+            result = value
+        else:
+            try:
+                result = convert(value)
+            except CellValueError:
+                return None
+        if value == value:  # NaN never equals itself: no caching
+            seen[key] = result
+        typed.append(result)
     return typed
