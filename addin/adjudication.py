@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from addin import classify
+from addin.remedies import plan_of_filing_indicator
 from addin.remit.models import Claim, ServiceLine
 
 KEY_HEX = 16  # 64 bits: one accidental clash in ~10^19 pairs (2^-64 each), not 2^-40
@@ -93,6 +94,7 @@ class Adjudication:
     denials: tuple[DenialFact, ...]
     line_paid: tuple[tuple[str, Decimal | None], ...]
     patient_ident: str = ""  # member id, else "LAST|FIRST": with payer and claim id, the key
+    production_date: date | None = None  # DTM*405, the notice date appeal clocks start from
 
     @property
     def is_reversal(self) -> bool:
@@ -140,6 +142,7 @@ def adjudication(
         paid=claim.paid,
         patient_responsibility=claim.patient_responsibility,
         payment_date=header.payment.date,
+        production_date=header.production_date,
         check_number=header.payment.trace_number,
         source_file=source_file,
         findings="; ".join(claim.findings),
@@ -170,9 +173,20 @@ def _claim_level_denials(
         )
         for a in claim.adjustments
         if is_denial(
-            a.group, a.carc, a.amount, claim_status=claim.status, service_paid_zero=paid_zero
+            a.group,
+            a.carc,
+            a.amount,
+            claim_status=claim.status,
+            service_paid_zero=paid_zero,
+            plan=_plan_key(claim),
         )
     ]
+
+
+def _plan_key(claim: Claim) -> str:
+    """The plan type the claim's CLP06 filing indicator names (e.g. MB: Original Medicare)."""
+    plan = plan_of_filing_indicator(claim.filing_indicator)
+    return plan.key if plan else ""
 
 
 def _line_denials(
@@ -188,6 +202,7 @@ def _line_denials(
                 a.amount,
                 claim_status=claim.status,
                 service_paid_zero=line.paid == 0,
+                plan=_plan_key(claim),
             ):
                 facts.append(
                     DenialFact(

@@ -12,17 +12,17 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 
+from addin.codebook import CodeBook, CodeOverride
 from addin.codes import (
     CARC_TYPE,
     RARC_TYPE,
     CarcInfo,
     Category,
-    CodeBook,
-    CodeOverride,
     DenialType,
     Nature,
     Stage,
     normalise_code,
+    normalise_group,
 )
 from addin.playbooks import (
     PLAYBOOKS,
@@ -64,6 +64,7 @@ class Case:
     claim_status: str = ""  # CLP02 code ("4" = denied, "22" = reversal)
     amount: Decimal | None = None
     service_paid_zero: bool = True  # the line (or claim) it adjusts was paid nothing
+    plan: str = ""  # the payer's plan type key (addin.remedies.PlanType.key), when known
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +197,15 @@ RULES: tuple[Rule, ...] = (
              action=f"CARC {case.carc} is not in DenialDesk's code list: look it up (or load "
              "the official list with `denialdesk codes import`) and classify it on the Codes "
              "sheet.")),
+    Rule("medicare-advantage-enrollee", "CO-24 from Original Medicare: the service belongs "
+         "to the patient's Medicare Advantage plan (a denial, not a contractual write-off); "
+         "CARC 24, Medicare Claims Processing Manual (Pub 100-04) ch.1 §90.",
+         lambda case, info: case.group == "CO" and case.carc == "24"
+         and case.plan == "original_medicare",
+         Outcome(category=C.COORDINATION_OF_BENEFITS, route=Route.BILL_OTHER_PAYER,
+                 action="The patient was enrolled in a Medicare Advantage plan on the date of "
+                 "service: bill that plan (find it on the eligibility response), not Original "
+                 "Medicare and not the patient.")),
     Rule("patient-cost-share", "Deductible, coinsurance and copay are the patient's share "
          "under the plan, not a denial.", flagged("N", C.PATIENT_RESPONSIBILITY),
          _not_a_denial(C.PATIENT_RESPONSIBILITY, PLAYBOOKS[C.PATIENT_RESPONSIBILITY].action,
@@ -231,6 +241,13 @@ RULES: tuple[Rule, ...] = (
          lambda case, info: case.carc in REMARK_DECIDES and _remark_hint(case) is not None,
          _by_remark),
     # 3. Denials with a well-known next step.
+    Rule("modifier-error", "CARC 4 with remark N822/N823, or CARC 182: the modifier is wrong, "
+         "missing or not valid on the date — a coding error, not bundling.",
+         lambda case, info: case.carc == "182" or (
+             case.carc == "4" and any(r in ("N822", "N823") for r in case.rarcs)),
+         Outcome(category=C.CODING, route=Route.RESUBMIT,
+                 action="Fix the modifier (wrong, missing or not valid on the date of service) "
+                 "and send a corrected claim — a coding error, not bundling.")),
     Rule("timely-filing", "CARC 29: filed after the payer's limit; only proof of timely "
          "filing overturns it.", carc_in("29"),
          Outcome(action="Appeal only with proof that the claim reached the payer within its "
@@ -262,28 +279,28 @@ RULES: tuple[Rule, ...] = (
 )  # fmt: skip
 
 
-def classify(case: Case, book: CodeBook = BUILT_IN) -> Decision:
+def classify(case: Case, codebook: CodeBook = BUILT_IN) -> Decision:
     """The decision for one adjustment: first matching rule, then the practice's overrides."""
     case = _normalised(case)
-    info = book.carc_info(case.carc)
+    info = codebook.carc_info(case.carc)
     rule = next(r for r in RULES if r.when(case, info))
     outcome = rule.then(case, info) if callable(rule.then) else rule.then
-    decision = _decide(case, info, rule, outcome, book)
+    decision = _decide(case, info, rule, outcome, codebook)
     if rule.name in ("reversal", "correction-group", "nothing-taken"):
         return decision  # facts of the remit, not a code mapping: no override applies
-    return _with_overrides(decision, case, book)
+    return _with_overrides(decision, case, codebook)
 
 
 def _normalised(case: Case) -> Case:
     return replace(
         case,
-        group=str(case.group).strip().upper(),
+        group=normalise_group(case.group),
         carc=normalise_code(case.carc),
         rarcs=tuple(normalise_code(r) for r in case.rarcs),
     )
 
 
-def _decide(case, info, rule: Rule, outcome: Outcome, book: CodeBook) -> Decision:
+def _decide(case, info, rule: Rule, outcome: Outcome, codebook: CodeBook) -> Decision:
     code_category = Category(info.category) if info else C.OTHER
     category = outcome.category or code_category
     playbook = PLAYBOOKS[category]
@@ -296,7 +313,7 @@ def _decide(case, info, rule: Rule, outcome: Outcome, book: CodeBook) -> Decisio
         carc=case.carc,
         group=case.group,
         rarcs=case.rarcs,
-        description=describe(case, book),
+        description=describe(case, codebook),
         category=category,
         is_denial=outcome.is_denial,
         type=kind,
@@ -323,17 +340,17 @@ def _route(usual: Route, kind: DenialType | None, denial: bool) -> Route:
     return usual
 
 
-def describe(case: Case, book: CodeBook = BUILT_IN) -> str:
+def describe(case: Case, codebook: CodeBook = BUILT_IN) -> str:
     """The CARC's description, then each remark code's, in plain words."""
-    text = f"{case.group}-{case.carc}: {book.carc_description(case.carc, case.group)}"
-    remarks = [f"{r}: {book.rarc_description(r)}" for r in case.rarcs]
+    text = f"{case.group}-{case.carc}: {codebook.carc_description(case.carc, case.group)}"
+    remarks = [f"{r}: {codebook.rarc_description(r)}" for r in case.rarcs]
     return " — ".join([text, *remarks])
 
 
-def _with_overrides(decision: Decision, case: Case, book: CodeBook) -> Decision:
+def _with_overrides(decision: Decision, case: Case, codebook: CodeBook) -> Decision:
     """Lay the practice's Codes-sheet rows over the decision: remark rows, then the CARC's."""
-    layers = [book.override(RARC_TYPE, r) for r in case.rarcs]
-    layers.append(book.override(CARC_TYPE, case.carc, case.group))
+    layers = [codebook.override(RARC_TYPE, r) for r in case.rarcs]
+    layers.append(codebook.override(CARC_TYPE, case.carc, case.group))
     for override in layers:
         if override is not None and override.changes_mapping:
             decision = _overlay(decision, override)
@@ -396,9 +413,9 @@ class DenialTest:
     never change this answer, only the category and action. Answers are cached per code.
     """
 
-    def __init__(self, book: CodeBook = BUILT_IN):
-        self._book = book
-        self._answers: dict[tuple[str, str, str, bool], bool] = {}
+    def __init__(self, codebook: CodeBook = BUILT_IN):
+        self._codebook = codebook
+        self._answers: dict[tuple[str, str, str, bool, str], bool] = {}
 
     def __call__(
         self,
@@ -408,14 +425,15 @@ class DenialTest:
         *,
         claim_status: str,
         service_paid_zero: bool,
+        plan: str = "",
     ) -> bool:
         if amount is None or amount <= 0:
             return False
-        key = (group, carc, claim_status, service_paid_zero)
+        key = (group, carc, claim_status, service_paid_zero, plan)
         answer = self._answers.get(key)
         if answer is None:
-            case = Case(group, carc, (), claim_status, None, service_paid_zero)
-            answer = self._answers[key] = classify(case, self._book).is_denial
+            case = Case(group, carc, (), claim_status, None, service_paid_zero, plan)
+            answer = self._answers[key] = classify(case, self._codebook).is_denial
         return answer
 
 

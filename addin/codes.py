@@ -1,4 +1,5 @@
-"""CARC, RARC, group and claim-status knowledge (package data, cached), and practice overrides."""
+"""CARC, RARC, group and claim-status knowledge (package data, cached), and the one
+normalisation of every code a cell or a remit carries."""
 
 from __future__ import annotations
 
@@ -7,8 +8,7 @@ import enum
 import functools
 import io
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 from importlib import resources
 
 from addin.errors import AddinError, UnknownCodeError
@@ -18,8 +18,6 @@ __all__ = [
     "CarcInfo",
     "Category",
     "ClaimStatus",
-    "CodeBook",
-    "CodeOverride",
     "DenialType",
     "GroupCode",
     "Nature",
@@ -31,6 +29,7 @@ __all__ = [
     "claim_status_code",
     "group_code",
     "normalise_code",
+    "normalise_group",
     "rarc",
     "rarc_table",
     "read_official_list",
@@ -118,12 +117,25 @@ def _read_csv(name: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise_code(code: object) -> str:
-    """Codes as remits carry them: upper case, no spaces, no leading zeros on numbers."""
+    """A CARC or RARC as remits carry it: upper case, no spaces, no leading zeros on numbers
+    ("" for a blank cell). The one normalisation of a code: every reader calls it."""
+    if code is None or code != code:  # None or NaN
+        return ""
     text = str(code).strip().upper()
     if text.isdigit():
         return text.lstrip("0") or "0"
     return text
+
+
+@functools.lru_cache(maxsize=64)
+def normalise_group(value: object) -> str:
+    """A CAS01 group code as written ("co " → "CO"); "" for a blank cell. Not checked: a
+    tracker row keeps what it says (`group_code` checks and names the valid ones)."""
+    if value is None or value != value:
+        return ""
+    return str(value).strip().upper()
 
 
 @functools.lru_cache(maxsize=1)
@@ -171,7 +183,7 @@ def rarc(code: str) -> RarcInfo:
 def group_code(code: str) -> GroupCode:
     """The CAS01 group code, or UnknownCodeError listing the valid ones."""
     try:
-        return GroupCode(str(code).strip().upper())
+        return GroupCode(normalise_group(code))
     except ValueError:
         valid = ", ".join(g.value for g in GroupCode)
         raise UnknownCodeError(
@@ -189,14 +201,14 @@ def claim_status_code(value: object) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=4096)
 def split_codes(text: object) -> tuple[str, ...]:
-    """Remark codes from a cell such as "MA130, N290" (commas, semicolons or spaces)."""
-    if text is None:
+    """Remark codes from a cell such as "MA130, N290" (commas, semicolons, slashes or spaces
+    between them), each normalised; () for a blank cell."""
+    if text is None or text != text:
         return ()
-    return tuple(normalise_code(c) for c in re.split(r"[\s,;]+", str(text)) if c.strip())
+    return tuple(normalise_code(c) for c in re.split(r"[^0-9A-Za-z]+", str(text)) if c)
 
-
-# -- the practice's overrides (Codes sheet) ----------------------------------------------
 
 CARC_TYPE, RARC_TYPE = "CARC", "RARC"
 _RARC_SHAPE = re.compile(r"^(MA|M|N)\d+$")
@@ -205,156 +217,6 @@ _RARC_SHAPE = re.compile(r"^(MA|M|N)\d+$")
 def code_type_of(code: str) -> str:
     """CARC or RARC from the code's shape: remark codes are M…, MA… or N… followed by digits."""
     return RARC_TYPE if _RARC_SHAPE.match(code) else CARC_TYPE
-
-
-@dataclass(frozen=True, slots=True)
-class CodeOverride:
-    """One Codes-sheet row: a practice's own wording or mapping; blank fields keep ours."""
-
-    code_type: str  # CARC | RARC
-    code: str
-    group: str = ""  # "" = every group
-    description: str = ""
-    category: Category | None = None
-    is_denial: bool | None = None
-    type: DenialType | None = None
-    stage: Stage | None = None
-    nature: Nature | None = None
-    action: str = ""
-    checklist: str = ""
-
-    @property
-    def changes_mapping(self) -> bool:
-        """True when the row changes more than the description."""
-        return any(
-            getattr(self, f.name) not in (None, "")
-            for f in fields(self)
-            if f.name not in ("code_type", "code", "group", "description")
-        )
-
-
-_YES = frozenset({"y", "yes", "true", "1"})
-_NO = frozenset({"n", "no", "false", "0"})
-
-
-def make_override(values: dict[str, object], where: str) -> CodeOverride | None:
-    """A checked override from plain field values; None for a row without a code.
-
-    `where` names the row for messages ("Codes sheet, data row 3").
-    """
-    code = normalise_code(values.get("code") or "")
-    if not code:
-        return None
-    kind = str(values.get("code_type") or "").strip().upper() or code_type_of(code)
-    if kind not in (CARC_TYPE, RARC_TYPE):
-        raise _bad(where, "Code Type", kind, "CARC or RARC")
-    group = str(values.get("group") or "").strip().upper()
-    if group:
-        group = group_code(group).value
-    return CodeOverride(
-        code_type=kind,
-        code=code,
-        group=group,
-        description=_text(values.get("description")),
-        category=_choice(Category, values.get("category"), where, "Category"),
-        is_denial=_yes_no(values.get("is_denial"), where),
-        type=_choice(DenialType, values.get("type"), where, "Type"),
-        stage=_choice(Stage, values.get("stage"), where, "Stage"),
-        nature=_choice(Nature, values.get("nature"), where, "Nature"),
-        action=_text(values.get("action")),
-        checklist=_text(values.get("checklist")),
-    )
-
-
-def _text(value: object) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def _choice(kind: type[enum.StrEnum], value: object, where: str, column: str):
-    text = _text(value).lower().replace(" ", "_").replace("-", "_")
-    if not text:
-        return None
-    try:
-        return kind(text)
-    except ValueError:
-        raise _bad(where, column, value, ", ".join(k.value for k in kind)) from None
-
-
-def _yes_no(value: object, where: str) -> bool | None:
-    text = _text(value).lower()
-    if not text:
-        return None
-    if text in _YES or text in _NO:
-        return text in _YES
-    raise _bad(where, "Is Denial", value, "Yes or No")
-
-
-def _bad(where: str, column: str, value: object, allowed: str) -> AddinError:
-    return AddinError(
-        f"{where}: {column} {value!r} is not allowed (use {allowed}). Correct or clear the "
-        "cell and run again; nothing was changed."
-    )
-
-
-class CodeBook:
-    """Built-in code knowledge with the practice's overrides on top: overrides always win."""
-
-    def __init__(self, overrides: Iterable[CodeOverride] = ()):
-        self._overrides: dict[tuple[str, str, str], CodeOverride] = {}
-        for override in overrides:
-            key = (override.code_type, override.code, override.group)
-            earlier = self._overrides.get(key)
-            self._overrides[key] = _merge(earlier, override) if earlier else override
-
-    @property
-    def overrides(self) -> tuple[CodeOverride, ...]:
-        return tuple(self._overrides.values())
-
-    def carc_info(self, code: str) -> CarcInfo | None:
-        """Our knowledge of a CARC (None when neither we nor the practice know it)."""
-        return carc_table().get(code)
-
-    def knows_carc(self, code: str) -> bool:
-        return code in carc_table() or any(
-            key[0] == CARC_TYPE and key[1] == code for key in self._overrides
-        )
-
-    def override(self, code_type: str, code: str, group: str = "") -> CodeOverride | None:
-        """The practice's row for a code: the group's own row over the every-group row."""
-        general = self._overrides.get((code_type, code, ""))
-        specific = self._overrides.get((code_type, code, group)) if group else None
-        if general and specific:
-            return _merge(general, specific)
-        return specific or general
-
-    def carc_description(self, code: str, group: str = "") -> str:
-        return self._description(CARC_TYPE, code, group, carc_table().get(code))
-
-    def rarc_description(self, code: str) -> str:
-        return self._description(RARC_TYPE, code, "", rarc_table().get(code))
-
-    def _description(self, kind: str, code: str, group: str, info) -> str:
-        override = self.override(kind, code, group)
-        if override and override.description:
-            text = override.description
-        elif info is not None:
-            text = info.description
-        else:
-            return f"not a {kind} DenialDesk knows"
-        if info is not None and info.deactivated:
-            stopped = f" since {info.stop_date}" if info.stop_date else ""
-            text += f" (deactivated code{stopped})"
-        return text
-
-
-def _merge(base: CodeOverride, top: CodeOverride) -> CodeOverride:
-    """`top`'s filled fields over `base`'s."""
-    changes = {
-        f.name: getattr(top, f.name)
-        for f in fields(top)
-        if getattr(top, f.name) not in (None, "") and f.name != "group"
-    }
-    return replace(base, **changes)
 
 
 # -- the official code list a practice provides (`denialdesk codes import`) -------------

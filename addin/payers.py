@@ -2,10 +2,12 @@
 
 DenialDesk's own profiles are `addin/data/payers.csv`, written by us from our payer research
 (the shorter limit wherever sources disagree): `profile` (its name), `payer_ids` and
-`also_known_as` (`|`-separated names remits use), `plan_type`, `timely_filing_days` and
+`match_names` (`|`-separated names or name parts remits use), `plan_type` (a `PlanType`),
+`scope` (`payer`, or `plan` for a plan type's default row), `timely_filing_days` and
 `timely_filing_counts_from`, `appeal_window_days` and `appeal_window_counts_from` (a `Clock`
-value), `first_appeal` and `notes`. A new tracker lists them on its Payers sheet, where the
-practice's edits win.
+value), `first_appeal`, `source` (the rule or guide each window comes from) and `notes`. A new
+tracker lists them on its Payers sheet, where the practice's edits win. Which row a remit
+takes is `addin.plans.match_plan`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import enum
 import functools
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from importlib import resources
@@ -23,6 +25,7 @@ from importlib import resources
 from pandas.tseries.holiday import USFederalHolidayCalendar
 
 from addin.classify import Route
+from addin.remedies import PlanType, plan_type_of
 from addin.workbook.layout import Col
 
 # A notice is presumed received five days after its date (Medicare's rule for appeal windows
@@ -70,7 +73,7 @@ class PayerProfile:
 
     name: str
     payer_ids: tuple[str, ...] = ()
-    names: tuple[str, ...] = ()  # other names on remits that mean this payer
+    names: tuple[str, ...] = ()  # names or name parts on remits that pick this row
     plan_type: str = ""
     timely_filing_days: int | None = None
     timely_filing_clock: Clock = Clock.SERVICE_DATE
@@ -78,6 +81,13 @@ class PayerProfile:
     appeal_clock: Clock = Clock.REMIT_DATE
     first_appeal: str = ""
     notes: str = ""
+    scope: str = "payer"  # "plan": a plan type's default row (Medicare Advantage, Medicaid …)
+    source: str = ""  # the rule or payer guide the windows come from
+
+    @property
+    def plan(self) -> PlanType | None:
+        """The plan type the row names (None when blank)."""
+        return plan_type_of(self.plan_type)
 
     @property
     def complete(self) -> bool:
@@ -115,7 +125,7 @@ def built_in_profiles() -> tuple[PayerProfile, ...]:
         PayerProfile(
             name=row["profile"],
             payer_ids=split_ids(row["payer_ids"]),
-            names=tuple(n for n in row["also_known_as"].split("|") if n),
+            names=split_names(row["match_names"]),
             plan_type=row["plan_type"],
             timely_filing_days=int(row["timely_filing_days"]),
             timely_filing_clock=Clock(row["timely_filing_counts_from"]),
@@ -123,6 +133,8 @@ def built_in_profiles() -> tuple[PayerProfile, ...]:
             appeal_clock=Clock(row["appeal_window_counts_from"]),
             first_appeal=row["first_appeal"],
             notes=row["notes"],
+            scope=row["scope"],
+            source=row["source"],
         )
         for row in csv.DictReader(io.StringIO(text))
     )
@@ -139,77 +151,12 @@ def split_ids(text: object) -> tuple[str, ...]:
     return tuple(p.upper() for p in re.split(r"[\s,;|]+", str(text or "")) if p)
 
 
-class PayerDirectory:
-    """The practice's profiles (Payers sheet) over DenialDesk's own; finds a remit's profile.
-
-    A remit matches by payer id first, then by name; the practice's row wins over a built-in
-    profile, and a built-in profile that is also on the sheet is used as the sheet has it.
-    """
-
-    def __init__(
-        self, sheet: Iterable[PayerProfile], built_in: Iterable[PayerProfile] | None = None
-    ):
-        self.sheet = tuple(sheet)
-        self.built_in = tuple(built_in_profiles() if built_in is None else built_in)
-        self._sheet_by_name = {normalise_name(p.name): p for p in self.sheet}
-        self._rows: dict[str, Mapping[str, object]] = {}
-
-    @classmethod
-    def from_rows(cls, rows: Iterable[Mapping[str, object]]) -> PayerDirectory:
-        """The directory of a Payers sheet (typed rows keyed by column name), over the built-in
-        profiles; it also finds a remit's row on the sheet (`find_row`)."""
-        named = [row for row in rows if row.get(Col.PAYER)]
-        directory = cls(profile_from_row(row) for row in named)
-        directory._rows = {normalise_name(row.get(Col.PAYER)): row for row in named}
-        return directory
-
-    def find(self, payer_id: str, payer_name: str) -> PayerProfile | None:
-        key, name = str(payer_id or "").upper(), normalise_name(payer_name)
-        for profiles, by_id in (
-            (self.sheet, True),
-            (self.built_in, True),
-            (self.sheet, False),
-            (self.built_in, False),
-        ):
-            for profile in profiles:
-                if (key in profile.payer_ids) if by_id else (name in _names(profile)):
-                    return self._as_on_sheet(profile)
-        return None
-
-    def find_row(
-        self, payer_id: object, payer_name: object
-    ) -> tuple[Mapping[str, object] | None, PayerProfile | None]:
-        """The Payers row for a remit's payer, matched as `find` matches it, and its profile.
-
-        The row is None when nothing matched, or when only a built-in profile that is not on
-        the sheet did (its profile is still returned).
-        """
-        profile = self.find(str(payer_id or ""), str(payer_name or ""))
-        if profile is None:
-            return None, None
-        return self._rows.get(normalise_name(profile.name)), profile
-
-    def _as_on_sheet(self, profile: PayerProfile) -> PayerProfile:
-        return self._sheet_by_name.get(normalise_name(profile.name), profile)
-
-    def kind(self, profile: PayerProfile) -> ProfileKind:
-        """What the Profile column says of a sheet row."""
-        if not profile.complete:
-            return ProfileKind.DEFAULT
-        built = next(
-            (b for b in self.built_in if normalise_name(b.name) == normalise_name(profile.name)),
-            None,
-        )
-        if built is None:
-            return ProfileKind.PRACTICE
-        return ProfileKind.BUILT_IN if _same_limits(built, profile) else ProfileKind.BUILT_IN_EDITED
+def split_names(text: object) -> tuple[str, ...]:
+    """Match names from a cell such as "AARP | UHC MEDICARE" (`|`, `;` or new lines)."""
+    return tuple(n.strip() for n in re.split(r"[|;\n]+", str(text or "")) if n.strip())
 
 
-def _names(profile: PayerProfile) -> set[str]:
-    return {normalise_name(profile.name), *(normalise_name(n) for n in profile.names)} - {""}
-
-
-def _same_limits(a: PayerProfile, b: PayerProfile) -> bool:
+def same_limits(a: PayerProfile, b: PayerProfile) -> bool:
     return (
         a.timely_filing_days,
         a.timely_filing_clock,
@@ -314,6 +261,7 @@ def profile_from_row(row: Mapping[str, object]) -> PayerProfile:
     return PayerProfile(
         name=str(row.get(Col.PAYER) or "").strip(),
         payer_ids=split_ids(row.get(Col.PAYER_IDS)),
+        names=split_names(row.get(Col.MATCH_NAMES)),
         plan_type=str(row.get(Col.PLAN_TYPE) or ""),
         timely_filing_days=row.get(Col.TIMELY_FILING_DAYS),
         timely_filing_clock=parse_clock(row.get(Col.TIMELY_FILING_CLOCK), Clock.SERVICE_DATE),
@@ -328,6 +276,7 @@ def row_from_profile(profile: PayerProfile) -> dict[str, object]:
     return {
         Col.PAYER: profile.name,
         Col.PAYER_IDS: ", ".join(profile.payer_ids) or None,
+        Col.MATCH_NAMES: " | ".join(profile.names) or None,
         Col.PLAN_TYPE: profile.plan_type or None,
         Col.TIMELY_FILING_DAYS: profile.timely_filing_days,
         Col.TIMELY_FILING_CLOCK: profile.timely_filing_clock.value if known else None,
@@ -350,8 +299,8 @@ def _row_notes(profile: PayerProfile) -> str:
     parts = [profile.notes]
     if profile.first_appeal:
         parts.insert(0, f"First appeal: {profile.first_appeal}.")
-    if profile.names:
-        parts.append(f"Remits named {', '.join(profile.names)} match this row.")
+    if profile.source:
+        parts.append(f"Source: {profile.source}")
     return " ".join(p for p in parts if p)
 
 

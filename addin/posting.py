@@ -7,6 +7,7 @@ history (first outcome, original denial date) and settled by the newer one.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -23,11 +24,11 @@ from addin.adjudication import (
     remit_key,
 )
 from addin.remit.models import TransactionEnd, status_label
-from addin.workbook import frames
 from addin.workbook.layout import CLAIMS, CLOSED_STATUSES, DENIALS, REMITS, Col, TableSpec
 
 ZERO = Decimal(0)
 NEW_STATUS = "New"
+SHOWN_CLAIMS = 5  # claims with findings named on the import log row
 WON_STATUS = "Won"
 
 
@@ -53,13 +54,37 @@ class _Outcome:
     resolved: int = 0
 
 
+class Row(list):
+    """One table row: its values in a list, read and written by column name (`row[Col.PAID]`).
+
+    A list with the table's shared column → position map costs ~300 bytes a row where a dict
+    costs ~1.2 KB: at 500,000 new claims that is the difference of half a gigabyte.
+    """
+
+    __slots__ = ("_at",)
+
+    def __init__(self, values, at: dict[str, int]):
+        super().__init__(values)
+        self._at = at
+
+    def __getitem__(self, name: str):
+        return list.__getitem__(self, self._at[name])
+
+    def __setitem__(self, name: str, value) -> None:
+        list.__setitem__(self, self._at[name], value)
+
+    def get(self, name: str, default=None):
+        at = self._at.get(name)
+        return default if at is None else list.__getitem__(self, at)
+
+
 @dataclass
 class Ledger:
     """The tracker's Claims, Denials and Remits rows in memory, updated remit by remit."""
 
-    claims: list[dict]
-    denials: list[dict]
-    remits: list[dict]
+    claims: list[Row]
+    denials: list[Row]
+    remits: list[Row]
     columns: dict[str, list[str]]
     stats: PostingStats = field(default_factory=PostingStats)
 
@@ -67,16 +92,9 @@ class Ledger:
     def from_frames(
         cls, claims: pd.DataFrame, denials: pd.DataFrame, remits: pd.DataFrame
     ) -> Ledger:
-        ledger = cls(
-            frames.records(claims),
-            frames.records(denials),
-            frames.records(remits),
-            {
-                CLAIMS.name: list(claims.columns),
-                DENIALS.name: list(denials.columns),
-                REMITS.name: list(remits.columns),
-            },
-        )
+        tables = ((CLAIMS, claims), (DENIALS, denials), (REMITS, remits))
+        columns = {spec.name: _all_columns(frame, spec) for spec, frame in tables}
+        ledger = cls(*(_rows(frame, columns[spec.name]) for spec, frame in tables), columns)
         ledger._index()
         return ledger
 
@@ -85,7 +103,7 @@ class Ledger:
         self._denials_by_id = {
             row[Col.DENIAL_ID]: row for row in self.denials if row[Col.DENIAL_ID]
         }
-        self._denials_by_claim: dict[str, list[dict]] = defaultdict(list)
+        self._denials_by_claim: dict[str, list[Row]] = defaultdict(list)
         for row in self.denials:
             if row[Col.CLAIM_KEY]:
                 self._denials_by_claim[row[Col.CLAIM_KEY]].append(row)
@@ -95,40 +113,60 @@ class Ledger:
         self.rekeyed_denials: dict[str, str] = {}  # old 40-bit id → new, for the Work Queue
         self.known_files = {row[Col.FILE_SHA256] for row in self.remits if row[Col.FILE_SHA256]}
         self.known_remits = {row[Col.REMIT_KEY] for row in self.remits if row[Col.REMIT_KEY]}
+        self._at = {name: {c: i for i, c in enumerate(cols)} for name, cols in self.columns.items()}
 
     def frames(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         return (
-            _frame(self.claims, self.columns[CLAIMS.name], CLAIMS),
-            _frame(self.denials, self.columns[DENIALS.name], DENIALS),
-            _frame(self.remits, self.columns[REMITS.name], REMITS),
+            _frame(self.claims, self.columns[CLAIMS.name]),
+            _frame(self.denials, self.columns[DENIALS.name]),
+            _frame(self.remits, self.columns[REMITS.name]),
         )
+
+    def _row(self, spec: TableSpec, values: dict) -> Row:
+        """A new row of `spec`'s table: `values`, the other columns blank."""
+        at = self._at[spec.name]
+        row = Row([None] * len(at), at)
+        for name, value in values.items():
+            row[name] = value
+        return row
 
     # -- one transaction --------------------------------------------------------------
 
     def post_transaction(
         self,
         end: TransactionEnd,
-        adjudications: list[Adjudication],
+        adjudications: Iterable[Adjudication],
         *,
         file_name: str,
         file_sha256: str,
         imported_at: datetime,
     ) -> bool:
-        """Post one 835 transaction; False (and nothing changed) when it was imported before."""
+        """Post one 835 transaction; False (and nothing changed) when it was imported before.
+
+        `adjudications` is iterated once (a big transaction's may stream from disk).
+        """
         key = remit_key(end.fingerprint)
         if key in self.known_remits:
             self.stats.duplicate_transactions += 1
             return False
         outcome = _Outcome()
+        unbalanced: list[str] = []  # the first few claims with findings, then a count
+        flagged = 0
         for item in adjudications:
             self._post_adjudication(item, outcome)
+            if item.findings:
+                flagged += 1
+                if len(unbalanced) < SHOWN_CLAIMS:
+                    unbalanced.append(item.claim_id)
         self.remits.append(
-            self._remit_row(key, end, adjudications, outcome, file_name, file_sha256, imported_at)
+            self._remit_row(
+                key, end, (flagged, unbalanced), outcome, file_name, file_sha256, imported_at
+            )
         )
         self.known_remits.add(key)
         self.known_files.add(file_sha256)
         self.stats.transactions += 1
-        self.stats.findings += len(end.findings) + sum(bool(a.findings) for a in adjudications)
+        self.stats.findings += len(end.findings) + flagged
         return True
 
     def _post_adjudication(self, item: Adjudication, outcome: _Outcome) -> None:
@@ -152,24 +190,27 @@ class Ledger:
         for fact in item.denials:
             outcome.new_denials += self._record_denial(fact, item)
 
-    def _new_claim(self, item: Adjudication) -> dict:
-        row = _blank(self.columns[CLAIMS.name]) | {
-            Col.CLAIM_KEY: item.claim_key,
-            Col.CLAIM_ID: item.claim_id,
-            Col.PAYER: item.payer,
-            Col.PAYER_ID: item.payer_id,
-            Col.PAYER_CLAIM_NUMBER: item.payer_claim_number,
-            Col.PATIENT: item.patient,
-            Col.MEMBER_ID: item.member_id,
-            Col.ADJUDICATIONS: 0,
-        }
+    def _new_claim(self, item: Adjudication) -> Row:
+        row = self._row(
+            CLAIMS,
+            {
+                Col.CLAIM_KEY: item.claim_key,
+                Col.CLAIM_ID: item.claim_id,
+                Col.PAYER: item.payer,
+                Col.PAYER_ID: item.payer_id,
+                Col.PAYER_CLAIM_NUMBER: item.payer_claim_number,
+                Col.PATIENT: item.patient,
+                Col.MEMBER_ID: item.member_id,
+                Col.ADJUDICATIONS: 0,
+            },
+        )
         self._first_answer(row, item)
         self.claims.append(row)
         self._claims_by_key[item.claim_key] = row
         self.stats.new_claims += 1
         return row
 
-    def _first_answer(self, row: dict, item: Adjudication) -> None:
+    def _first_answer(self, row: Row, item: Adjudication) -> None:
         """The payer's first answer to a claim: the remit's payer and patient are the
         tracker's (an 837 or 277CA filled them only until now); Billed stays the 837's."""
         row[Col.PAYER], row[Col.PAYER_ID] = item.payer, item.payer_id
@@ -183,7 +224,7 @@ class Ledger:
         else:
             self._update_claim(row, item)
 
-    def _update_claim(self, row: dict, item: Adjudication) -> None:
+    def _update_claim(self, row: Row, item: Adjudication) -> None:
         row[Col.LATEST_STATUS] = status_label(item.status)
         row[Col.LATEST_PAID] = item.paid
         row[Col.PATIENT_RESPONSIBILITY] = item.patient_responsibility
@@ -193,7 +234,7 @@ class Ledger:
         row[Col.FINDINGS] = item.findings or None
         row[Col.LINE_PAYMENTS] = encode_line_payments(item.line_paid)
 
-    def _post_late_arrival(self, row: dict, item: Adjudication, outcome: _Outcome) -> None:
+    def _post_late_arrival(self, row: Row, item: Adjudication, outcome: _Outcome) -> None:
         """An adjudication older than the claim's latest one (its remit was imported late).
 
         It may be the claim's true first outcome, and the later adjudication already posted
@@ -213,7 +254,7 @@ class Ledger:
         if settled:
             outcome.resolved += self._settle_by_later(row, settled, item)
 
-    def _settle_by_later(self, claim_row: dict, rows: list[dict], item: Adjudication) -> int:
+    def _settle_by_later(self, claim_row: Row, rows: list[Row], item: Adjudication) -> int:
         """Resolve denials the claim's later adjudication no longer carries, with what it
         paid beyond this older one."""
         latest = claim_row[Col.LAST_REMIT_DATE]
@@ -231,7 +272,7 @@ class Ledger:
             self._mark_resolved(row, recovered[row[Col.DENIAL_ID]], clean, latest)
         return len(rows)
 
-    def _repeat_older_denial(self, row: dict, item: Adjudication) -> None:
+    def _repeat_older_denial(self, row: Row, item: Adjudication) -> None:
         """The same denial on an older remit: it was first denied then (that date starts the
         appeal clock); the later remit's amounts and status stay."""
         self.stats.repeated_denials += 1
@@ -240,7 +281,7 @@ class Ledger:
             row[Col.REMIT_DATE] = item.payment_date
             row[Col.SOURCE_FILE] = item.source_file
 
-    def _record_reversal(self, row: dict, item: Adjudication) -> None:
+    def _record_reversal(self, row: Row, item: Adjudication) -> None:
         """A reversal (CLP02 22) takes back an earlier payment; the corrected claim follows."""
         if not _is_before(item.payment_date, row[Col.REVERSED_ON]):
             row[Col.REVERSED_ON] = item.payment_date
@@ -293,43 +334,48 @@ class Ledger:
         if row is not None:
             self._repeat_denial(row, fact, item)
             return 0
-        row = _blank(self.columns[DENIALS.name]) | {
-            Col.DENIAL_ID: fact.denial_id,
-            Col.CLAIM_KEY: item.claim_key,
-            Col.CLAIM_ID: item.claim_id,
-            Col.PAYER: item.payer,
-            Col.PAYER_ID: item.payer_id,
-            Col.PATIENT: item.patient,
-            Col.MEMBER_ID: item.member_id,
-            Col.SERVICE_DATE: fact.service_date,
-            Col.PROCEDURE: fact.procedure or None,
-            Col.LEVEL: fact.level,
-            Col.LINE: fact.line,
-            Col.BILLED: fact.billed,
-            Col.PAID: fact.paid,
-            Col.DENIED_AMOUNT: fact.amount,
-            Col.GROUP: fact.group,
-            Col.CARC: fact.carc,
-            Col.RARC: fact.rarc or None,
-            Col.CLAIM_STATUS: status_label(item.status),
-            Col.PAYER_CLAIM_NUMBER: item.payer_claim_number,
-            Col.REMIT_DATE: item.payment_date,
-            Col.CHECK_NUMBER: item.check_number,
-            Col.SOURCE_FILE: item.source_file,
-            Col.LAST_DENIED_ON: item.payment_date,
-            Col.TIMES_DENIED: 1,
-            Col.STATUS: NEW_STATUS,
-        }
+        row = self._row(
+            DENIALS,
+            {
+                Col.DENIAL_ID: fact.denial_id,
+                Col.CLAIM_KEY: item.claim_key,
+                Col.CLAIM_ID: item.claim_id,
+                Col.PAYER: item.payer,
+                Col.PAYER_ID: item.payer_id,
+                Col.PATIENT: item.patient,
+                Col.MEMBER_ID: item.member_id,
+                Col.SERVICE_DATE: fact.service_date,
+                Col.PROCEDURE: fact.procedure or None,
+                Col.LEVEL: fact.level,
+                Col.LINE: fact.line,
+                Col.BILLED: fact.billed,
+                Col.PAID: fact.paid,
+                Col.DENIED_AMOUNT: fact.amount,
+                Col.GROUP: fact.group,
+                Col.CARC: fact.carc,
+                Col.RARC: fact.rarc or None,
+                Col.CLAIM_STATUS: status_label(item.status),
+                Col.PAYER_CLAIM_NUMBER: item.payer_claim_number,
+                Col.REMIT_DATE: item.payment_date,
+                Col.PRODUCTION_DATE: item.production_date,
+                Col.CHECK_NUMBER: item.check_number,
+                Col.SOURCE_FILE: item.source_file,
+                Col.LAST_DENIED_ON: item.payment_date,
+                Col.TIMES_DENIED: 1,
+                Col.STATUS: NEW_STATUS,
+            },
+        )
         self.denials.append(row)
         self._denials_by_id[fact.denial_id] = row
         self._denials_by_claim[item.claim_key].append(row)
         self.stats.new_denials += 1
         return 1
 
-    def _repeat_denial(self, row: dict, fact: DenialFact, item: Adjudication) -> None:
+    def _repeat_denial(self, row: Row, fact: DenialFact, item: Adjudication) -> None:
         """The payer denied the same thing again (e.g. after an appeal): keep one row, note it."""
         self.stats.repeated_denials += 1
         row[Col.LAST_DENIED_ON] = item.payment_date
+        row[Col.PRODUCTION_DATE] = item.production_date  # the latest notice starts the clock
         row[Col.TIMES_DENIED] = (row[Col.TIMES_DENIED] or 1) + 1
         row[Col.DENIED_AMOUNT], row[Col.PAID] = fact.amount, fact.paid
         row[Col.RARC] = fact.rarc or row[Col.RARC]
@@ -340,7 +386,7 @@ class Ledger:
             row[Col.RESOLUTION] = "Denied again"
             row[Col.RESOLVED_ON] = row[Col.RECOVERED_AMOUNT] = None
 
-    def _resolve_paid(self, claim_row: dict, item: Adjudication) -> int:
+    def _resolve_paid(self, claim_row: Row, item: Adjudication) -> int:
         """A later adjudication that no longer carries a denial resolves it, with what it paid."""
         repeated = {fact.denial_id for fact in item.denials}
         open_rows = [
@@ -358,7 +404,7 @@ class Ledger:
             self._mark_resolved(row, recovered[row[Col.DENIAL_ID]], clean, item.payment_date)
         return len(open_rows)
 
-    def _mark_resolved(self, row: dict, recovered: Decimal, clean: bool, on: date | None) -> None:
+    def _mark_resolved(self, row: Row, recovered: Decimal, clean: bool, on: date | None) -> None:
         """Paid: the service now carries no denial. The system moves Status only forward, to Won."""
         if recovered > 0 and clean:
             row[Col.RESOLUTION] = "Paid"
@@ -375,33 +421,36 @@ class Ledger:
 
     # -- import log -------------------------------------------------------------------
 
-    def _remit_row(self, key, end, adjudications, outcome, file_name, sha, imported_at) -> dict:
+    def _remit_row(self, key, end, unbalanced, outcome, file_name, sha, imported_at) -> Row:
         header = end.header
         findings = list(end.findings)
-        unbalanced = [a.claim_id for a in adjudications if a.findings]
-        if unbalanced:
-            shown = ", ".join(unbalanced[:5]) + (" …" if len(unbalanced) > 5 else "")
-            findings.append(f"{len(unbalanced)} claim(s) with findings: {shown}")
-        return _blank(self.columns[REMITS.name]) | {
-            Col.REMIT_KEY: key,
-            Col.FILE: file_name,
-            Col.FILE_SHA256: sha,
-            Col.TRANSACTION: header.control_number,
-            Col.PAYER: header.payer.name,
-            Col.PAYER_ID: header.payer_key,
-            Col.CHECK_NUMBER: header.payment.trace_number,
-            Col.METHOD: header.payment.method,
-            Col.PAYMENT_AMOUNT: header.payment.amount,
-            Col.PAYMENT_DATE: header.payment.date,
-            Col.CLAIMS: end.claims,
-            Col.NEW_DENIALS: outcome.new_denials,
-            Col.RESOLVED_DENIALS: outcome.resolved,
-            Col.FINDINGS: "; ".join(findings) or None,
-            Col.IMPORTED_AT: imported_at,
-        }
+        flagged, shown_ids = unbalanced
+        if flagged:
+            shown = ", ".join(shown_ids) + (" …" if flagged > len(shown_ids) else "")
+            findings.append(f"{flagged} claim(s) with findings: {shown}")
+        return self._row(
+            REMITS,
+            {
+                Col.REMIT_KEY: key,
+                Col.FILE: file_name,
+                Col.FILE_SHA256: sha,
+                Col.TRANSACTION: header.control_number,
+                Col.PAYER: header.payer.name,
+                Col.PAYER_ID: header.payer_key,
+                Col.CHECK_NUMBER: header.payment.trace_number,
+                Col.METHOD: header.payment.method,
+                Col.PAYMENT_AMOUNT: header.payment.amount,
+                Col.PAYMENT_DATE: header.payment.date,
+                Col.CLAIMS: end.claims,
+                Col.NEW_DENIALS: outcome.new_denials,
+                Col.RESOLVED_DENIALS: outcome.resolved,
+                Col.FINDINGS: "; ".join(findings) or None,
+                Col.IMPORTED_AT: imported_at,
+            },
+        )
 
 
-def _is_older(item: Adjudication, row: dict) -> bool:
+def _is_older(item: Adjudication, row: Row) -> bool:
     return _is_before(item.payment_date, row[Col.LAST_REMIT_DATE])
 
 
@@ -409,7 +458,7 @@ def _is_before(day: date | None, other: date | None) -> bool:
     return bool(day and other and day < other)
 
 
-def _set_first_outcome(row: dict, item: Adjudication) -> None:
+def _set_first_outcome(row: Row, item: Adjudication) -> None:
     """The claim's first adjudication: what the initial denial rate counts."""
     denied = sum((f.amount for f in item.denials), ZERO)
     row[Col.FIRST_STATUS] = status_label(item.status)
@@ -427,7 +476,7 @@ def _fully_cleared(line: object, still_denied: set) -> bool:
     return line not in still_denied if line is not None else not still_denied
 
 
-def _line_ident_of(row: dict, line_paid: dict[str, Decimal | None]) -> str | None:
+def _line_ident_of(row: Row, line_paid: dict[str, Decimal | None]) -> str | None:
     """The service line a line-level denial row sits on, if this adjudication has it."""
     if row[Col.LEVEL] != "line":
         return None
@@ -441,7 +490,7 @@ def _line_ident_of(row: dict, line_paid: dict[str, Decimal | None]) -> str | Non
 
 
 def _recoveries(
-    rows: list[dict], line_paid: dict, paid_now: Decimal | None, paid_before: Decimal | None
+    rows: list[Row], line_paid: dict, paid_now: Decimal | None, paid_before: Decimal | None
 ) -> dict[str, Decimal]:
     """What each denial recovered: its service line's gain in payment, or for claim-level
     denials (and lines the adjudication does not show) a share of the claim's remaining gain."""
@@ -495,10 +544,23 @@ def _clamp(amount: Decimal, ceiling: Decimal | None) -> Decimal:
     return max(ZERO, min(amount, ceiling or ZERO))
 
 
-def _blank(columns: list[str]) -> dict:
-    return dict.fromkeys(columns)
-
-
-def _frame(rows: list[dict], columns: list[str], spec: TableSpec) -> pd.DataFrame:
+def _all_columns(frame: pd.DataFrame, spec: TableSpec) -> list[str]:
     """The table's existing columns (a person's own included) plus any the layout adds."""
-    return frames.frame_of(rows, list(dict.fromkeys([*columns, *spec.column_names])))
+    return list(dict.fromkeys([*frame.columns, *spec.column_names]))
+
+
+def _rows(frame: pd.DataFrame, columns: list[str]) -> list[Row]:
+    """A read table's rows as Rows over `columns` (a column the frame lacks is blank)."""
+    at = {name: i for i, name in enumerate(columns)}
+    blank = [None] * len(frame)
+    values = [frame[name].tolist() if name in frame.columns else blank for name in columns]
+    return [Row(row, at) for row in zip(*values, strict=True)] if len(frame) else []
+
+
+def _frame(rows: list[Row], columns: list[str]) -> pd.DataFrame:
+    """The rows as a table frame (object columns: Decimals, dates and None pass untouched)."""
+    data = {
+        name: pd.Series([list.__getitem__(row, i) for row in rows], dtype=object)
+        for i, name in enumerate(columns)
+    }
+    return pd.DataFrame(data, columns=columns)

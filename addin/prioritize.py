@@ -196,12 +196,19 @@ def priority(
     return Priority(score, expected, reason)
 
 
-def ranks(keys: list[tuple[float, int | None, Decimal | None, str]]) -> list[int]:
+def ranks(
+    keys: list[tuple[float, int | None, Decimal | None, str]], overdue: list[bool] | None = None
+) -> list[int]:
     """Rank 1..N for (score, days left, amount, id): higher score first, then the sooner
-    deadline, the larger amount, and the id so equal rows always rank the same way."""
+    deadline, the larger amount, and the id so equal rows always rank the same way.
+
+    Rows in `overdue` (every usable date passed: a decision, not a race) rank after every live
+    row, whatever their score."""
+    late = overdue or [False] * len(keys)
     order = sorted(
         range(len(keys)),
         key=lambda i: (
+            late[i],
             -keys[i][0],
             keys[i][1] if keys[i][1] is not None else 10**9,
             -(keys[i][2] or 0),

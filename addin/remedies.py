@@ -97,3 +97,19 @@ _LABELS = {
     Remedy.BILL_PATIENT: "Bill the patient",
     Remedy.NONE: "None",
 }
+
+
+# CLP06 claim filing indicator codes that name a plan type (X12 835 5010, CLP06).
+_FILING_INDICATOR_PLANS = {
+    "MA": PlanType.ORIGINAL_MEDICARE,  # Medicare Part A
+    "MB": PlanType.ORIGINAL_MEDICARE,  # Medicare Part B
+    "16": PlanType.MEDICARE_ADVANTAGE,  # HMO Medicare risk
+    "CH": PlanType.TRICARE,  # CHAMPUS
+    "FI": PlanType.FEP,  # Federal Employees Program
+    "WC": PlanType.WORKERS_COMP,
+}
+
+
+def plan_of_filing_indicator(code: object) -> PlanType | None:
+    """The plan type a remit's CLP06 claim filing indicator names, when it names one."""
+    return _FILING_INDICATOR_PLANS.get(str(code or "").strip().upper())

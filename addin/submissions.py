@@ -240,11 +240,9 @@ class Submissions:
     def _row(self, key: str, claim_id: str) -> dict:
         row = self.rows.get(key)
         if row is None:
-            row = dict.fromkeys(self.ledger.columns[CLAIMS.name]) | {
-                Col.CLAIM_KEY: key,
-                Col.CLAIM_ID: claim_id,
-                Col.ADJUDICATIONS: 0,
-            }
+            row = self.ledger._row(
+                CLAIMS, {Col.CLAIM_KEY: key, Col.CLAIM_ID: claim_id, Col.ADJUDICATIONS: 0}
+            )
             self.ledger.claims.append(row)
             self.rows[key] = row
             self.by_claim_id.setdefault(claim_id, []).append(row)
@@ -367,4 +365,4 @@ def transaction_key(kind: str, parts: list[str]) -> str:
 
 
 def log_row(ledger: Ledger, key: str, **values) -> dict:
-    return dict.fromkeys(ledger.columns[REMITS.name]) | {Col.REMIT_KEY: key} | values
+    return ledger._row(REMITS, {Col.REMIT_KEY: key} | values)

@@ -24,14 +24,16 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import CACHE, stage_timers  # noqa: E402
 
-from addin.actions import classify_denials, code_list  # noqa: E402
+from addin import codebook, scoring  # noqa: E402
+from addin.actions import classify_denials  # noqa: E402
 from addin.actions.new_tracker import create_tracker  # noqa: E402
 from addin.workbook import (
     layout,  # noqa: E402
     openpyxl_book,  # noqa: E402
 )
 from addin.workbook.layout import CODES, DENIALS, Col  # noqa: E402
-from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update  # noqa: E402
+from addin.workbook.openpyxl_book import OpenpyxlBook  # noqa: E402
+from addin.workbook.tracker_file import open_for_update  # noqa: E402
 
 TODAY = date(2026, 11, 28)
 START = date(2025, 6, 1)
@@ -140,7 +142,7 @@ def big_tracker(count: int) -> Path:
 STAGES = [
     ("open workbook", openpyxl_book.OpenpyxlBook, "open"),
     ("read tables", openpyxl_book.OpenpyxlBook, "read_table"),
-    ("classify (rules, deadlines, scores, queue)", classify_denials, "plan_classification"),
+    ("classify (rules, deadlines, scores, queue)", scoring, "plan_classification"),
     ("compare with what is there", classify_denials, "same_frame"),
     ("write cells", openpyxl_book.OpenpyxlBook, "write_table"),
     ("highlights", openpyxl_book.OpenpyxlBook, "apply_highlights"),
@@ -161,12 +163,12 @@ def pure_classification(source: Path, repeat: int) -> list[float]:
     """`plan_classification` alone, on frames read once."""
     book = OpenpyxlBook.open(source)
     frames = [book.read_table(spec) for spec in (DENIALS, layout.PAYERS)]
-    knowledge = code_list.code_book(book.read_table(CODES))
+    practice = codebook.load(book.read_table(CODES))
     settings = book.read_settings()
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
-        classify_denials.plan_classification(*frames, knowledge, settings, TODAY)
+        scoring.plan_classification(*frames, practice, settings, TODAY)
         times.append(time.perf_counter() - start)
     return times
 

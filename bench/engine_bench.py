@@ -29,7 +29,7 @@ from addin.actions.new_tracker import create_tracker  # noqa: E402
 from addin.demo.tracker import fill_demo_practice  # noqa: E402
 from addin.workbook.file_book import FileBook  # noqa: E402
 from addin.workbook.layout import DENIALS, Col  # noqa: E402
-from addin.workbook.openpyxl_book import ENGINE_ENV, open_for_update  # noqa: E402
+from addin.workbook.tracker_file import ENGINE_ENV, open_for_update  # noqa: E402
 
 TODAY = date(2026, 11, 28)
 

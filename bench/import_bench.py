@@ -25,7 +25,7 @@ from addin import actions, posting  # noqa: E402
 from addin.actions import import_remits  # noqa: E402
 from addin.actions.new_tracker import create_tracker  # noqa: E402
 from addin.workbook import openpyxl_book  # noqa: E402
-from addin.workbook.openpyxl_book import open_for_update  # noqa: E402
+from addin.workbook.tracker_file import open_for_update  # noqa: E402
 
 STAGES = [
     ("open workbook", openpyxl_book.OpenpyxlBook, "open"),

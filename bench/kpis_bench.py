@@ -30,7 +30,8 @@ from addin.kpis import measures as kpi_data  # noqa: E402
 from addin.kpis import report as kpi_report  # noqa: E402
 from addin.remit.models import status_label  # noqa: E402
 from addin.workbook.layout import CATEGORIES, CLAIMS, DENIALS, STATUSES, Col  # noqa: E402
-from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update  # noqa: E402
+from addin.workbook.openpyxl_book import OpenpyxlBook  # noqa: E402
+from addin.workbook.tracker_file import open_for_update  # noqa: E402
 
 TODAY = date(2026, 12, 31)
 START = date(2025, 1, 1)
@@ -122,9 +123,11 @@ def time_compute(tracker: Path, repeat: int) -> dict[str, float]:
     book = OpenpyxlBook.open(tracker)
     claims, denials = book.read_table(CLAIMS), book.read_table(DENIALS)
     settings = kpis.KpiSettings.from_settings(book.read_settings())
+    typed = kpi_data.denial_table(denials)
     steps = {
-        "prepare claims": lambda: kpi_data.prepare_claims(claims, denials),
-        "prepare denials": lambda: kpi_data.prepare_denials(denials, settings, TODAY),
+        "type the denials (addin.denials.typed_frame)": lambda: kpi_data.denial_table(denials),
+        "prepare claims": lambda: kpi_data.prepare_claims(claims, typed),
+        "prepare denials": lambda: kpi_data.prepare_denials(typed, settings, TODAY),
         "compute (all KPI tables)": lambda: kpis.compute(claims, denials, settings, TODAY),
     }
     best = {name: min(_seconds(step) for _ in range(repeat)) for name, step in steps.items()}
@@ -144,7 +147,7 @@ CHILD = """
 import json, sys, time
 start = time.perf_counter()
 from addin import actions
-from addin.workbook.openpyxl_book import open_for_update
+from addin.workbook.tracker_file import open_for_update
 imported = time.perf_counter()
 with open_for_update(sys.argv[1]) as book:
     opened = time.perf_counter()

@@ -31,7 +31,7 @@ from addin.letters.context import letter_context  # noqa: E402
 from addin.letters.files import find_soffice
 from addin.letters.templates import LetterTemplates  # noqa: E402
 from addin.workbook.layout import DENIALS, PAYERS, Col  # noqa: E402
-from addin.workbook.openpyxl_book import open_for_update  # noqa: E402
+from addin.workbook.tracker_file import open_for_update  # noqa: E402
 
 TODAY = date(2026, 3, 20)
 PAYER_NAMES = ("ACME HEALTH PLAN", "BLUE HERON PPO", "NORTHWIND COMMERCIAL")

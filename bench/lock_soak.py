@@ -33,7 +33,7 @@ sys.path.insert(0, os.environ.get("DENIALDESK_CODE", str(ROOT)))  # another chec
 from addin import actions  # noqa: E402
 from addin.actions.new_tracker import create_tracker  # noqa: E402
 from addin.demo import synth  # noqa: E402
-from addin.workbook import files  # noqa: E402
+from addin.workbook import files, tracker_file  # noqa: E402
 from addin.workbook import openpyxl_book as opb  # noqa: E402
 from addin.workbook.layout import CLAIMS, Col  # noqa: E402
 
@@ -100,9 +100,9 @@ def _writer(tracker: Path, remit: Path, barrier, remote: bool, results) -> None:
 
     try:
         if hasattr(opb, "update"):
-            opb.update(tracker, run)
+            tracker_file.update(tracker, run)
         else:
-            with opb.open_for_update(tracker) as book:
+            with tracker_file.open_for_update(tracker) as book:
                 run(book)
         results.put((remit.name, "ok"))
     except Exception as error:  # noqa: BLE001 - counted as a refusal, not a loss

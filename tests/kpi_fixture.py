@@ -14,7 +14,7 @@ import pandas as pd
 
 from addin.remit.models import status_label
 from addin.workbook.layout import CLAIMS, DENIALS, Col, TableSpec
-from addin.workbook.openpyxl_book import open_for_update
+from addin.workbook.tracker_file import open_for_update
 
 TODAY = date(2026, 7, 15)
 PAYER_A = "ALPHA HEALTH"

@@ -13,7 +13,7 @@ from docx.table import Table
 
 from addin.workbook.base import Book
 from addin.workbook.layout import DENIALS, PAYERS, SETTINGS, Col, S
-from addin.workbook.openpyxl_book import open_for_update
+from addin.workbook.tracker_file import open_for_update
 
 # A synthetic practice (every value made up).
 LETTERHEAD = {

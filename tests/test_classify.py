@@ -71,8 +71,8 @@ SCENARIOS = [
      "duplicate", True, S, B, A, "duplicate-claim", f"{CATEGORIES_CSV} (18: CO for WC)"),
     ("CO-97 M15 bundled, unpaid line", "CO", "97", "M15", "1", True,
      "bundling", True, S, B, A, "code-mapping", f"{CATEGORIES_CSV} (97: M15)"),
-    ("CO-4 N823 modifier", "CO", "4", "N823", "1", True,
-     "bundling", True, S, B, A, "code-mapping", f"{CATEGORIES_CSV} (4: N823)"),
+    ("CO-4 N823 modifier", "CO", "4", "N823", "1", True,  # a modifier error: coding
+     "coding", True, S, B, A, "modifier-error", "issue 11; RARC N823 (modifier invalid)"),
     ("CO-11 M76 dx/procedure mismatch", "CO", "11", "M76", "1", True,
      "coding", True, S, B, A, "code-mapping", f"{CATEGORIES_CSV} (11: M76)"),
     ("CO-146 dx invalid on date", "CO", "146", "", "1", True,

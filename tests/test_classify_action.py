@@ -29,7 +29,8 @@ from addin.workbook.layout import (
     Col,
     S,
 )
-from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update
+from addin.workbook.openpyxl_book import OpenpyxlBook
+from addin.workbook.tracker_file import open_for_update
 from tests.support import convert_with_libreoffice
 
 TODAY = date(2026, 11, 28)
@@ -86,8 +87,13 @@ def test_demo_every_denial_is_explained_and_the_open_ones_ranked(demo_tracker):
     for column in (Col.DESCRIPTION, Col.CATEGORY, Col.ACTION, Col.RULE, Col.SUGGESTED_OWNER):
         assert denials[column].notna().all(), column
     assert list(queue[Col.RANK]) == list(range(1, 39))
-    scores = list(queue[Col.PRIORITY_SCORE])
-    assert scores == sorted(scores, reverse=True)
+    # Live denials by score; overdue ones (a decision, not a race) after them, by score too.
+    live = denials[denials[Col.RANK].notna()].sort_values(Col.RANK)
+    overdue = live[Col.PRIORITY_REASON].str.startswith("Overdue")
+    assert not overdue.iloc[: (~overdue).sum()].any()  # every live row ranks first
+    for part in (live[~overdue], live[overdue]):
+        scores = list(part[Col.PRIORITY_SCORE])
+        assert scores == sorted(scores, reverse=True)
     assert denials.loc[closed, Col.RANK].isna().all()
     assert denials.loc[~closed, Col.DAYS_LEFT].notna().all()
     assert report.overdue == int((queue[Col.DAYS_LEFT] < 0).sum()) > 0
@@ -118,20 +124,39 @@ def test_demo_rows_get_the_category_and_action_of_their_codes(
     rows = denials[(denials[Col.CARC] == carc) & (denials[Col.RARC].fillna("") == (rarc or ""))]
     assert len(rows) > 0
     assert set(rows[Col.CATEGORY]) == {category}
-    assert all(words in action for action in rows[Col.ACTION])
+    live = rows[~rows[Col.PRIORITY_REASON].str.startswith("Overdue")]  # overdue: the decision
+    assert all(words in action for action in live[Col.ACTION])
+    overdue = rows[rows[Col.PRIORITY_REASON].str.startswith("Overdue")]
+    assert all(action.startswith("Past the deadline") for action in overdue[Col.ACTION])
 
 
 def test_demo_payers_without_a_profile_are_listed_with_the_default(demo_tracker):
     report = classify(demo_tracker)
     payers = table(demo_tracker, PAYERS)
-    assert len(payers) == 16 + 5
+    assert len(payers) == 26 + 5
     added = payers[payers[Col.PROFILE] == "Default — please complete"]
     assert sorted(added[Col.PAYER]) == sorted(report.payers_to_complete)
     assert sorted(added[Col.PAYER_IDS]) == ["99101", "99102", "99103", "99104", "99105"]
     assert added[Col.APPEAL_WINDOW_DAYS].isna().all()
-    assert all("Default Appeal Window Days" in note for note in added[Col.NOTES])
-    reasons = table(demo_tracker, DENIALS)[Col.PRIORITY_REASON].dropna()
-    assert any("(default)" in reason for reason in reasons)
+    plan_words = added[added[Col.PLAN_TYPE].notna()].set_index(Col.PAYER)
+    # A plan word in the name gives the row its plan type and, until the practice completes
+    # it, that plan's built-in windows (42 CFR 422.582(a): 65 days for Medicare Advantage).
+    assert plan_words[Col.PLAN_TYPE].to_dict() == {
+        "SUNRISE MEDICARE ADVANTAGE": "Medicare Advantage",
+        "MEDICAID OF EXAMPLESTATE": "Medicaid FFS",
+    }
+    assert "65 days to appeal" in plan_words.loc["SUNRISE MEDICARE ADVANTAGE", Col.NOTES]
+    unknown = added[added[Col.PLAN_TYPE].isna()]
+    assert all("Default Appeal Window Days" in note for note in unknown[Col.NOTES])
+    denials = table(demo_tracker, DENIALS)
+    rules = denials[denials[Col.PAYER] == "ACME HEALTH PLAN"][Col.DEADLINE_RULE].dropna()
+    assert len(rules) and all("Settings default" in rule for rule in rules)
+    sunrise = denials[
+        (denials[Col.PAYER] == "SUNRISE MEDICARE ADVANTAGE") & denials[Col.RANK].notna()
+    ]
+    assert set(sunrise[Col.PLAN_TYPE]) == {"Medicare Advantage"}
+    assert all("Medicare Advantage reconsideration: 65 days" in r for r in
+               sunrise[Col.DEADLINE_RULE] if "appeal" in str(r).lower())  # fmt: skip
 
 
 def test_running_twice_changes_nothing(demo_tracker):
@@ -163,7 +188,7 @@ def denial(number: int, **values) -> dict:
         Col.DENIAL_ID: f"D-{number:03d}",
         Col.CLAIM_KEY: f"C-{number:03d}",
         Col.CLAIM_ID: f"CLM{number:03d}",
-        Col.PAYER: "UNITEDHEALTHCARE",
+        Col.PAYER: "UNITEDHEALTHCARE INSURANCE COMPANY",  # the commercial line's own name
         Col.PAYER_ID: "87726",
         Col.PATIENT: "TESTPATIENT, ALPHA",
         Col.SERVICE_DATE: date(2026, 10, 1),
@@ -205,7 +230,6 @@ def test_deadlines_and_days_left_follow_the_payer_profile(tracker):
     denials = table(tracker, DENIALS).set_index(Col.DENIAL_ID)
     expected = {
         "D-001": (date(2027, 11, 2), 339),
-        "D-002": (date(2026, 12, 30), 32),
         "D-003": (date(2026, 12, 31), 33),  # Jan 1 is a holiday: the day before
     }
     for key, (due, days) in expected.items():
@@ -213,6 +237,12 @@ def test_deadlines_and_days_left_follow_the_payer_profile(tracker):
             due,
             days,
         )
+    # CO-16 + MA130: unprocessable, no appeal rights — only the filing limit runs.
+    assert denials.loc["D-002", Col.APPEAL_DEADLINE] is None
+    assert denials.loc["D-002", Col.APPEALABLE] == "No"
+    assert denials.loc["D-002", Col.DAYS_LEFT] == 32
+    assert denials.loc["D-002", Col.CORRECTED_CLAIM_DEADLINE] == date(2026, 12, 30)
+    assert denials.loc["D-002", Col.REMEDY] == "Corrected claim"
     assert "filing limit: 90 days from service" in denials.loc["D-002", Col.PRIORITY_REASON]
     payers = table(tracker, PAYERS)
     acme = one(payers, Col.PAYER_IDS, "99101")  # one row per payer id, not per spelling
@@ -232,7 +262,7 @@ def test_the_payers_sheet_is_the_practice_s_and_built_ins_come_back_when_needed(
     payers = table(tracker, PAYERS)
     assert one(payers, Col.PAYER, "UnitedHealthcare")[Col.PROFILE] == "Built-in"
     assert one(payers, Col.PAYER, "Aetna")[Col.PROFILE] == "Built-in, edited"
-    assert len(payers) == 16
+    assert len(payers) == 26
     aetna = one(table(tracker, DENIALS), Col.DENIAL_ID, "D-002")
     assert aetna[Col.APPEAL_DEADLINE] == date(2026, 12, 2)  # 30 days from 2026-11-02
 
@@ -432,7 +462,8 @@ def test_a_bad_codes_sheet_value_stops_the_run_and_changes_nothing(runner, track
     before = tracker.read_bytes()
     result = runner.invoke(cli, ["classify", str(tracker)])
     assert result.exit_code == 1
-    assert result.output.startswith("Error: Codes sheet, data row 1: Category 'billing'")
+    assert result.output.startswith("Error: Codes sheet, data row 1: the Category cell holds")
+    assert "billing" not in result.output  # a cell's content is never quoted
     assert tracker.read_bytes() == before
 
 

@@ -144,7 +144,7 @@ def test_demo_runs_the_four_buttons_and_can_run_again(runner, tmp_path):
     assert "10 claim(s) to follow up" in result.output
     assert "Check Claims: Checked 12" in result.output
     assert (
-        "Classify: 55 denials classified: 38 open in the Work Queue (25 overdue, 4 due "
+        "Classify: 55 denials classified: 38 open in the Work Queue (24 overdue, 3 due "
         "within 14 days"
     ) in result.output
     assert "Letters: 2 letter(s) written" in result.output

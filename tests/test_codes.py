@@ -5,13 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from addin import actions, codes
-from addin.actions.code_list import code_book, import_code_list
+from addin import actions, codebook, codes
+from addin.actions.code_list import import_code_list
 from addin.classify import Case, classify
 from addin.cli import cli
 from addin.errors import AddinError, UnknownCodeError
 from addin.workbook.layout import CLAIMS, CODES, DENIALS, Col
-from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update
+from addin.workbook.openpyxl_book import OpenpyxlBook
+from addin.workbook.tracker_file import open_for_update
 from tests.conftest import REMITS, SHARED
 
 
@@ -63,13 +64,13 @@ def test_group_codes_and_claim_statuses_are_named_enums():
 # -- Codes sheet overrides --------------------------------------------------------------
 
 
-def sheet(*rows: dict) -> codes.CodeBook:
+def sheet(*rows: dict) -> codebook.CodeBook:
     frame = pd.DataFrame(
         [{c: row.get(c) for c in CODES.column_names} for row in rows],
         columns=list(CODES.column_names),
         dtype=object,
     )
-    return code_book(frame)
+    return codebook.load(frame)
 
 
 @pytest.mark.parametrize(
@@ -133,10 +134,19 @@ def test_overrides_never_turn_a_reversal_into_a_denial():
 @pytest.mark.parametrize(
     "row, words",
     [
-        ({Col.CODE: "16", Col.CATEGORY: "billing"}, "Category 'billing' is not allowed"),
-        ({Col.CODE: "16", Col.IS_DENIAL: "maybe"}, "Is Denial 'maybe' is not allowed"),
+        (
+            {Col.CODE: "16", Col.CATEGORY: "billing"},
+            "the Category cell holds a value that is not allowed",
+        ),
+        (
+            {Col.CODE: "16", Col.IS_DENIAL: "maybe"},
+            "the Is Denial cell holds a value that is not allowed",
+        ),
         ({Col.CODE: "16", Col.GROUP: "ZZ"}, "group code 'ZZ'"),
-        ({Col.CODE: "16", Col.CODE_TYPE: "HCPCS"}, "Code Type 'HCPCS' is not allowed"),
+        (
+            {Col.CODE: "16", Col.CODE_TYPE: "HCPCS"},
+            "the Code Type cell holds a value that is not allowed",
+        ),
     ],
     ids=["category", "is denial", "group", "code type"],
 )
@@ -233,7 +243,7 @@ def test_imported_wording_shows_in_explanations(tracker, tmp_path):
     source = official_csv(tmp_path, "50,Official wording of fifty\n")
     with open_for_update(tracker) as book:
         import_code_list(book, source)
-        decision = classify(Case("CO", "50"), code_book(book.read_table(CODES)))
+        decision = classify(Case("CO", "50"), codebook.load(book.read_table(CODES)))
     assert decision.description == "CO-50: Official wording of fifty"
 
 

@@ -17,7 +17,8 @@ from addin.errors import AddinError
 from addin.excel.seams import Place, workbook_file
 from addin.workbook import crypto
 from addin.workbook.layout import CLAIM_CHECK, DENIALS, Col
-from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update
+from addin.workbook.openpyxl_book import OpenpyxlBook
+from addin.workbook.tracker_file import open_for_update
 from tests.conftest import REMITS
 from tests.fake_excel import OWNER, BrokenExcel, FakeExcel, fingerprint, owner_file
 from tests.letter_support import denial_row, payer, write_denials

@@ -22,7 +22,8 @@ from addin.actions.new_tracker import create_tracker
 from addin.demo.tracker import fill_demo_practice, write_demo_remits
 from addin.workbook import layout
 from addin.workbook.file_book import FileBook
-from addin.workbook.openpyxl_book import ENGINE_ENV, OpenpyxlBook, open_for_update
+from addin.workbook.openpyxl_book import OpenpyxlBook
+from addin.workbook.tracker_file import ENGINE_ENV, open_for_update
 from addin.workbook.xlsx_package import rels_name
 from addin.workbook.xlsx_sheet import cell_xml
 from tests.support import sheets_as_csv

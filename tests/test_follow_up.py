@@ -10,7 +10,8 @@ import pytest
 from addin import actions, followup
 from addin.actions import follow_up
 from addin.workbook.layout import FOLLOW_UP, WORK_QUEUE, Col
-from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update
+from addin.workbook.openpyxl_book import OpenpyxlBook
+from addin.workbook.tracker_file import open_for_update
 from tests import ledger_support as ls
 
 SENT_ON, PAID_ON = date(2026, 2, 2), date(2026, 3, 2)

@@ -16,7 +16,8 @@ from addin import actions
 from addin.cli import cli
 from addin.workbook import files
 from addin.workbook.layout import CLAIMS, DENIALS, REMITS, Col
-from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update
+from addin.workbook.openpyxl_book import OpenpyxlBook
+from addin.workbook.tracker_file import open_for_update
 from tests.conftest import REMITS as REMIT_DATA
 
 DENIED = REMIT_DATA / "2026-03-co50-denied.835"

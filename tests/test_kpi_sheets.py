@@ -27,8 +27,9 @@ from addin.workbook.layout import (
     Col,
     S,
 )
-from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update
+from addin.workbook.openpyxl_book import OpenpyxlBook
 from addin.workbook.openpyxl_report import header_names
+from addin.workbook.tracker_file import open_for_update
 from tests import kpi_fixture
 from tests.kpi_fixture import PAYER_B, TODAY
 

@@ -10,7 +10,8 @@ from addin import actions
 from addin.kpis import ledger
 from addin.kpis.compute import KpiSettings, compute
 from addin.workbook.layout import CLAIMS, DENIALS, Col
-from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update
+from addin.workbook.openpyxl_book import OpenpyxlBook
+from addin.workbook.tracker_file import open_for_update
 from tests import ledger_support as ls
 
 SENT_ON, PAID_ON, TODAY = date(2026, 2, 2), date(2026, 3, 2), date(2026, 3, 12)

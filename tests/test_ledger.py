@@ -11,7 +11,8 @@ import pytest
 from addin import actions, submissions
 from addin.actions.new_tracker import create_tracker
 from addin.workbook.layout import CLAIMS, REMITS, Col
-from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update
+from addin.workbook.openpyxl_book import OpenpyxlBook
+from addin.workbook.tracker_file import open_for_update
 from tests import ledger_support as ls
 
 SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"

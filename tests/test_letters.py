@@ -21,7 +21,8 @@ from addin.letters.files import JOURNAL, MANIFEST
 from addin.letters.kinds import BUILT_IN_KINDS
 from addin.letters.status import status_for
 from addin.workbook.layout import DENIALS, Col, S
-from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update
+from addin.workbook.openpyxl_book import OpenpyxlBook
+from addin.workbook.tracker_file import open_for_update
 from tests.conftest import DATA
 from tests.letter_support import (
     LETTERHEAD,
@@ -294,19 +295,23 @@ def _word_template(path: Path, *paragraphs: str) -> Path:
     return path
 
 
-def test_a_tampered_template_cannot_run_code_and_the_batch_goes_on(tracker):
+def test_a_tampered_template_cannot_run_code_and_stops_the_batch_before_any_letter(tracker):
     folder = tracker.parent / "Letter Templates"
     _word_template(
         folder / "appeal_medical_necessity.docx",
         "{{ patient_name.__class__.__mro__[1].__subclasses__() }}",
     )
-    rows = [denial_row(**{Col.DENIAL_ID: "D-MN"}), denial_row(**{Col.DENIAL_ID: "D-AUTH"})]
-    rows[1].update({Col.CARC: "197", Col.CATEGORY: "authorization"})
+    rows = [denial_row(**{Col.DENIAL_ID: "D-AUTH"}), denial_row(**{Col.DENIAL_ID: "D-MN"})]
+    rows[0].update({Col.CARC: "197", Col.CATEGORY: "authorization"})
     write_denials(tracker, rows)
-    report = generate(tracker)
-    [failed] = report.failed
-    assert failed.denial_id == "D-MN" and "tries something a letter may not do" in failed.message
-    assert [w.denial_id for w in report.written] == ["D-AUTH"]
+    before = tracker.read_bytes()
+    with pytest.raises(AddinError) as raised:
+        generate(tracker)
+    message = str(raised.value)
+    assert "tries something a letter may not do" in message and "(letter for D-MN)" in message
+    assert "No letter was written or linked" in message and "\n" not in message
+    assert tracker.read_bytes() == before  # D-AUTH, drafted first, was not written either
+    assert not list((tracker.parent / "letters").glob("*.docx"))
 
 
 def test_practice_templates_replace_or_add_to_the_built_in_ones(tracker):

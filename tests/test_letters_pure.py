@@ -11,7 +11,7 @@ from addin.letters import context as letter_ctx
 from addin.letters import files, kinds, templates
 from addin.letters import selection as letter_sel
 from addin.letters.fields import FIELDS, FIELDS_BY_NAME, clean_text, person_name
-from addin.payers import PayerDirectory
+from addin.plans import PayerDirectory
 from addin.remedies import PlanType, Remedy
 from addin.workbook.layout import STATUSES, Col, S
 from tests.letter_support import LETTERHEAD, denial_row, payer
@@ -432,7 +432,8 @@ def test_payer_row_found_by_id_then_by_name():
     )
     assert _find(directory, "ACME", "99101") == "MEDICARE JURISDICTION X"
     assert _find(directory, " acme  health plan", "55555") == "ACME HEALTH PLAN"
-    assert _find(directory, "Acme Health Plan, Inc", "55555") is None
+    assert _find(directory, "Acme Health Plan, Inc", "55555") == "ACME HEALTH PLAN"  # a part
+    assert _find(directory, "ACMEHEALTH", "55555") is None  # whole words only
     assert _find(directory, "NOBODY", None) is None
 
 

@@ -23,7 +23,8 @@ from addin.errors import WorkbookBusyError, WorkbookChangedError
 from addin.letters import files as letter_files
 from addin.workbook import crypto, files, lock
 from addin.workbook.layout import CLAIMS, DENIALS, WORK_QUEUE, Col
-from addin.workbook.openpyxl_book import OpenpyxlBook, open_for_update
+from addin.workbook.openpyxl_book import OpenpyxlBook
+from addin.workbook.tracker_file import open_for_update
 from tests.conftest import REMITS, ROOT
 
 DENIED = REMITS / "2026-03-co50-denied.835"
@@ -149,7 +150,10 @@ def test_aligned_writers_with_stale_locks_skewed_clocks_and_pauses_lose_nothing(
     assert result.returncode == 0, result.stderr[-2000:]
     totals = json.loads(result.stdout)
     assert totals["runs"] == 40 and totals["expected"] > 0
-    assert (totals["lost"], totals["refused"]) == (0, 0), totals
+    assert totals["lost"] == 0, totals
+    # A writer that waited its full 30 s on a loaded machine says so and changes nothing: not a
+    # loss (its claims are not expected). On a quiet machine none is refused; allow a few.
+    assert totals["refused"] <= 4, totals
     assert totals["found"] == totals["expected"]
 
 

@@ -9,7 +9,8 @@ import pytest
 
 from addin import payers
 from addin.classify import Route
-from addin.payers import Clock, Defaults, PayerDirectory, PayerProfile, ProfileKind, deadline
+from addin.payers import Clock, Defaults, PayerProfile, ProfileKind, deadline
+from addin.plans import PayerDirectory
 from addin.workbook.layout import PAYERS, Col
 from addin.workbook.openpyxl_book import OpenpyxlBook
 from tests.conftest import SHARED
@@ -21,10 +22,12 @@ FEP = BUILT_IN["BCBS Federal Employee Program (FEP)"]
 
 
 def test_built_in_profiles_cover_the_research_payers_with_numbers():
-    assert len(BUILT_IN) == 16
+    assert len(BUILT_IN) == 26
     for profile in BUILT_IN.values():
         assert profile.complete, profile.name
         assert profile.appeal_window_days > 0
+        assert profile.source, f"{profile.name}: every built-in window names its source"
+        assert profile.plan is not None, profile.name
     assert MEDICARE.appeal_clock is Clock.RECEIPT and MEDICARE.appeal_window_days == 120
     assert FEP.timely_filing_clock is Clock.YEAR_AFTER_SERVICE
 
@@ -36,36 +39,87 @@ def test_the_product_ships_its_own_file_not_the_research_table():
     with research.open(encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     assert "profile" not in rows[0] and "source" in rows[0]  # a different format, our words
-    assert len(payers.built_in_profiles()) == len(rows) - 1  # one profile per researched payer
+    assert len(payers.built_in_profiles()) >= len(rows) - 1  # every researched payer, and more
 
 
 @pytest.mark.parametrize(
     "payer_id, name, expected",
     [
-        ("87726", "SOMETHING ELSE", "UnitedHealthcare"),
+        ("87726", "SOMETHING ELSE", "UnitedHealthcare"),  # flagged: see below
         ("", "United Healthcare", "UnitedHealthcare"),
         ("", "  unitedhealthcare   insurance company ", "UnitedHealthcare"),
         ("60054", "UNITEDHEALTHCARE", "Aetna"),  # the id decides before the name
         ("", "Medicare Part B", "Medicare (Original Part A/B)"),
         ("", "CIGNA", "Cigna Healthcare"),
         ("", "Anthem Blue Cross & Blue Shield", "Anthem Blue Cross and Blue Shield"),
-        ("", "SUNRISE MEDICARE ADVANTAGE", None),  # no guessing from part of a name
+        ("", "SUNRISE MEDICARE ADVANTAGE", "Medicare Advantage (contracted)"),  # a plan word
+        ("", "SUNRISE MEDICARE", "Medicare (Original Part A/B)"),  # whole words only
+        ("", "SUNRISEMEDICARE", None),
         ("99999", "ACME HEALTH PLAN", None),
     ],
     ids=["id", "alias", "spacing and case", "id before name", "medicare alias", "cigna",
-         "ampersand", "no substring match", "unknown"],
+         "ampersand", "plan word", "whole word", "no substring match", "unknown"],
 )  # fmt: skip
 def test_remits_match_a_built_in_profile_by_id_then_name(payer_id, name, expected):
     found = PayerDirectory([]).find(payer_id, name)
     assert (found.name if found else None) == expected
 
 
+# Source: 42 CFR 422.582(a) (Medicare Advantage reconsideration, 65 days) and 42 CFR
+# 438.402(c)(2)(ii) (Medicaid managed care, 60 days): one payer id serves several plan lines.
+@pytest.mark.parametrize(
+    "payer_id, name, expected, plan, unclear",
+    [
+        ("87726", "UNITEDHEALTHCARE COMMUNITY PLAN", "UnitedHealthcare Community Plan (Medicaid)",
+         "Medicaid managed care", False),
+        ("87726", "AARP MEDICARE ADVANTAGE", "UnitedHealthcare Medicare Advantage (AARP)",
+         "Medicare Advantage", False),
+        ("87726", "UNITEDHEALTHCARE MEDICARE ADVANTAGE",
+         "UnitedHealthcare Medicare Advantage (AARP)", "Medicare Advantage", False),
+        ("61101", "HUMANA MEDICARE", "Humana Medicare Advantage", "Medicare Advantage", False),
+        ("87726", "UNITEDHEALTHCARE", "UnitedHealthcare", "Commercial", True),
+        ("61101", "HUMANA", "Humana (commercial)", "Commercial", True),
+        ("62308", "CIGNA", "Cigna Healthcare", "Commercial", False),
+        ("12502", "NOVITAS SOLUTIONS", "Medicare — Novitas Solutions (JL/JH)",
+         "Original Medicare", False),
+        ("01182", "", "Medicare — Noridian (JE/JF)", "Original Medicare", False),
+        ("15202", "CGS ADMINISTRATORS", "Medicare — CGS (J15)", "Original Medicare", False),
+        ("09102", "", "Medicare — First Coast (JN)", "Original Medicare", False),
+        ("13202", "", "Medicare — National Government Services (J6/JK)", "Original Medicare",
+         False),
+        ("08202", "", "Medicare — WPS (J5/J8)", "Original Medicare", False),
+        ("", "PALMETTO GBA", "Medicare — Palmetto GBA (JJ/JM)", "Original Medicare", False),
+    ],
+    ids=["uhc community plan", "aarp", "uhc medicare", "humana medicare", "uhc brand only",
+         "humana brand only", "cigna one line", "novitas", "noridian", "cgs", "first coast",
+         "ngs", "wps", "palmetto by name"],
+)  # fmt: skip
+def test_a_remit_is_matched_to_its_plan_by_id_and_name(payer_id, name, expected, plan, unclear):
+    match = PayerDirectory([]).match(payer_id, name)
+    assert match.profile.name == expected
+    assert match.plan.value == plan
+    assert match.ambiguous is unclear
+    if unclear:  # never silently commercial: the note says so, and names the other lines
+        assert "Plan unclear" in match.note and "Medicare Advantage" in match.note
+
+
+def test_rows_of_different_plans_that_tie_are_flagged_not_resolved():
+    a = PayerProfile("Plan A", ("55555",), plan_type="Commercial", appeal_window_days=180)
+    b = PayerProfile("Plan B", ("55555",), plan_type="Medicaid MCO", appeal_window_days=60)
+    match = PayerDirectory([a, b], built_in=[]).match("55555", "SOME PAYER")
+    assert match.ambiguous and match.ambiguous_with[0].name == "Plan B"
+    same = PayerProfile("Plan C", ("55555",), plan_type="Commercial", appeal_window_days=90)
+    assert not PayerDirectory([a, same], built_in=[]).match("55555", "X").ambiguous
+
+
 def test_the_practice_row_wins_and_a_built_in_is_used_as_the_sheet_has_it():
     edited_uhc = PayerProfile("UnitedHealthcare", ("87726",), appeal_window_days=90)
     own = PayerProfile("Acme Health Plan", ("99101", "87726"), appeal_window_days=30)
     directory = PayerDirectory([own, edited_uhc])
-    assert directory.find("87726", "UHC").name == "Acme Health Plan"  # the sheet's id first
+    assert directory.find("87726", "ACME").name == "Acme Health Plan"  # the practice's row
+    assert directory.find("87726", "UHC").name == "UnitedHealthcare"  # id and name beat id
     assert directory.find("", "UHC").appeal_window_days == 90  # the built-in, as edited
+    assert directory.find("", "UHC").payer_ids == ("87726",)
     assert directory.find("", "acme health plan") is own
 
 

@@ -124,7 +124,9 @@ def test_linuxforhealth_known_defects_are_findings(samples):
     _, claims, _ = _one(samples, "linuxforhealth-x12/tertiary-payment.835")
     assert any(f.startswith("line 1 does not balance") for f in claims[0].findings)
     _, claims, ends = _one(samples, "linuxforhealth-x12/managed-care.835")
-    assert any("20002316" in f for f in ends[0].findings)
+    # BPR16 holds 20002316 (no such date): named, its content never repeated
+    assert "payment date BPR16 is not a valid date; using the production date" in ends[0].findings
+    assert not any("20002316" in f for f in ends[0].findings)
     _, claims, ends = _one(samples, "linuxforhealth-x12/cob-contractural-adjustment.835")
     assert ends[0].header.payment.date is not None
     assert claims[0].lines[0].procedure.code == "55669"
@@ -142,7 +144,8 @@ def test_pyx12_oracle(samples):
         ("CS", Decimal("5.95")),
     ]
     _, claims, ends = _one(samples, "pyx12/x12testdata_bad_header_looping.txt")
-    assert any("11111111" in f for f in ends[0].findings)
+    assert "DTM*405 date is not a valid date" in ends[0].findings  # it holds 11111111
+    assert not any("11111111" in f for f in ends[0].findings)
     assert any(f.startswith("N1*PR after the claims began") for f in ends[0].findings)
     assert any("SE says 39 segments but the transaction has 72" in f for f in ends[0].findings)
     reader, claims, ends = _one(samples, "pyx12/x12testdata_mult_isa.txt")

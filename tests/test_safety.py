@@ -115,7 +115,7 @@ def test_a_foreign_file_or_a_malformed_segment_never_shows_its_content(runner, t
 
 def test_every_change_is_in_the_audit_sheet(tracker):
     from addin.actions import import_remittances
-    from addin.workbook.openpyxl_book import open_for_update
+    from addin.workbook.tracker_file import open_for_update
 
     with open_for_update(tracker) as book:
         import_remittances(book, [DENIED])

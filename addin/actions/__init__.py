@@ -18,6 +18,7 @@ _HOMES = {
     "classify_and_prioritize": "classify_denials",
     "CodeImportReport": "code_list",
     "explain_code": "code_list",
+    "explain_with_plan": "code_list",
     "import_code_list": "code_list",
     "FileReport": "import_remits",
     "ImportReport": "import_remits",

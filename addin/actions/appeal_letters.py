@@ -53,7 +53,8 @@ from addin.letters.templates import (
     choose_template,
     parse_template_choices,
 )
-from addin.payers import PayerDirectory, normalise_name
+from addin.payers import normalise_name
+from addin.plans import PayerDirectory
 from addin.remedies import Remedy, plan_type_of
 from addin.workbook import frames
 from addin.workbook.base import Book
@@ -231,11 +232,14 @@ def generate_letters(
 
 
 def _draft_all(report, book, settings, directory, chosen, today, progress) -> None:
-    """One letter per group of rows; the manifest is saved even if the batch is interrupted."""
+    """One letter per group of rows. Every letter is filled in (in memory) before any is
+    written: a template that fails (a broken or forbidden tag, a limit) stops the whole batch
+    with nothing written or linked. The manifest is saved even if writing is interrupted."""
     drafter = _Drafter(book, settings, report.folder, today, directory)
+    drafts = [drafter.prepare(group) for group in progress(drafter.groups(chosen))]
     try:
-        for group in progress(drafter.groups(chosen)):
-            report.letters.append(drafter.draft(group))
+        for draft in drafts:
+            report.letters.append(drafter.write(draft))
     finally:  # letters already on disk stay known as ours, even if the batch was interrupted
         # Without the manifest a later run treats these files as edited: safe, so not fatal.
         with contextlib.suppress(OSError):
@@ -324,36 +328,65 @@ class _Drafter:
             found.setdefault(key, []).append(row)
         return list(found.values())
 
-    def draft(self, rows: Sequence[Mapping[str, object]]) -> LetterOutcome:
+    def prepare(self, rows: Sequence[Mapping[str, object]]) -> _Draft | LetterOutcome:
+        """The letter filled in (in memory), or why these denials get none: a missing field
+        or an unknown template name fails this letter alone; any other template error stops
+        the batch (raised as an AddinError, before anything is written)."""
         ids = tuple(str(row.get(Col.DENIAL_ID)) for row in rows)
         denial_id = ids[0]
         payer, facts, choice = self.plan(rows[0])
         try:
-            path, new_version, open_fields = self._write(rows, payer, facts, choice)
+            context = letter_context(rows, self.settings, payer, today=self.today, facts=facts)
+            missing = missing_fields(context, self.templates.fields(choice.name))
+            if missing:
+                payer_name = addressee(rows[0], payer) or "this payer"
+                message = missing_message(missing, payer=payer_name, template=choice.name)
+                return LetterOutcome(
+                    denial_id,
+                    "failed",
+                    f"{denial_id}: {message}",
+                    template=choice.name,
+                    denial_ids=ids,
+                )
+            data = self.templates.render(choice.name, context)
         except UnknownTemplateError as error:
             message = f"{denial_id}: {error}, chosen in {choice.origin}."
             return LetterOutcome(denial_id, "failed", message, template=choice.name, denial_ids=ids)
         except TemplateError as error:
-            message = f"{denial_id}: {error}"
-            return LetterOutcome(denial_id, "failed", message, template=choice.name, denial_ids=ids)
+            raise AddinError(
+                f"{error} (letter for {denial_id}). No letter was written or linked; fix the "
+                "template and run again."
+            ) from None
+        return _Draft(ids, choice.name, letter_file_name(rows[0], self.today), data)
+
+    def write(self, draft: _Draft | LetterOutcome) -> LetterOutcome:
+        if isinstance(draft, LetterOutcome):
+            return draft
+        denial_id, ids = draft.denial_ids[0], draft.denial_ids
+        try:
+            path, new_version = place_letter(
+                self.folder, draft.file_name, draft.data, self.manifest
+            )
         except OSError as error:
             message = f"{denial_id}: could not write into {self.folder} ({error.strerror})."
-            return LetterOutcome(denial_id, "failed", message, template=choice.name, denial_ids=ids)
+            return LetterOutcome(
+                denial_id, "failed", message, template=draft.template, denial_ids=ids
+            )
         warning = _stale_pdf_warning(denial_id, path)
+        open_fields = count_open_fields(draft.data)
         return LetterOutcome(
-            denial_id, "written", warning, path, choice.name, new_version, None, ids, open_fields
+            denial_id, "written", warning, path, draft.template, new_version, None, ids, open_fields
         )
 
-    def _write(self, rows, payer, facts, choice) -> tuple[Path, bool, int]:
-        context = letter_context(rows, self.settings, payer, today=self.today, facts=facts)
-        missing = missing_fields(context, self.templates.fields(choice.name))
-        if missing:
-            payer_name = addressee(rows[0], payer) or "this payer"
-            raise TemplateError(missing_message(missing, payer=payer_name, template=choice.name))
-        data = self.templates.render(choice.name, context)
-        file_name = letter_file_name(rows[0], self.today)
-        path, new_version = place_letter(self.folder, file_name, data, self.manifest)
-        return path, new_version, count_open_fields(data)
+
+@dataclass(frozen=True, slots=True)
+class _Draft:
+    """A letter filled in and held in memory until the whole batch has been."""
+
+    denial_ids: tuple[str, ...]
+    template: str
+    file_name: str
+    data: bytes
 
 
 def letter_facts(

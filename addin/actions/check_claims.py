@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from addin import payers, prioritize
+from addin import payers, plans, prioritize
 from addin.adjudication import Adjudication, adjudication
 from addin.check.history import history_from, paired, submitted_key
 from addin.check.run import check_claims
@@ -61,7 +61,7 @@ def read_files(
 
 def filing_limits(payer_rows: pd.DataFrame, settings: dict[str, object]):
     """The filing limit of each claim, from its payer's profile (Payers sheet over built-ins)."""
-    directory = payers.PayerDirectory.from_rows(frames.records(payer_rows))
+    directory = plans.PayerDirectory.from_rows(frames.records(payer_rows))
     setting = functools.partial(prioritize.setting, settings)
     defaults = payers.Defaults(int(setting(S.DEFAULT_TIMELY_FILING_DAYS)))
 

@@ -4,61 +4,93 @@ official CARC/RARC wording with `denialdesk codes import`."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
-import pandas as pd
-
-from addin import codes
+from addin import codebook, codes
 from addin.actions import audit
+from addin.advice import Advice, advise
 from addin.classify import Case, Decision, classify
+from addin.deadlines import Dates
 from addin.errors import AddinError
+from addin.payers import Defaults
+from addin.plans import PayerDirectory, PlanMatch
+from addin.remedies import PlanType
 from addin.workbook import frames
 from addin.workbook.base import Book
-from addin.workbook.layout import CODES, Col
+from addin.workbook.layout import CODES, PAYERS, Col
 
 # -- explain and the Codes sheet -------------------------------------------------------
 
 
-def code_book(frame: pd.DataFrame) -> codes.CodeBook:
-    """The practice's Codes-sheet rows (checked) over DenialDesk's code knowledge."""
-    overrides = []
-    for number, row in enumerate(frames.records(frame), start=1):
-        values = {
-            "code_type": row.get(Col.CODE_TYPE),
-            "code": row.get(Col.CODE),
-            "group": row.get(Col.GROUP),
-            "description": row.get(Col.DESCRIPTION),
-            "category": row.get(Col.CATEGORY),
-            "is_denial": row.get(Col.IS_DENIAL),
-            "type": row.get(Col.TYPE),
-            "stage": row.get(Col.STAGE),
-            "nature": row.get(Col.NATURE),
-            "action": row.get(Col.ACTION),
-            "checklist": row.get(Col.CHECKLIST),
-        }
-        override = codes.make_override(values, f"{CODES.sheet} sheet, data row {number}")
-        if override is not None:
-            overrides.append(override)
-    return codes.CodeBook(overrides)
-
-
 def explain_code(
-    carc: str, *, group: str = "CO", rarcs: tuple[str, ...] = (), book: Book | None = None
+    carc: str,
+    *,
+    group: str = "CO",
+    rarcs: tuple[str, ...] = (),
+    book: Book | None = None,
+    plan: PlanType | None = None,
 ) -> Decision:
     """The decision for a code combination, as `denialdesk explain` prints it.
 
     Assumes the service was paid nothing (a denial). With a workbook, its Codes sheet applies.
+    CARC may carry its group ("CO-16", "PR-1"); that group wins over `group`.
     """
-    library = code_book(book.read_table(CODES)) if book is not None else codes.CodeBook()
+    practice = codebook.load(book.read_table(CODES)) if book is not None else codebook.CodeBook()
+    group, carc = split_group(carc, group)
     group = codes.group_code(group).value
     code = codes.normalise_code(carc)
-    if not library.knows_carc(code):
+    if not practice.knows_carc(code):
         codes.carc(code)  # raises UnknownCodeError naming the code
     remarks = codes.split_codes(" ".join(rarcs))
     for remark in remarks:
-        if library.override(codes.RARC_TYPE, remark) is None:
+        if practice.override(codes.RARC_TYPE, remark) is None:
             codes.rarc(remark)
-    return classify(Case(group, code, remarks), library)
+    return classify(Case(group, code, remarks, plan=plan.key if plan else ""), practice)
+
+
+def split_group(carc: str, group: str) -> tuple[str, str]:
+    """ "CO-16" → ("CO", "16"); a bare code keeps `group`."""
+    head, dash, tail = str(carc).strip().partition("-")
+    if dash and head.strip().upper() in ("CO", "PR", "OA", "PI", "CR"):
+        return head.strip().upper(), tail.strip()
+    return group, str(carc)
+
+
+@dataclass(frozen=True, slots=True)
+class Explained:
+    """`denialdesk explain` with a payer context: the decision, the plan, the advice."""
+
+    decision: Decision
+    match: PlanMatch
+    advice: Advice
+
+
+def explain_with_plan(
+    carc: str,
+    *,
+    group: str = "CO",
+    rarcs: tuple[str, ...] = (),
+    payer: str = "",
+    payer_id: str = "",
+    remit_date: date | None = None,
+    service_date: date | None = None,
+    as_of: date | None = None,
+    book: Book | None = None,
+) -> Explained:
+    """How a code combination is classified for this payer's plan, its remedy and deadlines.
+
+    The remit date is taken as the notice's production date (DTM*405). With a workbook, its
+    Codes and Payers sheets apply; without one, DenialDesk's built-in payer rows.
+    """
+    rows = frames.records(book.read_table(PAYERS)) if book is not None else []
+    directory = PayerDirectory.from_rows(rows)
+    match = directory.match(payer_id, payer)
+    decision = explain_code(carc, group=group, rarcs=rarcs, book=book, plan=match.plan)
+    dates = Dates(produced=remit_date, paid=remit_date, service=service_date)
+    advice = advise(decision, match, dates, Defaults(), today=as_of,
+                    effective=directory.effective)  # fmt: skip
+    return Explained(decision, match, advice)
 
 
 # -- `denialdesk codes import` ---------------------------------------------------------

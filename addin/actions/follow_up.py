@@ -7,7 +7,7 @@ from datetime import date
 
 import pandas as pd
 
-from addin import followup, payers, prioritize, submissions
+from addin import followup, payers, plans, prioritize, submissions
 from addin.classify import Route
 from addin.workbook import frames
 from addin.workbook.base import Book
@@ -19,7 +19,7 @@ FOLLOW_UP_CATEGORY = "follow-up"
 
 def filing_limits(payer_rows: pd.DataFrame, settings: dict[str, object]) -> followup.FilingLimit:
     """The filing limit of a Claims row, from its payer's profile (Payers sheet over built-ins)."""
-    directory = payers.PayerDirectory.from_rows(frames.records(payer_rows))
+    directory = plans.PayerDirectory.from_rows(frames.records(payer_rows))
     setting = functools.partial(prioritize.setting, settings)
     defaults = payers.Defaults(int(setting(S.DEFAULT_TIMELY_FILING_DAYS)))
 
@@ -39,6 +39,11 @@ def filing_limits(payer_rows: pd.DataFrame, settings: dict[str, object]) -> foll
         return counted(payer_id, payer, row.get(Col.SERVICE_DATE))
 
     return limit
+
+
+def any_submitted(claims: pd.DataFrame) -> bool:
+    """Whether the Claims table holds a claim submitted through DenialDesk (an 837)."""
+    return Col.SUBMISSION_LOG in claims and bool(claims[Col.SUBMISSION_LOG].notna().any())
 
 
 def has_submissions(rows: list[dict]) -> bool:

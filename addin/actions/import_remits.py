@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Callable, Iterable
+import pickle
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from addin import classify, submissions
+from addin import classify, codebook, submissions
 from addin.actions import audit, follow_up
-from addin.actions.code_list import code_book
 from addin.actions.keys import remap_work_queue
 from addin.actions.parse_remit import file_notes
 from addin.adjudication import Adjudication, adjudication
@@ -21,10 +23,11 @@ from addin.posting import Ledger, PostingStats
 from addin.remit import Claim, RemitReader, TransactionEnd
 from addin.remit.outgoing_models import Acknowledgment, SubmittedClaim
 from addin.remit.x12 import REMIT, X12Reader, sniff
+from addin.workbook import frames, limits
 from addin.workbook.base import Book
 from addin.workbook.layout import CLAIMS, CODES, DENIALS, REMITS, Col
 
-MAX_REMIT_BYTES = 1 << 30
+SPOOL_CHUNK = 5_000  # a transaction's adjudications kept in memory before spooling to disk
 REMIT_SUFFIXES = frozenset(
     {".835", ".txt", ".edi", ".era", ".x12", ".dat", ".rmt", ".837", ".999", ".277", ".277ca", ""}
 )
@@ -99,7 +102,64 @@ class _ParsedTransaction:
     sha256: str
     order: int
     end: TransactionEnd
-    adjudications: list[Adjudication]
+    adjudications: _Spool
+
+
+class _SpoolFile:
+    """One temporary file for the whole import, holding pickled chunks of adjudications.
+
+    Every file is read completely before anything is posted (a file that fails is skipped
+    whole), so a 500,000-claim remit's facts would otherwise sit in memory (~0.4 GB) until
+    posting. The file is anonymous (gone when closed, or when the process dies).
+    """
+
+    def __init__(self) -> None:
+        self._file = None
+
+    def put(self, items: list[Adjudication]) -> tuple[int, int]:
+        if self._file is None:
+            self._file = tempfile.TemporaryFile(prefix="denialdesk-")
+        data = pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL)
+        self._file.seek(0, 2)
+        offset = self._file.tell()
+        self._file.write(data)
+        return offset, len(data)
+
+    def get(self, where: tuple[int, int]) -> list[Adjudication]:
+        offset, length = where
+        self._file.seek(offset)
+        return pickle.loads(self._file.read(length))
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+class _Spool:
+    """A transaction's adjudications in reading order: in memory while few, else in chunks of
+    SPOOL_CHUNK on the import's spool file; iterated once, when the transaction is posted."""
+
+    def __init__(self, store: _SpoolFile | None):
+        self._store = store
+        self._chunks: list[tuple[int, int]] = []
+        self._pending: list[Adjudication] = []
+        self.count = 0
+
+    def append(self, item: Adjudication) -> None:
+        self._pending.append(item)
+        self.count += 1
+        if self._store is not None and len(self._pending) >= SPOOL_CHUNK:
+            self._chunks.append(self._store.put(self._pending))
+            self._pending = []
+
+    def __iter__(self) -> Iterator[Adjudication]:
+        for where in self._chunks:
+            yield from self._store.get(where)
+        yield from self._pending
+
+    def __len__(self) -> int:
+        return self.count
 
 
 def remit_files(paths: Iterable[Path | str]) -> list[Path]:
@@ -155,25 +215,36 @@ def read_remit_file(
     sha256: str,
     is_denial: DenialTest = classify.is_denial,
     on_bytes: Callable[[int], None] | None = None,
+    spool: _SpoolFile | None = None,
 ) -> list[_ParsedTransaction]:
     """Parse one file completely into postable transactions (raises RemitParseError);
-    `on_bytes` hears how many bytes each read took (for a progress bar)."""
+    `on_bytes` hears how many bytes each read took (for a progress bar); big transactions'
+    facts go to `spool` (a temporary file) until they are posted."""
     size = path.stat().st_size
-    if size > MAX_REMIT_BYTES:
+    if size > limits.MAX_REMIT_BYTES:
         raise RemitParseError(
-            f"the file is {size / 1e9:.1f} GB, far larger than any 835 remit: check that "
-            "it is the right file"
+            f"the file is {limits.size_text(size)}, more than the "
+            f"{limits.size_text(limits.MAX_REMIT_BYTES)} an 835 remit may be: check that it "
+            "is the right file, or ask the payer to split it"
         )
     transactions: list[_ParsedTransaction] = []
-    pending: list[Adjudication] = []
+    pending = _Spool(spool)
+    claims = 0
     with path.open("rb") as handle:
         reader = RemitReader(_Counted(handle, on_bytes) if on_bytes else handle)
         for record in reader:
             if isinstance(record, Claim):
+                claims += 1
+                if claims > limits.MAX_CLAIMS_PER_REMIT:
+                    raise RemitParseError(
+                        f"the file has more than the {limits.MAX_CLAIMS_PER_REMIT:,} claims "
+                        "one 835 remit may carry: check that it is the right file, or ask "
+                        "the payer to split it"
+                    )
                 pending.append(adjudication(record, path.name, is_denial))
             else:
                 transactions.append(_ParsedTransaction(path, sha256, order, record, pending))
-                pending = []
+                pending = _Spool(spool)
     notes = file_notes(reader)
     if notes:  # file-level findings go on the import-log row of the file's first payment
         first = transactions[0]
@@ -215,22 +286,44 @@ def import_remittances(
         book.read_table(CLAIMS), book.read_table(DENIALS), book.read_table(REMITS)
     )
     book.ensure_table(CODES)
-    is_denial = DenialTest(code_book(book.read_table(CODES)))  # the practice's Codes sheet
-    parsed: list[_ParsedTransaction] = []
-    outgoing: list[_ParsedOutgoing] = []
-    for order, path in enumerate(progress(inputs)):
-        for item in _read_one(path, order, ledger, report, is_denial, on_bytes):
-            (outgoing if isinstance(item, _ParsedOutgoing) else parsed).append(item)
-    parsed.sort(key=lambda t: (t.end.header.payment.date or date.max, t.order))
-    stamp = (now or datetime.now()).replace(microsecond=0)
-    posted_from: set[Path] = set()
+    is_denial = DenialTest(codebook.load(book.read_table(CODES)))  # the practice's Codes sheet
     poster = submissions.Submissions(ledger)
-    for batch in sorted(outgoing, key=lambda b: (b.kind not in ("837P", "837I"), b.order)):
-        if _post_outgoing(poster, ledger, batch, stamp):
-            posted_from.add(batch.path)
-    report.submitted, report.rejected = poster.new_submissions, poster.rejected
-    report.acknowledgments = poster.acknowledged
-    for item in parsed:
+    outgoing: list[_ParsedOutgoing] = []
+    stamp = (now or datetime.now()).replace(microsecond=0)
+    with contextlib.closing(_SpoolFile()) as spool:
+        parsed: list[_ParsedTransaction] = []
+        for order, path in enumerate(progress(inputs)):
+            for item in _read_one(path, order, ledger, report, is_denial, on_bytes, spool):
+                (outgoing if isinstance(item, _ParsedOutgoing) else parsed).append(item)
+        parsed.sort(key=lambda t: (t.end.header.payment.date or date.max, t.order))
+        posted_from = _post_outgoing_all(poster, ledger, outgoing, stamp, report)
+        posted_from |= _post_all(ledger, parsed, stamp)
+    _mark_repeats(report, posted_from)
+    report.stats = ledger.stats
+    if ledger.stats.transactions or posted_from:
+        submissions.refresh_all(ledger.claims, stamp.date())
+        claims, denials, remits = ledger.frames()
+        rekeyed = ledger.rekeyed_denials
+        del ledger, poster  # their rows now live in the frames
+        notify(f"Writing {len(claims):,} claims and {len(denials):,} denials to {book.name}…")
+        for spec, frame in ((CLAIMS, claims), (DENIALS, denials), (REMITS, remits)):
+            book.write_table(spec, frame)
+        if follow_up.any_submitted(claims):
+            follow_up.refresh(book, frames.records(claims), stamp.date())
+        del claims, denials, remits, frame
+        remap_work_queue(book, rekeyed)
+        imported = [f.path.name for f in report.files if f.path in posted_from]
+        audit.record(book, "Import remittances", report.summary(), imported, now=stamp)
+        notify(f"Saving {book.name}…")
+        book.save()
+        report.saved = True
+    return report
+
+
+def _post_all(ledger: Ledger, parsed: list[_ParsedTransaction], stamp: datetime) -> set[Path]:
+    """Post the transactions in order; the files any of them came from."""
+    posted_from: set[Path] = set()
+    for index, item in enumerate(parsed):
         if ledger.post_transaction(
             item.end,
             item.adjudications,
@@ -239,23 +332,25 @@ def import_remittances(
             imported_at=stamp,
         ):
             posted_from.add(item.path)
-    _mark_repeats(report, posted_from)
-    report.stats = ledger.stats
-    if ledger.stats.transactions or posted_from:
-        submissions.refresh_all(ledger.claims, stamp.date())
-        claims, denials, remits = ledger.frames()
-        notify(f"Writing {len(claims):,} claims and {len(denials):,} denials to {book.name}…")
-        book.write_table(CLAIMS, claims)
-        book.write_table(DENIALS, denials)
-        book.write_table(REMITS, remits)
-        remap_work_queue(book, ledger.rekeyed_denials)
-        follow_up.refresh(book, ledger.claims, stamp.date())
-        imported = [f.path.name for f in report.files if f.path in posted_from]
-        audit.record(book, "Import remittances", report.summary(), imported, now=stamp)
-        notify(f"Saving {book.name}…")
-        book.save()
-        report.saved = True
-    return report
+        parsed[index] = None  # its facts are posted: let them go
+    return posted_from
+
+
+def _post_outgoing_all(
+    poster: submissions.Submissions,
+    ledger: Ledger,
+    outgoing: list[_ParsedOutgoing],
+    stamp: datetime,
+    report: ImportReport,
+) -> set[Path]:
+    """Post the 837s first, then the 999s and 277CAs (any order gives the same rows)."""
+    posted_from: set[Path] = set()
+    for batch in sorted(outgoing, key=lambda b: (b.kind not in ("837P", "837I"), b.order)):
+        if _post_outgoing(poster, ledger, batch, stamp):
+            posted_from.add(batch.path)
+    report.submitted, report.rejected = poster.new_submissions, poster.rejected
+    report.acknowledgments = poster.acknowledged
+    return posted_from
 
 
 def _mark_repeats(report: ImportReport, posted_from: set[Path]) -> None:
@@ -275,7 +370,7 @@ def _kind_of(path: Path) -> str:
 def read_outgoing_file(path: Path, order: int, sha256: str, kind: str) -> _ParsedOutgoing:
     """Read a whole 837, 999 or 277CA file (raises RemitParseError)."""
     size = path.stat().st_size
-    if size > MAX_REMIT_BYTES:
+    if size > limits.MAX_REMIT_BYTES:
         raise RemitParseError(f"the file is {size / 1e9:.1f} GB: check that it is the right file")
     with path.open("rb") as handle:
         reader = X12Reader(handle)
@@ -353,6 +448,7 @@ def _read_one(
     report: ImportReport,
     is_denial: DenialTest,
     on_bytes: Callable[[int], None] | None,
+    spool: _SpoolFile | None = None,
 ) -> list[_ParsedTransaction | _ParsedOutgoing]:
     reason = _unreadable_reason(path)
     if reason:
@@ -373,7 +469,7 @@ def _read_one(
             note = "" if outgoing.records else "it answers no claim one by one: nothing to apply"
             report.files.append(FileReport(path, "imported", note, 1, claims))
             return [outgoing] if outgoing.records else []
-        transactions = read_remit_file(path, order, sha, is_denial, on_bytes)
+        transactions = read_remit_file(path, order, sha, is_denial, on_bytes, spool)
     except RemitParseError as error:
         report.files.append(FileReport(path, "failed", str(error)))
         return []

@@ -28,12 +28,8 @@ from addin.workbook.layout import (
     S,
     TableSpec,
 )
-from addin.workbook.openpyxl_book import (
-    OpenpyxlBook,
-    sheet_names,
-    update,
-    verify_tracker,
-)
+from addin.workbook.openpyxl_book import OpenpyxlBook, sheet_names, table_bounds, verify_tracker
+from addin.workbook.tracker_file import update
 
 # Tables DenialDesk can recreate empty without losing anything: they are rebuilt or optional.
 REBUILDABLE = frozenset({WORK_QUEUE.name, AUDIT.name, PAYERS.name, CODES.name})
@@ -149,8 +145,9 @@ def _check_table(book: OpenpyxlBook, spec: TableSpec) -> tuple[Finding | None, p
 
 def _header(book: OpenpyxlBook, spec: TableSpec) -> list[str]:
     worksheet, table = book.locate(spec)
-    first = worksheet[table.ref][0]
-    return [str(cell.value).strip() for cell in first if cell.value is not None]
+    min_col, min_row, max_col, _ = table_bounds(worksheet, table, spec)
+    first = next(worksheet.iter_rows(min_row, min_row, min_col, max_col, values_only=True))
+    return [str(value).strip() for value in first if value is not None]
 
 
 def _recreate(spec: TableSpec) -> Callable[[OpenpyxlBook], None]:

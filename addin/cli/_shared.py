@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import signal
 import sys
 
@@ -10,6 +11,27 @@ import click
 
 from addin import __version__
 from addin.errors import AddinError
+
+# Terminal escape sequences (CSI, OSC, DCS…), other control characters (C0 but tab and
+# newline, DEL, C1) and bidirectional overrides: text from a file (a payer name, a file name,
+# a cell) never moves the cursor, recolours, retitles or reorders the person's terminal.
+_TERMINAL_CONTROL = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"
+    r"|\x1b[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)?"
+    r"|\x1b[@-_]?"
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def terminal_text(text: object) -> str:
+    """Text as it may be shown on a terminal: control characters and escape sequences out."""
+    return _TERMINAL_CONTROL.sub("", str(text))
+
+
+def echo(message: object = "", err: bool = False) -> None:
+    """click.echo for everything the CLI prints: file-derived text goes through
+    `terminal_text` first (the one sanitiser every command uses)."""
+    click.echo(terminal_text(message), err=err)
 
 
 def friendly_errors(command):
@@ -20,7 +42,7 @@ def friendly_errors(command):
         try:
             return command(*args, **kwargs)
         except AddinError as error:
-            raise click.ClickException(str(error)) from None
+            raise click.ClickException(terminal_text(error)) from None
 
     return wrapper
 
@@ -82,12 +104,12 @@ BYTE_BAR_FROM = 1 << 20  # smaller reads finish before a bar would be worth draw
 def status(message: str) -> None:
     """A progress note on an interactive terminal (stderr), silence in scripts and logs."""
     if sys.stderr.isatty():
-        click.echo(message, err=True)
+        echo(message, err=True)
 
 
 def notice(message: str) -> None:
     """A note the user should see even in scripts and logs: `Note: …` on stderr."""
-    click.echo(f"Note: {message}", err=True)
+    echo(f"Note: {message}", err=True)
 
 
 def update_tracker(workbook, password: str | None, action):
@@ -96,7 +118,7 @@ def update_tracker(workbook, password: str | None, action):
     older tracker are upgraded first (once); if the workbook was saved by someone else while
     `action` worked, nothing is replaced and `action` runs again on the new workbook."""
     from addin.actions.keys import upgrade_keys
-    from addin.workbook.openpyxl_book import update
+    from addin.workbook.tracker_file import update
 
     def run(book):
         upgraded = upgrade_keys(book)

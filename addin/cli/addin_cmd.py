@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from addin.cli._shared import cli, friendly_errors
+from addin.cli._shared import cli, echo, friendly_errors
 from addin.excel import build as addin_build
 
 
@@ -34,7 +34,7 @@ def build(out: Path):
 
         denialdesk addin build --out DenialDesk.xlam
     """
-    click.echo(addin_build.build(out).summary())
+    echo(addin_build.build(out).summary())
 
 
 @addin.command()
@@ -55,4 +55,4 @@ def install(xlam: Path):
 
         denialdesk addin install DenialDesk.xlam
     """
-    click.echo(addin_build.install(xlam).summary())
+    echo(addin_build.install(xlam).summary())

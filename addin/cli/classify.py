@@ -11,6 +11,7 @@ import click
 from addin.cli._shared import (
     as_of_option,
     cli,
+    echo,
     friendly_errors,
     password_option,
     status,
@@ -41,43 +42,69 @@ def classify(workbook: Path, as_of, password: str | None):
         password,
         lambda book: classify_and_prioritize(book, today=today, notify=status),
     )
-    click.echo(report.summary())
+    echo(report.summary())
 
 
 @cli.command()
 @click.argument("carc")
 @click.option("--group", default="CO", show_default=True, help="Group code: CO, PR, OA, PI, CR.")
 @click.option("--rarc", "rarcs", multiple=True, help="A remark code (repeat for several).")
+@click.option("--payer", default="", help="The payer's name as the remit gives it (N1*PR).")
+@click.option("--payer-id", default="", help="The payer's id as the remit gives it.")
+@click.option(
+    "--remit-date", type=click.DateTime(["%Y-%m-%d"]), help="The remit's date (YYYY-MM-DD)."
+)
+@click.option(
+    "--service-date", type=click.DateTime(["%Y-%m-%d"]), help="The date of service (YYYY-MM-DD)."
+)
+@as_of_option("Judge deadlines as of this date instead of today (YYYY-MM-DD).")
 @click.option(
     "--workbook",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Apply this tracker's Codes sheet overrides.",
+    help="Apply this tracker's Codes and Payers sheets.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the decision as one JSON object.")
 @friendly_errors
-def explain(carc: str, group: str, rarcs: tuple[str, ...], workbook: Path | None, as_json: bool):
-    """Explain how DenialDesk classifies a CARC (with its group and remark codes) and why.
+def explain(carc, group, rarcs, payer, payer_id, remit_date, service_date, as_of, workbook,
+            as_json):  # fmt: skip
+    """Explain how DenialDesk classifies a CARC for a payer's plan: the remedy, its deadlines,
+    and the rules that decided them. CARC may carry its group (CO-16, PR-1).
 
     Example:
 
-        denialdesk explain 16 --group CO --rarc MA130 --rarc N290
+        denialdesk explain CO-97 --rarc M15 --payer "NOVITAS SOLUTIONS" --remit-date 2026-06-06
     """
-    from addin.actions.code_list import explain_code
+    from addin.actions.code_list import explain_with_plan
     from addin.workbook.openpyxl_book import OpenpyxlBook
 
     book = OpenpyxlBook.open(workbook) if workbook else None
-    decision = explain_code(carc, group=group, rarcs=rarcs, book=book)
+    found = explain_with_plan(
+        carc, group=group, rarcs=rarcs, payer=payer, payer_id=payer_id,
+        remit_date=remit_date.date() if remit_date else None,
+        service_date=service_date.date() if service_date else None,
+        as_of=as_of or date.today(), book=book,
+    )  # fmt: skip
+    decision, advice = found.decision, found.advice
     if as_json:
-        click.echo(json.dumps(decision.as_dict(), indent=2))
+        echo(json.dumps(decision.as_dict() | advice.as_dict(), indent=2))
         return
     denial = "a denial" if decision.is_denial else "not a denial"
     traits = ", ".join(str(t) for t in (decision.type, decision.stage, decision.nature) if t)
-    click.echo(decision.description)
-    click.echo(f"Category: {decision.category} ({denial}{'; ' + traits if traits else ''})")
-    click.echo(f"Action: {decision.action}")
-    for item in decision.checklist:
-        click.echo(f"  [ ] {item}")
-    click.echo(f"Rule: {decision.rule} — {decision.why}")
+    echo(decision.description)
+    echo(f"Category: {decision.category} ({denial}{'; ' + traits if traits else ''})")
+    plan = advice.plan.value if advice.plan else "unknown (no Payers row matched)"
+    row = f" — {found.match.profile.name}" if found.match.profile else ""
+    echo(f"Plan: {plan}{row}")
+    appealable = "appealable" if advice.appealable else "not appealable"
+    echo(f"Remedy: {advice.remedy.label} ({appealable})")
+    echo(f"Action: {advice.action}")
+    for item in advice.checklist:
+        echo(f"  [ ] {item}")
+    if advice.rule:
+        echo(f"Deadline: {advice.rule}")
+    echo(f"Rule: {decision.rule} — {decision.why}")
+    if advice.source:
+        echo(f"Source: {advice.source}")
 
 
 @cli.group()
@@ -103,4 +130,4 @@ def codes_import(workbook: Path, file: Path, password: str | None):
     from addin.actions.code_list import import_code_list
 
     report = update_tracker(workbook, password, lambda book: import_code_list(book, file))
-    click.echo(report.summary())
+    echo(report.summary())

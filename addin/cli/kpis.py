@@ -9,6 +9,7 @@ import click
 from addin.cli._shared import (
     as_of_option,
     cli,
+    echo,
     friendly_errors,
     password_option,
     update_tracker,
@@ -46,4 +47,4 @@ def kpis_(workbook: Path, png_dir: Path | None, as_of, password):
         password,
         lambda book: refresh_kpis(book, today=today, png_dir=png_dir),
     )
-    click.echo(report.summary())
+    echo(report.summary())

@@ -9,6 +9,7 @@ import click
 
 from addin.cli._shared import (
     cli,
+    echo,
     friendly_errors,
     password_option,
     progress_bar,
@@ -64,7 +65,7 @@ def letters_(workbook, out, rows, pdf, list_templates, password):
 
         book = OpenpyxlBook.open(workbook, password) if workbook else None
         for line in describe_templates(book):
-            click.echo(line)
+            echo(line)
         return
     if workbook is None:
         raise click.UsageError("give the WORKBOOK to draft letters for (or --list-templates).")
@@ -77,23 +78,21 @@ def letters_(workbook, out, rows, pdf, list_templates, password):
         ),
     )
     for item in report.failed:
-        click.echo(f"Error: {item.message}", err=True)
+        echo(f"Error: {item.message}", err=True)
     for warning in report.warnings:
-        click.echo(f"Warning: {warning}", err=True)
+        echo(f"Warning: {warning}", err=True)
     for reason, skipped in report.skipped_by_reason().items():
         more = "…" if len(skipped) > SHOWN_IDS else ""
-        click.echo(f"Skipped {len(skipped)} ({reason}): {', '.join(skipped[:SHOWN_IDS])}{more}")
+        echo(f"Skipped {len(skipped)} ({reason}): {', '.join(skipped[:SHOWN_IDS])}{more}")
     for state in report.drafts:
         more = "…" if len(state.denial_ids) > SHOWN_IDS else ""
         ids = ", ".join(state.denial_ids[:SHOWN_IDS]) + more
         if is_ready(state.status):
-            click.echo(
-                f"Not ready: {ids} is marked Ready but {state.open_fields} field(s) are open"
-            )
+            echo(f"Not ready: {ids} is marked Ready but {state.open_fields} field(s) are open")
         else:
-            click.echo(f"Needs input: {ids} ({state.status})")
-    click.echo(report.summary())
+            echo(f"Needs input: {ids} ({state.status})")
+    echo(report.summary())
     if report.states:
-        click.echo(report.status_line())
+        echo(report.status_line())
     if report.failed or report.warnings:
         sys.exit(1)

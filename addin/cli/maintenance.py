@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from addin.cli._shared import cli, friendly_errors, notice, password_option
+from addin.cli._shared import cli, echo, friendly_errors, notice, password_option
 from addin.workbook import files
 
 
@@ -33,14 +33,12 @@ def restore(workbook: Path, backup: str | None, list_only: bool, password: str |
     if list_only:
         for number, path in enumerate(files.list_backups(workbook), start=1):
             stamp = datetime.fromtimestamp(path.stat().st_mtime)
-            click.echo(
-                f"{number:>3}  {stamp:%Y-%m-%d %H:%M}  {path.stat().st_size:>10,}  {path.name}"
-            )
+            echo(f"{number:>3}  {stamp:%Y-%m-%d %H:%M}  {path.stat().st_size:>10,}  {path.name}")
         return
     from addin.actions import maintenance
 
     restored, saved = maintenance.restore(workbook, backup, notice, password)
-    click.echo(
+    echo(
         f"Restored {workbook.name} from {restored.name}"
         + (f" (the replaced version is kept as {saved.name})" if saved else "")
     )
@@ -75,7 +73,7 @@ def doctor(workbook: Path, fix: bool, unlock: bool, yes: bool, password: str | N
 
     report = maintenance.doctor(workbook, fix=fix, password=password, notify=notice)
     for line in report.lines():
-        click.echo(line)
+        echo(line)
     if report.problems_left:
         sys.exit(1)
 
@@ -85,17 +83,17 @@ def _unlock(workbook: Path, yes: bool) -> None:
 
     held = files.read_lock(workbook)
     if held is None:
-        click.echo(f"No DenialDesk lock on {workbook.name}.")
+        echo(f"No DenialDesk lock on {workbook.name}.")
         return
-    click.echo(f"{workbook.name} is locked by {maintenance.describe_holder(held)}.")
+    echo(f"{workbook.name} is locked by {maintenance.describe_holder(held)}.")
     if held.on_this_computer and files.process_alive(held.pid):
-        click.echo(f"Process {held.pid} is still running on this computer: let it finish first.")
+        echo(f"Process {held.pid} is still running on this computer: let it finish first.")
     if not yes and not click.confirm("Release the lock?", default=False):
-        click.echo("The lock was kept.")
+        echo("The lock was kept.")
         sys.exit(1)
     if not maintenance.release_lock(workbook, held):
         raise click.ClickException(
             "the lock changed while you were asked (another run took it); nothing was released. "
             "Run this again to see who holds it now."
         )
-    click.echo(f"Released the lock on {workbook.name}.")
+    echo(f"Released the lock on {workbook.name}.")

@@ -11,6 +11,7 @@ from addin.cli._shared import (
     ByteProgress,
     as_of_option,
     cli,
+    echo,
     friendly_errors,
     notice,
     password_option,
@@ -33,7 +34,7 @@ def new(path: Path):
     from addin.actions.new_tracker import create_tracker
 
     create_tracker(path)
-    click.echo(f"Created {path}")
+    echo(f"Created {path}")
 
 
 @cli.command("import")
@@ -61,8 +62,8 @@ def import_(workbook: Path, inputs: tuple[Path, ...], password: str | None):
 
     report = update_tracker(workbook, password, run)
     for item in report.failed:
-        click.echo(f"Error: {item.path.name}: {item.message}", err=True)
-    click.echo(report.summary())
+        echo(f"Error: {item.path.name}: {item.message}", err=True)
+    echo(report.summary())
     if report.failed:
         sys.exit(1)
 
@@ -91,10 +92,10 @@ def parse(files: tuple[Path, ...], as_json: bool):
     for path in files:
         try:
             for batch in _batches(describe_remit(path, as_json=as_json, note=notice)):
-                click.echo("\n".join(batch))
+                echo("\n".join(batch))
         except AddinError as error:
             failed += 1
-            click.echo(f"Error: {path.name}: {error}", err=True)
+            echo(f"Error: {path.name}: {error}", err=True)
     if failed:
         sys.exit(1)
 
@@ -133,12 +134,12 @@ def synth(out: Path, claims: int, seed: int, with_837: bool):
 
     with out.open("w", encoding="ascii", newline="") as handle:
         generator.write_835(handle, claims, seed)
-    click.echo(f"Wrote {claims:,} synthetic claims to {out}")
+    echo(f"Wrote {claims:,} synthetic claims to {out}")
     if with_837:
         sent = out.with_suffix(".837")
         with sent.open("w", encoding="ascii", newline="") as handle:
             synth837.write_matching_837(handle, claims, seed)
-        click.echo(f"Wrote the 837P they were sent on to {sent}")
+        echo(f"Wrote the 837P they were sent on to {sent}")
 
 
 @cli.command()
@@ -162,4 +163,4 @@ def demo(out: Path, as_of):
     from addin.demo import tracker as demo_run
 
     for line in demo_run.run_demo(out, today=as_of):
-        click.echo(line)
+        echo(line)

@@ -17,8 +17,8 @@ from addin.demo import ledger, synth
 from addin.errors import AddinError
 from addin.letters.files import letter_file
 from addin.workbook.layout import DENIALS, LETTER_READY, PAYERS, SETTINGS, Col, S
-from addin.workbook.openpyxl_book import open_for_update
 from addin.workbook.template import TEMPLATE_NAME
+from addin.workbook.tracker_file import open_for_update
 
 MARKER = ".denialdesk-demo"
 INBOX = "Remits Inbox"

@@ -17,13 +17,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from addin import __version__
 from addin.errors import AddinError, WorkbookBusyError
 from addin.excel.seams import Excel, Place, workbook_file
 from addin.workbook import files
 from addin.workbook.layout import DENIALS, WORK_QUEUE, Col, S
+
+if TYPE_CHECKING:
+    from addin.denials import Denial
 
 LOG_NAME = "DenialDesk errors.log"
 MAX_LOG_BYTES = 1_000_000
@@ -217,7 +220,7 @@ class TrackerFile:
         self.path, self.password, self.notify = path, password, notify
 
     def open(self):
-        from addin.workbook.openpyxl_book import open_for_update
+        from addin.workbook.tracker_file import open_for_update
 
         return open_for_update(self.path, self.password, self.notify)
 
@@ -225,7 +228,7 @@ class TrackerFile:
         """Run `action(book)` as the command line does: older keys upgraded first (once), and
         run again on the new workbook if someone saved it meanwhile (nothing replaced)."""
         from addin.actions.keys import upgrade_keys
-        from addin.workbook.openpyxl_book import update
+        from addin.workbook.tracker_file import update
 
         def run(book):
             upgraded = upgrade_keys(book)
@@ -450,7 +453,9 @@ def _explain(excel: Excel, notify: Notify | None) -> str:
                 f"Denial {denial_id} is no longer on the Denials sheet. Click Classify & "
                 "Prioritize to rebuild the Work Queue."
             )
-    return explain_row(typed_row(DENIALS, row))
+    from addin.denials import Denial
+
+    return explain_row(Denial.from_row(typed_row(DENIALS, row)))
 
 
 def typed_row(spec, row: dict[str, object]) -> dict[str, object]:
@@ -468,36 +473,36 @@ def typed_row(spec, row: dict[str, object]) -> dict[str, object]:
     return typed
 
 
-def explain_row(row: dict) -> str:
+def explain_row(denial: Denial) -> str:
     """What a person asks about a denial: why this category, what to do, by when."""
 
-    def shown(name: str) -> str:
-        value = row.get(name)
-        return "" if value is None or value != value else str(value)
+    def shown(value: object) -> str:
+        return "" if value is None else str(value)
 
-    code = "-".join(filter(None, (shown(Col.GROUP), shown(Col.CARC))))
-    lines = [f"Denial {shown(Col.DENIAL_ID)}: {code} {shown(Col.RARC)}".rstrip()]
-    if shown(Col.DESCRIPTION):
-        lines.append(shown(Col.DESCRIPTION))
-    if not shown(Col.CATEGORY):
+    code = "-".join(filter(None, (denial.group, denial.carc)))
+    lines = [f"Denial {denial.denial_id}: {code} {', '.join(denial.rarcs)}".rstrip()]
+    if denial.description:
+        lines.append(denial.description)
+    if denial.classified_category is None:
         return "\n".join([*lines, "Not classified yet: click Classify & Prioritize."])
-    override = shown(Col.CATEGORY_OVERRIDE)
+    override = denial.category_override
     lines.append(
-        f"Category: {shown(Col.CATEGORY)}" + (f" (your override: {override})" if override else "")
+        f"Category: {denial.classified_category}"
+        + (f" (your override: {override})" if override else "")
     )
-    kind = " / ".join(filter(None, (shown(Col.TYPE), shown(Col.STAGE), shown(Col.NATURE))))
+    kind = " / ".join(shown(k) for k in (denial.type, denial.stage, denial.nature) if k)
     if kind:
         lines.append(f"Type: {kind}")
-    lines.append(f"Rule that fired: {shown(Col.RULE) or 'none recorded'}")
-    lines.append(f"Action: {shown(Col.ACTION) or 'none recorded'}")
-    if shown(Col.CHECKLIST):
-        lines.append(f"Checklist: {shown(Col.CHECKLIST)}")
-    deadline, days = shown(Col.APPEAL_DEADLINE), shown(Col.DAYS_LEFT)
+    lines.append(f"Rule that fired: {denial.rule or 'none recorded'}")
+    lines.append(f"Action: {denial.action or 'none recorded'}")
+    if denial.checklist:
+        lines.append(f"Checklist: {denial.checklist}")
+    deadline, days = shown(denial.appeal_deadline), shown(denial.days_left)
     lines.append(
         f"Appeal deadline: {deadline or 'unknown'}" + (f" ({days} days left)" if days else "")
     )
-    if shown(Col.PRIORITY_REASON):
-        lines.append(f"Priority: {shown(Col.PRIORITY_REASON)}")
+    if denial.priority_reason:
+        lines.append(f"Priority: {denial.priority_reason}")
     return "\n".join(lines)
 
 
@@ -515,7 +520,14 @@ def _progress(notify: Notify, what: str) -> Callable[[Iterable], Iterable]:
 
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 _OUR_KEYS = re.compile(r"^[CDR]-[0-9A-F]{10,16}$")
-_ID_LIKE = re.compile(r"\b[A-Za-z0-9-]*\d[A-Za-z0-9-]{4,}\b")
+# Any word with a digit in it: ids of any length (A12, 4471), dates (1970-01-01, 01/02/70,
+# 1.2.1970) and amounts; month-name dates (Jan 5, 1970) go with their day and year.
+_ID_LIKE = re.compile(r"\b(?:[A-Za-z]+-)?[A-Za-z0-9]*\d[A-Za-z0-9]*(?:[-/.:][A-Za-z0-9]+)*\b")
+_MONTH_DATE = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?"
+    r",?\s+\d{2,4}\b",
+    re.IGNORECASE,
+)
 
 
 def scrub(text: str) -> str:
@@ -524,6 +536,7 @@ def scrub(text: str) -> str:
     DenialDesk's own keys (D-…, C-…, R-… hashes) stay, so a log still says which row failed.
     """
     text = _QUOTED.sub("'…'", text)
+    text = _MONTH_DATE.sub("#…", text)
     return _ID_LIKE.sub(lambda m: m[0] if _OUR_KEYS.match(m[0]) else "#…", text)
 
 

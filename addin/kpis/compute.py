@@ -17,6 +17,7 @@ from addin.kpis.measures import (
     MONEY_COLUMNS,
     K,
     KpiSettings,
+    denial_table,
     money,
     period_label,
     prepare_claims,
@@ -293,8 +294,9 @@ def compute(
     claims: pd.DataFrame, denials: pd.DataFrame, settings: KpiSettings, today: date
 ) -> Kpis:
     """All KPI tables from the tracker's Claims and Denials tables (as Book.read_table gives)."""
-    c = prepare_claims(claims, denials)
-    d = prepare_denials(denials, settings, today)
+    typed = denial_table(denials)
+    c = prepare_claims(claims, typed)
+    d = prepare_denials(typed, settings, today)
     dates = pd.concat([c["first_remit"], d["remit"]]).dropna()
     found = headlines(c, d, settings, today) + ledger_headlines(claims, today)
     return Kpis(

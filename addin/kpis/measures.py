@@ -1,7 +1,8 @@
 """The Claims and Denials tables prepared for KPIs, and the measures every KPI table is made of.
 
-Pure pandas. Money arrives as Decimal and is summed as whole cents (int64: exact and fast);
-frames that leave through `finish` carry money as Decimal again.
+Pure pandas. Denials arrive as `addin.denials.typed_frame` makes them (the records' fields,
+column-wise: codes normalised, the effective category, Decimal money, dates). Money is summed
+as whole cents (int64: exact and fast); frames that leave through `finish` carry Decimal again.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from addin import codes
+from addin.denials import typed_frame
 from addin.posting import NEW_STATUS, WON_STATUS
 from addin.remit.models import ClaimStatus, status_label
 from addin.workbook.layout import CLOSED_STATUSES, SUGGESTED_MARK, Col, S
@@ -138,6 +140,20 @@ def _text(series: pd.Series) -> pd.Series:
     return cleaned.astype(str)  # also when empty (a map gives float64 then)
 
 
+# The Denial fields the KPIs read (`typed_frame(frame, DENIAL_FIELDS)`).
+DENIAL_FIELDS = (
+    "denial_id", "claim_key", "payer", "carc", "description", "is_denial", "type", "status",
+    "owner", "suggested_owner", "resolution", "denied_amount", "recovered_amount",
+    "remit_date", "resolved_on", "appeal_sent_on", "letter_generated_on", "closed_on",
+    "appeal_deadline",
+)  # fmt: skip
+
+
+def denial_table(denials: pd.DataFrame) -> pd.DataFrame:
+    """The Denials table (as Book.read_table gives it) typed as the KPIs read it."""
+    return typed_frame(denials, DENIAL_FIELDS)
+
+
 def _keys(series: pd.Series) -> pd.Series:
     """Key columns as DenialDesk wrote them (no cleaning: 100,000 distinct values)."""
     return series.fillna("")
@@ -158,7 +174,8 @@ def _first_date(frame: pd.DataFrame, *columns: str) -> pd.Series:
 
 
 def prepare_claims(claims: pd.DataFrame, denials: pd.DataFrame) -> pd.DataFrame:
-    """One row per claim with what the denial rate needs; `counted` marks its denominator."""
+    """One row per claim with what the denial rate needs; `counted` marks its denominator.
+    `denials` is the `denial_table`."""
     frame = pd.DataFrame(
         {
             "key": _keys(claims[Col.CLAIM_KEY]),
@@ -171,16 +188,15 @@ def prepare_claims(claims: pd.DataFrame, denials: pd.DataFrame) -> pd.DataFrame:
     )
     frame = frame[frame["key"] != ""].drop_duplicates("key")  # each claim once
     initial = _initial_denials(frame, denials)
-    carcs = _text(initial[Col.CARC]).map(codes.normalise_code)
-    duplicates_only = _only(initial, carcs == DUPLICATE_CARC)
+    duplicates_only = _only(initial, initial["carc"] == DUPLICATE_CARC)
     frame["counted"] = (
         frame["first_remit"].notna()
         & ~frame["first_status"].isin(NOT_ADJUDICATIONS)
         & ~frame["key"].isin(duplicates_only)
     )
-    if Col.IS_DENIAL in initial:  # Classify (or the Codes sheet) says none was a denial
-        not_denials = _text(initial[Col.IS_DENIAL]).str.lower().eq("no")
-        frame["denied"] &= ~frame["key"].isin(_only(initial, not_denials))
+    # Classify (or the Codes sheet) says none was a denial
+    not_denials = initial["is_denial"].eq(False)
+    frame["denied"] &= ~frame["key"].isin(_only(initial, not_denials))
     # HFMA 1b: the gross charges of the claims initially denied (the whole claim counts).
     frame["denied_cents"] = np.where(frame["denied"], frame["billed"], 0)
     return _with_periods(frame, "first_remit")
@@ -191,8 +207,8 @@ def _initial_denials(claims: pd.DataFrame, denials: pd.DataFrame) -> pd.DataFram
     if denials.empty or claims.empty:
         return denials.iloc[0:0]
     first = claims.set_index("key")["first_remit"]
-    keys = _keys(denials[Col.CLAIM_KEY])
-    remit = _dates(denials[Col.REMIT_DATE])
+    keys = denials["claim_key"]
+    remit = _dates(denials["remit_date"])
     return denials[remit.eq(keys.map(first)).to_numpy()]
 
 
@@ -200,45 +216,39 @@ def _only(initial: pd.DataFrame, matches: pd.Series) -> pd.Index:
     """Claims all of whose initial denial rows match (e.g. only duplicates, CARC 18)."""
     if initial.empty:
         return pd.Index([])
-    other = (~matches).groupby(_keys(initial[Col.CLAIM_KEY])).any()
+    other = (~matches).groupby(initial["claim_key"]).any()
     return other.index[~other.to_numpy()]
 
 
 def prepare_denials(denials: pd.DataFrame, settings: KpiSettings, today: date) -> pd.DataFrame:
-    """One row per denial with its outcome, amounts in cents, ages and staff cost.
+    """One row per denial (from the `denial_table`) with its outcome, amounts in cents, ages
+    and staff cost.
 
     Rows Classify found are not denials (Is Denial = No: a Codes-sheet or Category Override
     made them the patient's share or a write-off) are left out of every KPI.
     """
-    if Col.IS_DENIAL in denials:
-        denials = denials[_text(denials[Col.IS_DENIAL]).str.lower().ne("no")]
-    status = _text(denials[Col.STATUS]).replace("", NEW_STATUS)
-    resolution = _text(denials[Col.RESOLUTION])
-    override = _text(denials[Col.CATEGORY_OVERRIDE])
-    category = override.where(override != "", _text(denials[Col.CATEGORY])).replace(
-        "", UNCLASSIFIED
-    )
-    carc = _text(denials[Col.CARC]).map(codes.normalise_code)
+    denials = denials[denials["is_denial"].ne(False)]
+    carc = denials["carc"].astype(str)
     frame = pd.DataFrame(
         {
-            "id": _text(denials[Col.DENIAL_ID]),
-            "payer": _text(denials[Col.PAYER]),
+            "id": denials["denial_id"].astype(str),
+            "payer": denials["payer"].astype(str),
             "carc": carc,
-            "description": _descriptions(carc, _text(denials[Col.DESCRIPTION])),
-            "category": category,
-            "type": _text(denials[Col.TYPE]).str.lower().replace("", UNCLASSIFIED),
-            "status": status,
+            "description": _descriptions(carc, denials["description"].astype(str)),
+            "category": _words(denials["category"]),
+            "type": _words(denials["type"]),
+            "status": denials["status"].astype(str).replace("", NEW_STATUS),
             "owner": _owners(denials),
-            "denied": _cents(denials[Col.DENIED_AMOUNT]),
-            "recovered": _cents(denials[Col.RECOVERED_AMOUNT]),
-            "remit": _dates(denials[Col.REMIT_DATE]),
-            "resolved": _dates(denials[Col.RESOLVED_ON]),
-            "appealed": _first_date(denials, Col.APPEAL_SENT_ON, Col.LETTER_GENERATED_ON),
-            "closed": _first_date(denials, Col.CLOSED_ON),
-            "deadline": _dates(denials[Col.APPEAL_DEADLINE]),
+            "denied": _cents(denials["denied_amount"]),
+            "recovered": _cents(denials["recovered_amount"]),
+            "remit": _dates(denials["remit_date"]),
+            "resolved": _dates(denials["resolved_on"]),
+            "appealed": _first_date(denials, "appeal_sent_on", "letter_generated_on"),
+            "closed": _dates(denials["closed_on"]),
+            "deadline": _dates(denials["appeal_deadline"]),
         }
     )
-    _add_outcomes(frame, resolution)
+    _add_outcomes(frame, denials["resolution"].astype(str))
     _add_ages(frame, settings, today)
     minutes = np.where(frame["type"].eq("soft"), settings.minutes_soft, settings.minutes_hard)
     frame["minutes"] = minutes
@@ -246,12 +256,16 @@ def prepare_denials(denials: pd.DataFrame, settings: KpiSettings, today: date) -
     return _with_periods(frame, "remit")
 
 
+def _words(series: pd.Series) -> pd.Series:
+    """An enum column (category, type) as its words; blank is unclassified."""
+    return series.map(lambda value: value.value if value is not None else UNCLASSIFIED).astype(str)
+
+
 def _owners(denials: pd.DataFrame) -> pd.Series:
     """Owner, else Classify's suggestion marked as such, else Unassigned."""
-    owner = _text(denials[Col.OWNER])
-    if Col.SUGGESTED_OWNER in denials:
-        suggested = _text(denials[Col.SUGGESTED_OWNER])
-        owner = owner.where(owner != "", (suggested + SUGGESTED_MARK).where(suggested != "", ""))
+    owner = denials["owner"].astype(str)
+    suggested = denials["suggested_owner"].astype(str)
+    owner = owner.where(owner != "", (suggested + SUGGESTED_MARK).where(suggested != "", ""))
     return owner.replace("", UNASSIGNED)
 
 

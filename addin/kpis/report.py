@@ -96,8 +96,21 @@ _PAYERS = [Col.PAYER, K.DENIALS, K.DENIED, K.RATE, K.OVERTURN, K.RECOVERED, K.AT
 
 def kpi_sheet(kpis: Kpis, lines: tuple[str, ...], practice: str = "") -> Report:
     """The manager's page: headline tiles, trend and breakdown tables, five native charts."""
+    return Report(
+        sheet=KPIS_SHEET,
+        title=f"Denial KPIs — {practice}" if practice else "Denial KPIs",
+        lines=(*lines, _tiles_line(kpis)),
+        tiles=tuple(tile(h) for h in kpis.headlines),
+        tables=(*_trend_tables(kpis), *_reason_tables(kpis), *_work_tables(kpis)),
+        charts=_kpi_charts(),
+        notes=_definitions(),
+    )
+
+
+def _trend_tables(kpis: Kpis) -> tuple[ReportTable, ...]:
+    """The denial rate by month and quarter against its target, and the turnaround."""
     target = kpis.settings.denial_rate_target
-    tables = (
+    return (
         _table(
             "kpiMonthly",
             "Initial denial rate by month",
@@ -113,6 +126,12 @@ def kpi_sheet(kpis: Kpis, lines: tuple[str, ...], practice: str = "") -> Report:
             "denial's remit date; the latest quarter may be partial.",
         ),
         _table("kpiTurnaround", "Turnaround (days)", kpis.turnaround, _turnaround_note()),
+    )
+
+
+def _reason_tables(kpis: Kpis) -> tuple[ReportTable, ...]:
+    """The Pareto tables: reasons by count and by dollars, categories, payers."""
+    return (
         _table(
             "kpiTopReasons",
             "Top denial reasons by CARC (Pareto)",
@@ -139,6 +158,12 @@ def kpi_sheet(kpis: Kpis, lines: tuple[str, ...], practice: str = "") -> Report:
             kpis.top_payers[_PAYERS],
             DEFINITIONS[K.OVERTURN],
         ),
+    )
+
+
+def _work_tables(kpis: Kpis) -> tuple[ReportTable, ...]:
+    """What is open and who works it: aging, workload, cost to recover."""
+    return (
         _table(
             "kpiAging",
             "Open denials by age",
@@ -154,15 +179,6 @@ def kpi_sheet(kpis: Kpis, lines: tuple[str, ...], practice: str = "") -> Report:
             totals=True,
         ),
         _table("kpiCost", "Cost to recover", kpis.cost, DEFINITIONS[K.STAFF_COST], totals=True),
-    )
-    return Report(
-        sheet=KPIS_SHEET,
-        title=f"Denial KPIs — {practice}" if practice else "Denial KPIs",
-        lines=(*lines, _tiles_line(kpis)),
-        tiles=tuple(tile(h) for h in kpis.headlines),
-        tables=tables,
-        charts=_kpi_charts(),
-        notes=_definitions(),
     )
 
 
@@ -268,69 +284,48 @@ def _pivot_sheet(sheet: str, title: str, lines, main: ReportTable, cross: Report
     return Report(sheet, title, lines, tables=(main, cross), notes=_definitions())
 
 
+# Each pivot sheet: (sheet, title, (table, title, Kpis field, note), (cross-tab, title, key, fmt)).
+_PIVOTS = (
+    (
+        BY_PAYER_SHEET,
+        "Denials by payer",
+        ("pvtPayer", "By payer", "by_payer", DEFINITIONS[K.RATE]),
+        ("pvtPayerMonth", "Denied dollars by payer and month of remit", "payer_month", Fmt.MONEY),
+    ),
+    (
+        BY_CATEGORY_SHEET,
+        "Denials by category",
+        (
+            "pvtCategory",
+            "By category",
+            "by_category",
+            "Category Override, else Category; blank counts as unclassified.",
+        ),
+        ("pvtCategoryPayer", "Denials by category and payer", "category_payer", Fmt.INT),
+    ),
+    (
+        BY_CARC_SHEET,
+        "Denials by reason code (CARC)",
+        ("pvtCarc", "By CARC", "by_carc", ""),
+        ("pvtCarcPayer", "Denials by CARC and payer", "carc_payer", Fmt.INT),
+    ),
+    (
+        BY_MONTH_SHEET,
+        "Denials by month",
+        ("pvtMonth", "By month", "by_month", DEFINITIONS[K.RATE]),
+        ("pvtMonthCategory", "Denials by month of remit and category", "month_category", Fmt.INT),
+    ),
+)
+
+
 def pivot_sheets(kpis: Kpis, lines: tuple[str, ...]) -> tuple[Report, ...]:
     """By Payer, By Category, By CARC, By Month: one pivot table each plus a cross-tab."""
-    cross = kpis.crosstabs
-    return (
-        _pivot_sheet(
-            BY_PAYER_SHEET,
-            "Denials by payer",
-            lines,
-            _table("pvtPayer", "By payer", kpis.by_payer, DEFINITIONS[K.RATE], totals=True),
-            _table(
-                "pvtPayerMonth",
-                "Denied dollars by payer and month of remit",
-                cross["payer_month"],
-                totals=True,
-                fmt=Fmt.MONEY,
-            ),
-        ),
-        _pivot_sheet(
-            BY_CATEGORY_SHEET,
-            "Denials by category",
-            lines,
-            _table(
-                "pvtCategory",
-                "By category",
-                kpis.by_category,
-                "Category Override, else Category; blank counts as unclassified.",
-                totals=True,
-            ),
-            _table(
-                "pvtCategoryPayer",
-                "Denials by category and payer",
-                cross["category_payer"],
-                totals=True,
-                fmt=Fmt.INT,
-            ),
-        ),
-        _pivot_sheet(
-            BY_CARC_SHEET,
-            "Denials by reason code (CARC)",
-            lines,
-            _table("pvtCarc", "By CARC", kpis.by_carc, totals=True),
-            _table(
-                "pvtCarcPayer",
-                "Denials by CARC and payer",
-                cross["carc_payer"],
-                totals=True,
-                fmt=Fmt.INT,
-            ),
-        ),
-        _pivot_sheet(
-            BY_MONTH_SHEET,
-            "Denials by month",
-            lines,
-            _table("pvtMonth", "By month", kpis.by_month, DEFINITIONS[K.RATE], totals=True),
-            _table(
-                "pvtMonthCategory",
-                "Denials by month of remit and category",
-                cross["month_category"],
-                totals=True,
-                fmt=Fmt.INT,
-            ),
-        ),
-    )
+    sheets = []
+    for sheet, title, (name, heading, field, note), (cross, cross_title, key, fmt) in _PIVOTS:
+        main = _table(name, heading, getattr(kpis, field), note, totals=True)
+        crosstab = _table(cross, cross_title, kpis.crosstabs[key], totals=True, fmt=fmt)
+        sheets.append(_pivot_sheet(sheet, title, lines, main, crosstab))
+    return tuple(sheets)
 
 
 def build_reports(kpis: Kpis, now: datetime, practice: str = "") -> tuple[Report, ...]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from addin import codes
+from addin import codes, denials
 from addin.errors import UnknownCodeError
 from addin.letters.arguments import (
     CLINICAL_CATEGORIES,
@@ -64,14 +64,17 @@ FILTERS = {"money": money, "long_date": long_date}
 
 
 def effective_category(row: Mapping[str, object]) -> str:
-    """A person's Category Override wins over the classified Category."""
-    chosen = row.get(Col.CATEGORY_OVERRIDE) or row.get(Col.CATEGORY) or ""
-    return str(chosen).strip().lower().replace(" ", "_")
+    """The row's effective category as a word ("" when none), by the record's one rule
+    (`addin.denials.effective_category`: a recognised Category Override wins)."""
+    category = denials.effective_category(
+        denials.text(row.get(Col.CATEGORY_OVERRIDE)), denials.category_of(row.get(Col.CATEGORY))
+    )
+    return category.value if category else ""
 
 
 def rarc_codes(text: object) -> list[str]:
-    """RARCs from a cell that may hold several ("N115, M76", "N115 M76")."""
-    return re.findall(r"[A-Z]{1,2}\d{1,4}", str(text or "").upper())
+    """RARCs from a cell that may hold several ("N115, M76", "N115 M76"): `codes.split_codes`."""
+    return list(codes.split_codes(text))
 
 
 def code_description(kind: str, code: str, fallback: object = None) -> str:
@@ -179,7 +182,7 @@ def _codes(rows: Sequence[Mapping[str, object]]) -> Codes:
     services = list(dict.fromkeys(line["procedure"] for line in letter_lines(rows)))
     services = [s for s in services if s] or ["the services below"]
     return Codes(
-        carcs=frozenset(clean_text(r.get(Col.CARC)) for r in rows),
+        carcs=frozenset(codes.normalise_code(r.get(Col.CARC)) for r in rows),
         rarcs=frozenset(code for r in rows for code in rarc_codes(r.get(Col.RARC))),
         received="; ".join(received),
         services=" and ".join(
@@ -278,12 +281,17 @@ def letter_context(
         "waiver_note": _waiver_note(facts),
     }
     derived |= _claim_amounts(rows)
-    kept = {
+    return context_values(first, practice, payer or {}) | _kept(derived)
+
+
+def _kept(derived: Mapping[str, object]) -> dict[str, object]:
+    """The derived fields a letter gets: a blank required one is left out (the renderer then
+    names it); an optional one is always there, blank when unknown."""
+    return {
         name: "" if value is None else value
         for name, value in derived.items()
         if value not in (None, "") or not FIELDS_BY_NAME[name].required
     }
-    return context_values(first, practice, payer or {}) | kept
 
 
 def _by_category(rows: Sequence[Mapping[str, object]]) -> dict[str, list]:

@@ -8,10 +8,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from addin.codes import normalise_code
+from addin.denials import yes_no
 from addin.letters.context import effective_category
 from addin.letters.fields import clean_text
 from addin.letters.kinds import LETTER_REMEDIES
-from addin.payers import PayerDirectory, is_original_medicare
+from addin.payers import is_original_medicare
+from addin.plans import PayerDirectory
 from addin.remedies import Remedy
 from addin.workbook.layout import CLOSED_STATUSES, STATUSES, Col
 
@@ -45,8 +48,6 @@ _APPEAL_WORDS = re.compile(
     r"(?P<no>\b(?:do not|don't|not|no|instead of)\s+(?:an?\s+)?appeal)"
     r"|(?P<yes>\b(?:appeal|dispute|reconsideration|redetermination|ask the payer to reprocess))"
 )
-_YES = frozenset({"yes", "y", "true", "1", "x"})
-_NO = frozenset({"no", "n", "false", "0"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,11 +62,6 @@ class Selection:
 
     chosen: list[Mapping[str, object]] = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)
-
-
-def yes_no(value: object) -> bool | None:
-    text = str(value or "").strip().lower()
-    return True if text in _YES else False if text in _NO else None
 
 
 def appeal_verdict(action: object, denial_type: object) -> str | None:
@@ -98,7 +94,7 @@ def not_an_appeal(action: object) -> str:
 
 def is_timely_filing(row: Mapping[str, object]) -> bool:
     """A timely-filing denial: CARC 29, or categorised (or overridden) as timely filing."""
-    return effective_category(row) == "timely_filing" or clean_text(row.get(Col.CARC)) == "29"
+    return effective_category(row) == "timely_filing" or normalise_code(row.get(Col.CARC)) == "29"
 
 
 def skip_reason(

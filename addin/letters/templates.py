@@ -3,9 +3,12 @@ sandboxed Jinja that renders them."""
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import io
+import operator
 import re
+import threading
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -14,14 +17,17 @@ from pathlib import Path
 
 from docx.opc.exceptions import PackageNotFoundError
 from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
+from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, nodes
 from jinja2 import TemplateError as JinjaError
+from jinja2.compiler import CodeGenerator
+from jinja2.environment import Template
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from addin.errors import TemplateError
 from addin.letters.context import FILTERS
 from addin.letters.kinds import PAYER_APPEAL
 from addin.letters.open_fields import mark_open_fields
+from addin.workbook import limits
 from addin.workbook.layout import PAYERS, SETTINGS, Col, S
 
 # Before letters were chosen by remedy and plan, a template per denial category. A practice's
@@ -112,26 +118,203 @@ class UnknownTemplateError(TemplateError):
     """A template name (chosen on the Payers or Settings sheet) that no file carries."""
 
 
+class TemplateLimitError(SecurityError):
+    """A template asked for more than a letter may cost (a huge range, text or output)."""
+
+
+FORBIDDEN_TAGS = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)
+
+
+def _size(value: object) -> int:
+    return len(value) if isinstance(value, str | bytes | list | tuple) else 0
+
+
+def _check_text(value: object) -> object:
+    if _size(value) > limits.MAX_TEMPLATE_TEXT:
+        raise TemplateLimitError(
+            f"it builds text longer than {limits.MAX_TEMPLATE_TEXT:,} characters"
+        )
+    return value
+
+
+_WIDE_FORMAT = re.compile(r"[%{:][^%{}]*?\d{7,}")  # "%999999999d", "{:>999999999}"
+
+
+def _check_format(text: object) -> None:
+    if isinstance(text, str) and _WIDE_FORMAT.search(text):
+        raise TemplateLimitError("its format asks for a field millions of characters wide")
+
+
+def _checked_filter(function):
+    """A filter whose numeric arguments (widths, counts) and result stay within the limits."""
+
+    first = 1 if hasattr(function, "jinja_pass_arg") else 0  # the filtered value's place
+
+    def checked(*args, **kwargs):
+        if function.__name__ == "do_format" and args:
+            _check_format(args[first])
+        for value in (*args[first + 1 :], *kwargs.values()):
+            if isinstance(value, int) and abs(value) > limits.MAX_TEMPLATE_TEXT:
+                raise TemplateLimitError(f"a filter was given {value:,}")
+        return _check_text(function(*args, **kwargs))
+
+    for name in ("environmentfilter", "contextfilter", "evalcontextfilter", "jinja_pass_arg"):
+        if hasattr(function, name):
+            setattr(checked, name, getattr(function, name))
+    return checked
+
+
+class _LetterCode(CodeGenerator):
+    """Jinja's code generator, with every `~` concatenation checked for size (text that
+    doubles itself in a loop would otherwise fill memory without writing a character)."""
+
+    def visit_Concat(self, node, frame) -> None:
+        self.write("environment.checked_text(")
+        super().visit_Concat(node, frame)
+        self.write(")")
+
+
+class _BudgetedTemplate(Template):
+    """A template whose output stops at MAX_LETTER_CHARACTERS."""
+
+    def render(self, *args, **kwargs) -> str:
+        context = self.new_context(dict(*args, **kwargs))
+        parts, total = [], 0
+        try:
+            for part in self.root_render_func(context):
+                total += len(part)
+                if total > limits.MAX_LETTER_CHARACTERS:
+                    raise TemplateLimitError(
+                        f"its letter would be longer than {limits.MAX_LETTER_CHARACTERS:,} "
+                        "characters"
+                    )
+                parts.append(part)
+        except Exception:
+            self.environment.handle_exception()
+        return self.environment.concat(parts)
+
+
 class LetterEnvironment(SandboxedEnvironment):
     """Jinja for letters: sandboxed (a tampered template cannot reach Python), strict (a
-    missing field stops the letter), autoescaped (values are text, never Word XML).
+    missing field stops the letter), autoescaped (values are text, never Word XML), and
+    limited: no include/import/extends, range() up to MAX_TEMPLATE_RANGE items, text and
+    lists built by `*`, `+`, `~` or a filter up to MAX_TEMPLATE_TEXT, a letter up to
+    MAX_LETTER_CHARACTERS (limits.py); `LetterTemplates.render` adds the time budget.
 
     docxtpl compiles a document's XML on every render; the same template always produces the
     same XML, so compiled templates are kept (≈1.4× the letters per second; bench/README.md).
     """
 
+    intercepted_binops = frozenset({"*", "**", "+"})
+    code_generator_class = _LetterCode
+    template_class = _BudgetedTemplate
+
     def __init__(self) -> None:
         super().__init__(undefined=StrictUndefined, autoescape=True)
         self.filters.update(FILTERS)
+        self.filters = {name: _checked_filter(f) for name, f in self.filters.items()}
+        self.globals["range"] = _letter_range
         self._compiled: dict[str, object] = {}
+
+    def checked_text(self, value: object) -> object:
+        return _check_text(value)
+
+    def call_binop(self, context, operator_name: str, left, right):
+        if operator_name == "**" and isinstance(right, int | float) and abs(right) > 64:
+            raise TemplateLimitError(f"it raises a number to the power {right}")
+        if operator_name == "*":
+            count = right if isinstance(right, int) else left if isinstance(left, int) else 1
+            if (_size(left) + _size(right)) * abs(count) > limits.MAX_TEMPLATE_TEXT:
+                raise TemplateLimitError(
+                    f"it repeats text or a list past {limits.MAX_TEMPLATE_TEXT:,} characters"
+                )
+        if operator_name == "+" and _size(left) + _size(right) > limits.MAX_TEMPLATE_TEXT:
+            raise TemplateLimitError(
+                f"it builds text longer than {limits.MAX_TEMPLATE_TEXT:,} characters"
+            )
+        return {"*": operator.mul, "**": operator.pow, "+": operator.add}[operator_name](
+            left, right
+        )
+
+    def wrap_str_format(self, value):
+        wrapped = super().wrap_str_format(value)
+        if wrapped is None:
+            return None
+        _check_format(value.__self__)  # "{:>999999999}".format(…)
+        return wrapped
 
     def from_string(self, source, globals=None, template_class=None):
         if globals is not None or template_class is not None or not isinstance(source, str):
             return super().from_string(source, globals, template_class)
         compiled = self._compiled.get(source)
         if compiled is None:
+            refuse_forbidden_tags(self.parse(source))
             compiled = self._compiled[source] = super().from_string(source)
         return compiled
+
+
+def refuse_forbidden_tags(tree: nodes.Template) -> None:
+    """A letter is one file: include, import and extends would reach for other files."""
+    found = next(iter(tree.find_all(FORBIDDEN_TAGS)), None)
+    if found is not None:
+        tag = type(found).__name__.lower().replace("fromimport", "from … import")
+        raise SecurityError(f"it uses {{% {tag} %}}, which letter templates may not use")
+
+
+def _letter_range(*args: int) -> range:
+    items = range(*args)
+    if len(items) > limits.MAX_TEMPLATE_RANGE:
+        raise TemplateLimitError(
+            f"its range() makes {len(items):,} items, more than {limits.MAX_TEMPLATE_RANGE:,}"
+        )
+    return items
+
+
+class _Deadline:
+    """Stop a render that runs past `seconds`: a watchdog thread interrupts the main thread
+    (Jinja's compiled code is Python, so it stops at the next step); elsewhere the other
+    limits still hold."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.fired = False
+        self._done = False
+        self._lock = threading.Lock()
+        self._timer = None
+
+    def __enter__(self) -> _Deadline:
+        if threading.current_thread() is threading.main_thread():
+            self._timer = threading.Timer(self.seconds, self._fire)
+            self._timer.daemon = True
+            self._timer.start()
+        return self
+
+    def _fire(self) -> None:
+        with self._lock:
+            if not self._done:
+                self.fired = True
+                _thread.interrupt_main()
+
+    def finish(self) -> None:
+        """Call at the end of the guarded block: absorbs an interrupt already on its way."""
+        with self._lock:
+            self._done = True
+            fired = self.fired
+        if self._timer is not None:
+            self._timer.cancel()
+        while fired:  # the KeyboardInterrupt arrives within a few bytecodes
+            threading.Event().wait(0.01)
+
+    def __exit__(self, kind, error, trace) -> bool:
+        with self._lock:
+            self._done = True
+        if self._timer is not None:
+            self._timer.cancel()
+        if kind is KeyboardInterrupt and self.fired:
+            raise TemplateLimitError(
+                f"filling it in took longer than {limits.MAX_RENDER_SECONDS:g} seconds"
+            ) from None
+        return False
 
 
 def builtin_templates() -> dict[str, bytes]:
@@ -192,7 +375,7 @@ class LetterTemplates:
     def source(self, name: str) -> bytes:
         if name not in self._bytes:
             if name in self._practice:
-                self._bytes[name] = self._practice[name].read_bytes()
+                self._bytes[name] = _read_template(self._practice[name])
             elif name in self._builtin:
                 self._bytes[name] = self._builtin[name]
             else:
@@ -212,12 +395,13 @@ class LetterTemplates:
         return self._fields[name]
 
     def render(self, name: str, context: Mapping[str, object]) -> bytes:
-        """The letter as .docx bytes."""
-        with self._reading(name):
+        """The letter as .docx bytes, within the limits on size and time (limits.py)."""
+        with self._reading(name), _Deadline(limits.MAX_RENDER_SECONDS) as deadline:
             document = DocxTemplate(io.BytesIO(self.source(name)))
             document.render(dict(context), self.environment, autoescape=True)
             out = io.BytesIO()
             document.save(out)
+            deadline.finish()
         return mark_open_fields(out.getvalue())
 
     @contextlib.contextmanager
@@ -226,6 +410,13 @@ class LetterTemplates:
         where = self._practice.get(name, f"built-in {name}")
         try:
             yield
+        except TemplateError:
+            raise
+        except TemplateLimitError as error:
+            raise TemplateError(
+                f"template {where} asks for more than a letter may cost: {error}. Remove that "
+                "part of the template (or start again from a copy of the built-in one)."
+            ) from None
         except UndefinedError as error:
             raise TemplateError(f"template {name} uses {error.message}") from None
         except SecurityError as error:
@@ -245,3 +436,25 @@ class LetterTemplates:
                 f"template {where} is not a Word .docx document ({type(error).__name__}). "
                 "Save it from Word as a .docx file."
             ) from None
+        except (RecursionError, MemoryError, OverflowError) as error:
+            raise TemplateError(
+                f"template {where} asks for more than a letter may cost ({type(error).__name__}"
+                "). Remove loops and macros that call themselves, or start again from a copy "
+                "of the built-in template."
+            ) from None
+        except Exception as error:  # noqa: BLE001 - a tampered template: one line, no traceback
+            raise TemplateError(
+                f"template {where} could not be filled in ({type(error).__name__}). Open it in "
+                "Word and check its {{ … }} and {% … %} tags."
+            ) from None
+
+
+def _read_template(path: Path) -> bytes:
+    size = path.stat().st_size
+    if size > limits.MAX_TEMPLATE_BYTES:
+        raise TemplateError(
+            f"template {path} is {limits.size_text(size)}, more than the "
+            f"{limits.size_text(limits.MAX_TEMPLATE_BYTES)} a letter template may be. Shrink "
+            "its pictures (Word: Compress Pictures) and save it again."
+        )
+    return path.read_bytes()

@@ -16,7 +16,7 @@ from typing import Protocol
 from addin.remit.balance import claim_findings, line_findings
 from addin.remit.models import Adjustment, Claim, Person, Procedure, ServiceLine, TransactionHeader
 from addin.remit.segments import segment_id
-from addin.remit.values import _DATES, _DECIMALS, to_date, to_decimal
+from addin.remit.values import _DATES, _DECIMALS, code_shown, to_date, to_decimal
 
 ZERO = Decimal(0)
 # The records are NamedTuples; building them with tuple.__new__ skips the generated __new__
@@ -132,7 +132,7 @@ class ClaimLoop:
                         value = to_date(raw)
                     if value is None and raw:
                         (line[_FINDINGS] if line else findings).append(
-                            f"DTM*{qualifier} date {raw!r} is not a valid date"
+                            f"DTM*{code_shown(qualifier)} date is not a valid date"
                         )
                     if line is not None:
                         if qualifier == "472" or qualifier == "150":
@@ -330,8 +330,7 @@ class ClaimLoop:
     def _amount(raw: str, name: str, findings: list[str]) -> Decimal | None:
         value = to_decimal(raw)
         if value is None:
-            raw = raw.strip()
-            findings.append(f"{name} {raw!r} is not an amount" if raw else f"{name} is missing")
+            findings.append(f"{name} is not an amount" if raw.strip() else f"{name} is missing")
         return value
 
     @staticmethod
@@ -339,7 +338,7 @@ class ClaimLoop:
         """A numeric element that is not money (a weight, a percent); blank is None."""
         value = to_decimal(raw)
         if value is None and raw.strip():
-            findings.append(f"{name} {raw.strip()!r} is not a number")
+            findings.append(f"{name} is not a number")
         return value
 
     def _adjustments(self, elements, target, line, findings) -> Decimal | None:
@@ -358,7 +357,9 @@ class ClaimLoop:
             amount = to_decimal(e[index + 1])
             if amount is None:
                 where = line[_FINDINGS] if line else findings
-                self._amount(e[index + 1], f"CAS*{group}*{carc} amount", where)
+                self._amount(
+                    e[index + 1], f"CAS*{code_shown(group)}*{code_shown(carc)} amount", where
+                )
                 total = None
             elif total is not None:
                 total += amount
@@ -372,7 +373,9 @@ class ClaimLoop:
         qualifier = elements[1]
         amount = to_decimal(elements[2])
         if amount is None:
-            self._amount(elements[2], f"AMT*{qualifier}", line[_FINDINGS] if line else findings)
+            self._amount(
+                elements[2], f"AMT*{code_shown(qualifier)}", line[_FINDINGS] if line else findings
+            )
         elif line is not None:
             if qualifier == "B6":
                 line[_ALLOWED] = amount

@@ -31,7 +31,7 @@ from addin.remit.segments import (
     read_segments,
     segment_id,
 )
-from addin.remit.values import to_date, to_decimal
+from addin.remit.values import code_shown, to_date, to_decimal
 
 _X12_NAMES = {
     "837": "837 (claim)",
@@ -302,7 +302,7 @@ class RemitReader:
             payment_date = self._bpr_date_fallback(e, tx)
         amount = to_decimal(e[2])
         if amount is None:
-            tx.findings.append(f"BPR02 {e[2].strip()!r} is not an amount")
+            tx.findings.append("BPR02 is not an amount")
         old = tx.payment
         tx.payment = Payment(
             e[1].strip(),
@@ -322,7 +322,7 @@ class RemitReader:
             tx.findings.append("payment date found in BPR15 instead of BPR16 (one element short)")
             return shifted
         tx.findings.append(
-            f"payment date BPR16 {raw!r} is not a valid date; using the production date"
+            "payment date BPR16 is not a valid date; using the production date"
             if raw
             else "payment date BPR16 is missing; using the production date"
         )
@@ -388,7 +388,7 @@ class RemitReader:
         qualifier, raw = elements[1].strip(), elements[2].strip()
         value = to_date(raw)
         if value is None and raw:
-            tx.findings.append(f"DTM*{qualifier} date {raw!r} is not a valid date")
+            tx.findings.append(f"DTM*{code_shown(qualifier)} date is not a valid date")
         if qualifier == "405" and tx.header is None:
             tx.production_date = value
 
@@ -427,12 +427,8 @@ class RemitReader:
                 reason, _, reference = composite.partition(component)
                 amount = to_decimal(e[index + 1])
                 if amount is None:
-                    raw = e[index + 1].strip()
-                    tx.findings.append(
-                        f"PLB {reason} amount {raw!r} is not an amount"
-                        if raw
-                        else f"PLB {reason} amount is missing"
-                    )
+                    problem = "is not an amount" if e[index + 1].strip() else "is missing"
+                    tx.findings.append(f"PLB {code_shown(reason)} amount {problem}")
                 tx.provider_adjustments.append(
                     ProviderAdjustment(provider, fiscal, reason, reference, amount)
                 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -62,3 +63,13 @@ def _parse_date(text: str) -> date | None:
 def money_text(value: Decimal | None) -> str | None:
     """Money as a string with two decimals (JSON output), None stays None."""
     return None if value is None else str(value.quantize(CENT))
+
+
+_CODE = re.compile(r"[A-Za-z0-9]{1,5}")
+
+
+def code_shown(text: str) -> str:
+    """A code element (qualifier, group, reason) as a finding may name it: codes are short
+    letters and digits; anything else is a damaged field whose content is never repeated."""
+    text = text.strip()
+    return text if _CODE.fullmatch(text) else "(unreadable code)"

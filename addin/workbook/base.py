@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 import pandas as pd
 
 from addin.errors import WorkbookLayoutError
-from addin.workbook.layout import SETTING_DEFAULTS, TableSpec
+from addin.workbook.layout import ADDED_LATER, SETTING_DEFAULTS, TableSpec
 
 if TYPE_CHECKING:  # the report model lives with the KPI sheets
     from addin.workbook.report import Report
@@ -87,6 +87,102 @@ def missing_table(spec: TableSpec) -> WorkbookLayoutError:
         "It may have been deleted or converted to a plain range; run `denialdesk doctor` on "
         "the workbook to repair it."
     )
+
+
+def merged_cells_error(sheet: str, spec: TableSpec, merged: str) -> WorkbookLayoutError:
+    """Merged cells inside a table: values hidden under a merge would be lost or misread."""
+    return WorkbookLayoutError(
+        f"sheet '{sheet}' has merged cells ({merged}) inside table {spec.name}. Unmerge them "
+        "(Home › Merge & Center › Unmerge Cells), then run again; nothing was changed."
+    )
+
+
+def too_many_rows_error(sheet: str, spec: TableSpec, rows: int) -> WorkbookLayoutError:
+    from addin.workbook import limits
+
+    return WorkbookLayoutError(
+        f"table {spec.name} on sheet '{sheet}' has {rows:,} rows, more than the "
+        f"{limits.MAX_TABLE_ROWS:,} DenialDesk reads in one table. Move older rows to an "
+        "archive copy of the tracker, then run again; nothing was changed."
+    )
+
+
+def overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    """Whether two (min_col, min_row, max_col, max_row) ranges share a cell."""
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+
+
+def check_columns(spec: TableSpec, header: Sequence[str], sheet: str) -> None:
+    """Refuse a table whose layout column a person renamed or removed (both adapters call it).
+
+    A column only a newer DenialDesk has (`ADDED_LATER`) may be missing: it is added blank.
+    Any other missing column, or one whose place holds a header DenialDesk does not know,
+    was renamed or removed: adding it blank would silently lose what it held.
+    """
+    problem = column_problem(spec, header, sheet)
+    if problem:
+        raise WorkbookLayoutError(problem)
+
+
+def column_problem(spec: TableSpec, header: Sequence[str], sheet: str) -> str | None:
+    """The one-line message for a renamed or removed layout column, or None."""
+    names = list(spec.column_names)
+    later = ADDED_LATER.get(spec.name, frozenset())
+    for index, name in enumerate(names):
+        if name in header:
+            continue
+        stranger = _in_its_place(names, index, header, strict=name in later)
+        if stranger is not None:
+            shown = f"'{stranger[:40]}'" if not _is_blank_header(stranger) else "(blank)"
+            return (
+                f"column '{name}' of table {spec.name} was renamed to {shown}: rename column "
+                f"{shown} back to '{name}' on sheet '{sheet}' (DenialDesk finds its data by "
+                "that name), then run again; nothing was changed."
+            )
+        if name not in later:
+            return (
+                f"column '{name}' is missing from table {spec.name} on sheet '{sheet}': put "
+                "it back (or restore a backup with `denialdesk restore`), then run again; "
+                "nothing was changed."
+            )
+    return None
+
+
+BLANK_HEADER = "Column"  # how an adapter names a blank header cell: Column1, Column2, …
+
+
+def _is_blank_header(name: str) -> bool:
+    return name.startswith(BLANK_HEADER) and name[len(BLANK_HEADER) :].isdigit()
+
+
+def _in_its_place(
+    names: list[str], index: int, header: Sequence[str], *, strict: bool
+) -> str | None:
+    """An unknown header standing where layout column `names[index]` belongs: between the
+    nearest layout columns before and after it that the sheet has. `strict` (a column an
+    older tracker may lack) asks for exactly as many unknown headers there as missing
+    layout columns, both neighbours present: columns people added at the right and
+    columns an upgrade appended never count as a rename."""
+    position = {name: i for i, name in enumerate(header)}
+    before = [position[n] for n in names[:index] if n in position]
+    after = [position[n] for n in names[index + 1 :] if n in position]
+    low = before[-1] if before else -1
+    high = after[0] if after else len(header)
+    if high <= low or (strict and not (before and after)):
+        return None
+    known = set(names)
+    strangers = [h for h in header[low + 1 : high] if h not in known]
+    missing = [n for n in names if n not in position and low < _slot(names, n, position) < high]
+    if not strangers or (strict and len(strangers) != len(missing)):
+        return None
+    return strangers[missing.index(names[index])] if names[index] in missing else strangers[0]
+
+
+def _slot(names: list[str], name: str, position: dict[str, int]) -> float:
+    """Where a missing layout column would sit in the sheet: just after its nearest present
+    predecessor."""
+    earlier = [position[n] for n in names[: names.index(name)] if n in position]
+    return (earlier[-1] if earlier else -1) + 0.5
 
 
 def table_frame(spec: TableSpec, columns: dict[str, list], rows: int) -> pd.DataFrame:

@@ -59,16 +59,31 @@ def decrypt(source, password: str | None, name: str | None = None) -> io.BytesIO
         )
     out = io.BytesIO()
     with _opened(source) as handle:
-        office = msoffcrypto.OfficeFile(handle)
         try:
+            office = msoffcrypto.OfficeFile(handle)
             office.load_key(password=password, verify_password=True)
-            office.decrypt(out)
         except (DecryptionError, InvalidKeyError):
             raise WorkbookLayoutError(
                 f"the password for {name} is not right; nothing was changed."
             ) from None
+        except Exception as error:  # noqa: BLE001 - a damaged file: one line, no traceback
+            raise _damaged(name, error) from None
+        try:
+            office.decrypt(out)
+        except Exception as error:  # noqa: BLE001 - the key was right, the content is damaged
+            raise _damaged(name, error) from None
     out.seek(0)
     return out
+
+
+def _damaged(name: str, error: Exception) -> WorkbookLayoutError:
+    """The message for a password-protected tracker whose encrypted container is damaged
+    (truncated, overwritten): its kind of failure, never its content."""
+    return WorkbookLayoutError(
+        f"{name} is damaged: its password-protected contents cannot be read "
+        f"({type(error).__name__}). Restore a backup with `denialdesk restore {name} "
+        "--list`."
+    )
 
 
 def encrypt(plain: bytes, password: str, target: Path) -> None:

@@ -17,9 +17,18 @@ from pathlib import Path
 import pandas as pd
 
 from addin.errors import WorkbookLayoutError
-from addin.workbook import crypto, files
+from addin.workbook import crypto, files, limits
 from addin.workbook import xlsx_sheet as sheet_xml
-from addin.workbook.base import Highlight, missing_table, settings_from_rows, table_frame
+from addin.workbook.base import (
+    Highlight,
+    check_columns,
+    merged_cells_error,
+    missing_table,
+    overlaps,
+    settings_from_rows,
+    table_frame,
+    too_many_rows_error,
+)
 from addin.workbook.layout import SETTINGS, S, TableSpec
 from addin.workbook.values import (
     typed_column,
@@ -78,6 +87,7 @@ class FileBook:
             raise WorkbookLayoutError(
                 f"no workbook at {path}. Create one with `denialdesk new {path}`."
             )
+        limits.refuse_oversized(path)
         password = crypto.password_from_env(password)
         data, read_as = files.read_fingerprinted(path)
         if crypto.is_encrypted_bytes(data):
@@ -135,12 +145,13 @@ class FileBook:
     def read_table(self, spec: TableSpec) -> pd.DataFrame:
         if self._fallback is not None:
             return self._fallback.read_table(spec)
-        grid = self._grid(self._table(spec))
+        grid = self._grid(self._table(spec), spec)
         if spec.key not in grid.header:
             raise WorkbookLayoutError(
                 f"table {spec.name} on sheet '{grid.table.sheet}' has no '{spec.key}' column. "
                 "Put the column back (or restore a backup) before running DenialDesk again."
             )
+        check_columns(spec, grid.header, grid.table.sheet)
         filled = [any(v is not None and v != "" for v in row) for row in grid.rows]
         data = [row for row, keep in zip(grid.rows, filled, strict=True) if keep]
         columns = {name: [row[i] for row in data] for i, name in enumerate(grid.header)}
@@ -156,7 +167,7 @@ class FileBook:
         if self._fallback is not None:
             return self._fallback.write_table(spec, frame)
         table = self._table(spec)
-        grid = self._grid(table)
+        grid = self._grid(table, spec)
         dropped = [name for name in grid.header if name not in frame.columns]
         if dropped:
             raise ValueError(f"write_table({spec.name}) would drop columns {dropped}")
@@ -201,7 +212,7 @@ class FileBook:
             return self._fallback.apply_highlights(spec, highlights)
         from addin.workbook.xlsx_writes import highlight_rules
 
-        grid = self._grid(self._table(spec))
+        grid = self._grid(self._table(spec), spec)
         data = self.package.read(grid.table.sheet_part)
         try:
             data = highlight_rules(self, grid, data, highlights)
@@ -236,11 +247,26 @@ class FileBook:
 
     # -- reading ------------------------------------------------------------------------
 
-    def _grid(self, table: TablePart) -> _Grid:
+    def _grid(self, table: TablePart, spec: TableSpec) -> _Grid:
+        """The table's cells. A ref that claims more rows than the sheet holds (A1:BL1048576
+        over 300 rows) is read by the data's real extent; merged cells in the table and more
+        than MAX_TABLE_ROWS rows get one line."""
         if table.part in self._grids:
             return self._grids[table.part]
-        min_col, min_row, max_col, max_row = split_ref(table.ref)
+        bounds = split_ref(table.ref)
+        sheet_part = self.package.read(table.sheet_part)
+        for merged in sheet_xml.elements(sheet_part, "mergeCell"):
+            found = re.search(rb'\bref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"', merged.group(0))
+            if found is not None:
+                ref = found.group(1).decode()
+                ref = ref if ":" in ref else f"{ref}:{ref}"
+                if overlaps(bounds, split_ref(ref)):
+                    raise merged_cells_error(table.sheet, spec, ref)
+        min_col, min_row, max_col, _ = bounds
         cells = self._sheet_rows(table.sheet)
+        max_row = max(min(bounds[3], len(cells)), min_row + 1)
+        if max_row - min_row > limits.MAX_TABLE_ROWS:
+            raise too_many_rows_error(table.sheet, spec, max_row - min_row)
         width = max_col - min_col + 1
         rows = []
         for number in range(min_row, max_row + 1):
@@ -248,7 +274,7 @@ class FileBook:
             values = [None if v == "" else v for v in row[min_col - 1 : max_col]]
             rows.append(values + [None] * (width - len(values)))
         formulas = set()
-        found = sheet_xml.formula_cells(self.package.read(table.sheet_part))
+        found = sheet_xml.formula_cells(sheet_part)
         for (row, col), text in found.items():
             if min_row < row <= max_row and min_col <= col <= max_col:
                 rows[row - min_row][col - min_col] = text

@@ -15,6 +15,7 @@ import hashlib
 import os
 import shutil
 import stat
+import sys
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from addin.errors import (
     WorkbookLayoutError,
     WorkbookWriteError,
 )
+from addin.workbook.limits import MAX_COMPRESSION_RATIO, MAX_UNZIPPED_BYTES
 from addin.workbook.lock import (  # noqa: F401 - the lock is part of the safe save's API
     LOCK_WAIT_SECONDS,
     HeldLock,
@@ -39,8 +41,6 @@ from addin.workbook.lock import (  # noqa: F401 - the lock is part of the safe s
 )
 
 BACKUP_FOLDER = "DenialDesk Backups"
-MAX_UNZIPPED_BYTES = 1_500_000_000  # a 1M-row tracker is well under this; a zip bomb is not
-MAX_COMPRESSION_RATIO = 200
 
 
 def owner_files(path: Path) -> list[Path]:
@@ -118,7 +118,7 @@ def check_zip(source, name: str | None = None) -> None:
     try:
         with zipfile.ZipFile(source) as archive:
             infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as error:
         raise WorkbookLayoutError(
             f"{name} is not a readable .xlsx workbook ({error}). Restore a backup with "
             "`denialdesk restore` or create a new tracker with `denialdesk new`."
@@ -242,14 +242,26 @@ def atomic_write(
             )
         replace(temp, target)
         return backup
-    except OSError as error:
+    except Exception as error:
+        if not _write_failed(error):
+            raise
+        reason = getattr(error, "strerror", None) or error
         raise WorkbookWriteError(
-            f"could not save {path.name}: {error.strerror or error}. The workbook on disk is "
+            f"could not save {path.name}: {reason}. The workbook on disk is "
             "unchanged. Check free space and write permission on its folder."
         ) from None
     finally:
         with contextlib.suppress(OSError):
             temp.unlink()
+
+
+def _write_failed(error: Exception) -> bool:
+    """A failed write: an OSError, or lxml's own error for a full disk mid-write (lxml, under
+    openpyxl, is loaded by then; it is not imported here so a CLI start stays light)."""
+    etree = sys.modules.get("lxml.etree")
+    return isinstance(error, OSError) or (
+        etree is not None and isinstance(error, etree.SerialisationError)
+    )
 
 
 def write_temp(temp: Path, write: Callable[[Path], None]) -> Path:

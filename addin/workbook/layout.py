@@ -98,6 +98,7 @@ class Col:
     RARC = "RARC"
     CLAIM_STATUS = "Claim Status"
     REMIT_DATE = "Remit Date"
+    PRODUCTION_DATE = "Remit Produced On"  # DTM*405: the notice date appeal clocks start from
     CHECK_NUMBER = "Check Number"
     LAST_DENIED_ON = "Last Denied On"
     TIMES_DENIED = "Times Denied"
@@ -148,6 +149,7 @@ class Col:
     IMPORTED_AT = "Imported At"
 
     PAYER_IDS = "Payer IDs"
+    MATCH_NAMES = "Match Names"  # name patterns that pick this row (payer id + name decide)
     PLAN_TYPE = "Plan Type"
     TIMELY_FILING_DAYS = "Timely Filing Days"
     APPEAL_WINDOW_DAYS = "Appeal Window Days"
@@ -301,6 +303,7 @@ DENIALS = TableSpec(
         _sys(Col.CLAIM_STATUS, width=16),
         _sys(Col.PAYER_CLAIM_NUMBER, width=20),
         _sys(Col.REMIT_DATE, Kind.DATE, 12),
+        _sys(Col.PRODUCTION_DATE, Kind.DATE, 12),
         _sys(Col.CHECK_NUMBER, width=16),
         _sys(Col.SOURCE_FILE, width=28),
         _sys(Col.LAST_DENIED_ON, Kind.DATE, 12),
@@ -393,6 +396,7 @@ PAYERS = TableSpec(
     (
         _user(Col.PAYER, width=34),
         _user(Col.PAYER_IDS, width=16),
+        _user(Col.MATCH_NAMES, width=30),
         _user(Col.PLAN_TYPE, width=18),
         _user(Col.TIMELY_FILING_DAYS, Kind.INT, 10),
         _user(Col.TIMELY_FILING_CLOCK, width=22),
@@ -511,6 +515,140 @@ TABLES: tuple[TableSpec, ...] = (
     SETTINGS,
     AUDIT,
 )
+
+# The columns each table had when it first shipped: a tracker of any DenialDesk version has
+# them all. Any later layout column may be missing from an older tracker, and is added blank
+# (ADDED_LATER, computed, so a column added to the layout needs no list kept by hand). A
+# first-release column that is missing was renamed or removed by a person, and DenialDesk
+# refuses to write until it is put back (a blank copy would silently lose what it held).
+FIRST_RELEASE_COLUMNS: dict[str, frozenset[str]] = {
+    CLAIMS.name: frozenset(
+        {
+            Col.CLAIM_KEY,
+            Col.CLAIM_ID,
+            Col.PAYER,
+            Col.PAYER_ID,
+            Col.PAYER_CLAIM_NUMBER,
+            Col.PATIENT,
+            Col.MEMBER_ID,
+            Col.SERVICE_DATE,
+            Col.BILLED,
+            Col.FIRST_STATUS,
+            Col.FIRST_PAID,
+            Col.FIRST_REMIT_DATE,
+            Col.INITIALLY_DENIED,
+            Col.INITIAL_DENIED_AMOUNT,
+            Col.LATEST_STATUS,
+            Col.LATEST_PAID,
+            Col.PATIENT_RESPONSIBILITY,
+            Col.LAST_REMIT_DATE,
+            Col.ADJUDICATIONS,
+            Col.REVERSED_ON,
+            Col.FINDINGS,
+            Col.SOURCE_FILE,
+            Col.NOTES,
+        }
+    ),
+    DENIALS.name: frozenset(
+        {
+            Col.DENIAL_ID,
+            Col.CLAIM_KEY,
+            Col.CLAIM_ID,
+            Col.PAYER,
+            Col.PAYER_ID,
+            Col.PATIENT,
+            Col.MEMBER_ID,
+            Col.SERVICE_DATE,
+            Col.PROCEDURE,
+            Col.LEVEL,
+            Col.LINE,
+            Col.BILLED,
+            Col.PAID,
+            Col.DENIED_AMOUNT,
+            Col.GROUP,
+            Col.CARC,
+            Col.RARC,
+            Col.CLAIM_STATUS,
+            Col.PAYER_CLAIM_NUMBER,
+            Col.REMIT_DATE,
+            Col.CHECK_NUMBER,
+            Col.SOURCE_FILE,
+            Col.LAST_DENIED_ON,
+            Col.TIMES_DENIED,
+            Col.RESOLUTION,
+            Col.RECOVERED_AMOUNT,
+            Col.RESOLVED_ON,
+            Col.STATUS,
+            Col.OWNER,
+            Col.NOTES,
+        }
+    ),
+    REMITS.name: frozenset(
+        {
+            Col.REMIT_KEY,
+            Col.FILE,
+            Col.FILE_SHA256,
+            Col.TRANSACTION,
+            Col.PAYER,
+            Col.PAYER_ID,
+            Col.CHECK_NUMBER,
+            Col.METHOD,
+            Col.PAYMENT_AMOUNT,
+            Col.PAYMENT_DATE,
+            Col.CLAIMS,
+            Col.NEW_DENIALS,
+            Col.RESOLVED_DENIALS,
+            Col.FINDINGS,
+            Col.IMPORTED_AT,
+            Col.NOTES,
+        }
+    ),
+    PAYERS.name: frozenset(
+        {
+            Col.PAYER,
+            Col.PAYER_IDS,
+            Col.PLAN_TYPE,
+            Col.TIMELY_FILING_DAYS,
+            Col.APPEAL_WINDOW_DAYS,
+            Col.APPEAL_CLOCK,
+            Col.APPEAL_ADDRESS,
+            Col.APPEAL_FAX,
+            Col.APPEAL_PORTAL,
+            Col.NOTES,
+        }
+    ),
+    CODES.name: frozenset(
+        {Col.CODE_TYPE, Col.CODE, Col.DESCRIPTION, Col.CATEGORY_OVERRIDE, Col.NOTES}
+    ),
+    SETTINGS.name: frozenset({Col.SETTING, Col.VALUE, Col.DESCRIPTION}),
+    WORK_QUEUE.name: frozenset(
+        {
+            Col.RANK,
+            Col.DENIAL_ID,
+            Col.CLAIM_ID,
+            Col.PAYER,
+            Col.PATIENT,
+            Col.SERVICE_DATE,
+            Col.DENIED_AMOUNT,
+            Col.CARC,
+            Col.CATEGORY,
+            Col.ACTION,
+            Col.APPEAL_DEADLINE,
+            Col.DAYS_LEFT,
+            Col.OWNER,
+            Col.STATUS,
+            Col.FOLLOW_UP_DATE,
+            Col.PRIORITY_SCORE,
+            Col.PRIORITY_REASON,
+        }
+    ),
+    AUDIT.name: frozenset(
+        {Col.WHEN, Col.USER, Col.ACTION_NAME, Col.CHANGES, Col.FILES, Col.VERSION}
+    ),
+}
+ADDED_LATER: dict[str, frozenset[str]] = {
+    spec.name: frozenset(spec.column_names) - FIRST_RELEASE_COLUMNS[spec.name] for spec in TABLES
+}
 
 
 @dataclass(frozen=True, slots=True)

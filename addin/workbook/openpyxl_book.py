@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
-import os
 import zipfile
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -18,9 +15,17 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.table import Table
 from openpyxl.worksheet.worksheet import Worksheet
 
-from addin.errors import WorkbookChangedError, WorkbookLayoutError
-from addin.workbook import crypto, files
-from addin.workbook.base import missing_table, settings_from_rows, table_frame
+from addin.errors import WorkbookLayoutError
+from addin.workbook import crypto, files, limits
+from addin.workbook.base import (
+    check_columns,
+    merged_cells_error,
+    missing_table,
+    overlaps,
+    settings_from_rows,
+    table_frame,
+    too_many_rows_error,
+)
 from addin.workbook.layout import NUMBER_FORMATS, SETTINGS, Kind, Owner, S, TableSpec
 from addin.workbook.openpyxl_tables import add_table_sheet, set_list_validation
 from addin.workbook.values import (
@@ -56,6 +61,7 @@ class OpenpyxlBook:
             raise WorkbookLayoutError(
                 f"no workbook at {path}. Create one with `denialdesk new {path}`."
             )
+        limits.refuse_oversized(path)
         password = crypto.password_from_env(password)
         data, read_as = files.read_fingerprinted(path)
         source = io.BytesIO(data)
@@ -107,7 +113,7 @@ class OpenpyxlBook:
 
     def read_table(self, spec: TableSpec) -> pd.DataFrame:
         worksheet, table = self.locate(spec)
-        min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+        min_col, min_row, max_col, max_row = table_bounds(worksheet, table, spec)
         rows = worksheet.iter_rows(
             min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col, values_only=True
         )
@@ -117,15 +123,17 @@ class OpenpyxlBook:
                 f"table {spec.name} on sheet '{worksheet.title}' has no '{spec.key}' column. "
                 "Put the column back (or restore a backup) before running DenialDesk again."
             )
+        check_columns(spec, header, worksheet.title)
         data = [row for row in rows if any(v is not None and v != "" for v in row)]
         columns = {name: [row[i] for row in data] for i, name in enumerate(header)}
+        del data
         for name in columns:
             columns[name] = typed_column(spec, worksheet.title, name, columns[name])
-        return table_frame(spec, columns, len(data))
+        return table_frame(spec, columns, len(columns[header[0]]))
 
     def write_table(self, spec: TableSpec, frame: pd.DataFrame) -> None:
         worksheet, table = self.locate(spec)
-        min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+        min_col, min_row, max_col, max_row = table_bounds(worksheet, table, spec)
         positions = self._positions(worksheet, min_row, min_col, max_col, frame, spec)
         formulas = _people_formulas(worksheet, spec, positions, min_row + 1, max_row)
         last_row = min_row + max(len(frame), 1)
@@ -228,6 +236,43 @@ class OpenpyxlBook:
         verify_tracker(source, sheets)
 
 
+def table_bounds(worksheet: Worksheet, table: Table, spec: TableSpec) -> tuple[int, int, int, int]:
+    """The table's range (min_col, min_row, max_col, max_row) as far as the sheet has data.
+
+    A table ref may claim far more rows than the sheet holds (a damaged or hostile file says
+    A1:BL1048576 over 300 rows): it is read by the real extent of its data, never cell by
+    cell to row 1,048,576. Merged cells inside the table, and more than MAX_TABLE_ROWS rows
+    of data, get a one-line message instead.
+    """
+    min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+    _refuse_merged_cells(worksheet, spec, (min_col, min_row, max_col, max_row))
+    max_col = max(min(max_col, worksheet.max_column), min_col)
+    max_row = max(min(max_row, worksheet.max_row), min_row + 1)
+    if max_row - min_row > limits.MAX_TABLE_ROWS:  # styled but empty cells may stretch max_row
+        max_row = max(
+            _last_row_with_data(worksheet, min_col, min_row, max_col, max_row), min_row + 1
+        )
+    if max_row - min_row > limits.MAX_TABLE_ROWS:
+        raise too_many_rows_error(worksheet.title, spec, max_row - min_row)
+    return min_col, min_row, max_col, max_row
+
+
+def _last_row_with_data(worksheet: Worksheet, min_col, min_row, max_col, max_row) -> int:
+    """The last row of the range with a value in it (openpyxl keeps cells in `_cells`)."""
+    last = min_row
+    for (row, col), cell in worksheet._cells.items():
+        if row > last and row <= max_row and min_col <= col <= max_col:
+            if cell.value is not None and cell.value != "":
+                last = row
+    return last
+
+
+def _refuse_merged_cells(worksheet: Worksheet, spec: TableSpec, bounds) -> None:
+    for merged in worksheet.merged_cells.ranges:
+        if overlaps(bounds, merged.bounds):
+            raise merged_cells_error(worksheet.title, spec, merged.coord)
+
+
 def _header_names(cells) -> list[str]:
     names = []
     for index, value in enumerate(cells):
@@ -307,76 +352,3 @@ def sheet_names(source, name: str = "the workbook") -> list[str]:
         return list(workbook.sheetnames)
     finally:
         workbook.close()
-
-
-@contextlib.contextmanager
-def open_for_update(
-    path: Path | str,
-    password: str | None = None,
-    notify: Callable[[str], None] = lambda message: None,
-) -> Iterator:
-    """Open a tracker for writing: refuse while it is open elsewhere or read-only, hold the
-    write lock (`notify` hears when another run holds it and this one waits), clear temp
-    files that a crashed run left behind, and encrypt an encrypted tracker's plain-text
-    backups. The book's save is fenced: it replaces nothing if the file changed meanwhile."""
-    path = Path(path)
-    if not path.is_file():
-        raise WorkbookLayoutError(
-            f"no workbook at {path}. Create one with `denialdesk new {path}`."
-        )
-    files.refuse_if_open(path)
-    files.refuse_if_read_only(path)
-    with files.write_lock(path, notify=notify) as lock:
-        files.remove_stale_temp_files(path)
-        book = open_book(path, password)
-        book.lock = lock
-        if book.password is not None:
-            protected = crypto.protect_backups(path, book.password)
-            if protected:
-                notify(
-                    f"{len(protected)} older backup(s) of {path.name} were in plain text; they "
-                    "are now encrypted with the tracker's password."
-                )
-        yield book
-
-
-FENCE_ATTEMPTS = 5
-
-
-def update(
-    path: Path | str,
-    action: Callable[[OpenpyxlBook], T],
-    password: str | None = None,
-    notify: Callable[[str], None] = lambda message: None,
-    attempts: int | None = None,
-) -> T:
-    """Run `action` on the tracker opened for update; when the save finds the workbook was
-    changed under it (the fence), nothing was replaced: say so and run `action` again on
-    the new workbook, up to `attempts` times. Returns what the last run returned."""
-    attempts = attempts or FENCE_ATTEMPTS
-    for attempt in range(1, attempts + 1):
-        try:
-            with open_for_update(path, password, notify) as book:
-                return action(book)
-        except WorkbookChangedError as error:
-            if attempt == attempts:
-                raise WorkbookChangedError(
-                    f"{error} It changed under this run {attempts} times in a row; run it "
-                    "again when the others have finished."
-                ) from None
-            notify(f"{error} Running again on the new version ({attempt + 1} of {attempts})…")
-    raise AssertionError("unreachable")
-
-
-ENGINE_ENV = "DENIALDESK_ENGINE"
-
-
-def open_book(path: Path | str, password: str | None = None):
-    """The tracker as a Book: the file engine (FileBook: reads only the tables asked for,
-    writes back only what changed), or the whole-workbook openpyxl Book when
-    DENIALDESK_ENGINE=openpyxl (a comparison, and a way back should the file engine fail)."""
-    if os.environ.get(ENGINE_ENV, "").strip().lower() == "openpyxl":
-        return OpenpyxlBook.open(path, password)
-    from addin.workbook.file_book import FileBook
-
-    return FileBook.open(path, password)

@@ -1,22 +1,18 @@
-"""The Work Queue: open denials in rank order, the edits people make there, and the Status
-changes it lets Classify date (Appeal Sent On, Closed On)."""
+"""The edits people make on the Work Queue (Owner, Status, Follow-up Date), copied to the
+Denials records, and the Status changes Classify dates (Appeal Sent On, Closed On)."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 import pandas as pd
 
+from addin.denials import Denial
 from addin.workbook import frames
-from addin.workbook.layout import (
-    CLOSED_STATUSES,
-    SENT_STATUSES,
-    SUGGESTED_MARK,
-    WORK_QUEUE,
-    Col,
-)
+from addin.workbook.layout import CLOSED_STATUSES, SENT_STATUSES, SUGGESTED_MARK, Col
 
 
 @dataclass(slots=True)
@@ -31,15 +27,19 @@ class QueueEdits:
 QUEUE_EDITABLE = (Col.OWNER, Col.STATUS, Col.FOLLOW_UP_DATE)
 
 
-def _as_queued(row: dict) -> list[str]:
-    """The editable queue cells as text, to tell later whether a person changed them."""
+def as_queued(values: Iterable[object]) -> list[str]:
+    """The editable queue cells (Owner, Status, Follow-up Date) as text, to tell later whether
+    a person changed them."""
     texts = []
-    for name in QUEUE_EDITABLE:
-        value = row.get(name)
+    for value in values:
         if isinstance(value, datetime):
             value = value.date()
         texts.append(value.isoformat() if isinstance(value, date) else str(value or ""))
     return texts
+
+
+def _queue_row(row: Mapping[str, object]) -> list[str]:
+    return as_queued(row.get(name) for name in QUEUE_EDITABLE)
 
 
 def snapshots(queue: pd.DataFrame | None) -> dict[str, tuple[list[str], list[str]]]:
@@ -54,25 +54,26 @@ def snapshots(queue: pd.DataFrame | None) -> dict[str, tuple[list[str], list[str
         except ValueError:
             continue
         if row.get(Col.DENIAL_ID) and isinstance(written, list) and len(written) == 3:
-            found[str(row[Col.DENIAL_ID])] = (written, _as_queued(row))
+            found[str(row[Col.DENIAL_ID])] = (written, _queue_row(row))
     return found
 
 
-def with_queue_edits(denials: pd.DataFrame, snapshots: dict) -> tuple[pd.DataFrame, QueueEdits]:
-    """The Denials rows with the Owner / Status / Follow-up Date a person changed on the
-    queue. When the Denials cell changed too since the queue was written, the Denials sheet
-    (the record) wins and the queue edit is counted as a conflict."""
+def with_queue_edits(
+    records: Sequence[Denial], snapshots: dict
+) -> tuple[list[Denial], dict[int, Denial], QueueEdits]:
+    """The Denials records with the Owner / Status / Follow-up Date a person changed on the
+    queue, and the changed ones by position. When the Denials cell changed too since the
+    queue was written, the Denials sheet (the record) wins and the queue edit is counted as
+    a conflict."""
     edits = QueueEdits()
-    if not snapshots:
-        return denials, edits
-    records = frames.records(denials)
-    changed = 0
-    for row in records:
-        snapshot = snapshots.get(str(row.get(Col.DENIAL_ID)))
+    result, changed = list(records), {}
+    for position, denial in enumerate(records if snapshots else ()):
+        snapshot = snapshots.get(denial.denial_id)
         if snapshot is None:
             continue
         written, now = snapshot
-        on_denials = _as_queued(row)
+        on_denials = as_queued((denial.owner, denial.status, denial.follow_up_date))
+        updates = {}
         for index, name in enumerate(QUEUE_EDITABLE):
             if now[index] == written[index]:
                 continue  # not edited on the queue
@@ -81,12 +82,16 @@ def with_queue_edits(denials: pd.DataFrame, snapshots: dict) -> tuple[pd.DataFra
             if moved:  # both changed: Denials is the record
                 edits.conflicts += 1
             elif here != now[index]:
-                row[name] = _queued_value(name, now[index])
-                changed += 1
-    edits.copied = changed
-    if not changed:
-        return denials, edits
-    return frames.frame_of(records, list(denials.columns)), edits
+                value = _queued_value(name, now[index])
+                blank = "" if name != Col.FOLLOW_UP_DATE else None  # text fields are never None
+                updates[_FIELDS[name]] = blank if value is None else value
+        if updates:
+            edits.copied += len(updates)
+            result[position] = changed[position] = replace(denial, **updates)
+    return result, changed, edits
+
+
+_FIELDS = {Col.OWNER: "owner", Col.STATUS: "status", Col.FOLLOW_UP_DATE: "follow_up_date"}
 
 
 def _queued_value(name: str, text: str) -> object:
@@ -101,29 +106,6 @@ def _queued_value(name: str, text: str) -> object:
     if name == Col.OWNER and text.endswith(SUGGESTED_MARK):
         return None  # the suggestion, left as it was shown
     return text
-
-
-def build_queue(denials: pd.DataFrame, out: dict, previous: pd.DataFrame | None) -> pd.DataFrame:
-    """Open denials in rank order, with the columns a biller needs to act."""
-    queued = pd.Series([r is not None for r in out[Col.RANK]], index=denials.index, dtype=bool)
-    ranked = denials.loc[queued].copy()
-    ranked = ranked.sort_values(Col.RANK, key=lambda s: s.astype(int), kind="stable")
-    suggested = ranked[Col.SUGGESTED_OWNER].map(lambda o: f"{o}{SUGGESTED_MARK}" if o else None)
-    owners = ranked[Col.OWNER].where(ranked[Col.OWNER].notna(), suggested)
-    shown = [n for n in WORK_QUEUE.column_names if n not in (Col.OWNER, Col.AS_QUEUED)]
-    queue = pd.DataFrame({name: ranked[name] for name in shown})
-    # A person's formula in Denials' Follow-up Date is theirs; the queue shows only dates.
-    queue[Col.FOLLOW_UP_DATE] = queue[Col.FOLLOW_UP_DATE].map(
-        lambda value: value if isinstance(value, date) else None
-    )
-    queue.insert(WORK_QUEUE.column_names.index(Col.OWNER), Col.OWNER, owners)
-    queue[Col.AS_QUEUED] = [json.dumps(_as_queued(r)) for r in frames.records(queue)]
-    if previous is not None:  # columns people added to the queue keep their values by row
-        extra = [c for c in previous.columns if c not in queue.columns]
-        kept = previous.set_index(Col.DENIAL_ID)[extra] if extra else None
-        for name in extra:
-            queue[name] = queue[Col.DENIAL_ID].map(kept[name].to_dict()).astype(object)
-    return queue.reset_index(drop=True).astype(object)
 
 
 def date_status_changes(
