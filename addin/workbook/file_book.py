@@ -30,6 +30,7 @@ from addin.workbook.base import (
     too_many_rows_error,
 )
 from addin.workbook.layout import SETTINGS, S, TableSpec
+from addin.workbook.reading import read_tracker
 from addin.workbook.values import (
     typed_column,
 )
@@ -83,17 +84,7 @@ class FileBook:
     def open(cls, path: Path | str, password: str | None = None) -> FileBook:
         """Open a tracker file (decrypting it with `password` or DENIALDESK_PASSWORD)."""
         path = Path(path)
-        if not path.is_file():
-            raise WorkbookLayoutError(
-                f"no workbook at {path}. Create one with `denialdesk new {path}`."
-            )
-        limits.refuse_oversized(path)
-        password = crypto.password_from_env(password)
-        data, read_as = files.read_fingerprinted(path)
-        if crypto.is_encrypted_bytes(data):
-            data = crypto.decrypt(io.BytesIO(data), password, path.name).getvalue()
-        else:
-            password = None
+        data, read_as, password = read_tracker(path, password)
         files.check_zip(io.BytesIO(data), path.name)
         try:
             book = cls(path, data, password)

@@ -28,6 +28,7 @@ from addin.workbook.base import (
 )
 from addin.workbook.layout import NUMBER_FORMATS, SETTINGS, Kind, Owner, S, TableSpec
 from addin.workbook.openpyxl_tables import add_table_sheet, set_list_validation
+from addin.workbook.reading import read_tracker
 from addin.workbook.values import (
     is_formula,
     is_persons_formula,
@@ -57,18 +58,8 @@ class OpenpyxlBook:
         encrypted with the same password.
         """
         path = Path(path)
-        if not path.is_file():
-            raise WorkbookLayoutError(
-                f"no workbook at {path}. Create one with `denialdesk new {path}`."
-            )
-        limits.refuse_oversized(path)
-        password = crypto.password_from_env(password)
-        data, read_as = files.read_fingerprinted(path)
+        data, read_as, password = read_tracker(path, password)
         source = io.BytesIO(data)
-        if crypto.is_encrypted_bytes(data):
-            source = crypto.decrypt(source, password, path.name)
-        else:
-            password = None
         files.check_zip(source, path.name)
         book = cls(path, load_workbook(source, path.name), password)
         book.read_as = read_as
