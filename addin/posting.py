@@ -23,7 +23,7 @@ from addin.adjudication import (
     legacy_denial_id,
     remit_key,
 )
-from addin.remit.models import TransactionEnd, status_label
+from addin.remit.models import ClaimStatus, TransactionEnd, status_label
 from addin.workbook.layout import CLAIMS, CLOSED_STATUSES, DENIALS, REMITS, Col, TableSpec
 
 ZERO = Decimal(0)
@@ -459,13 +459,19 @@ def _is_before(day: date | None, other: date | None) -> bool:
 
 
 def _set_first_outcome(row: Row, item: Adjudication) -> None:
-    """The claim's first adjudication: what the initial denial rate counts."""
+    """The claim's first adjudication: what the initial denial rate counts. HFMA's claim-level
+    rule (Claim Integrity Task Force; domain/kpis.md §0): a claim is initially denied when its
+    first adjudication has CLP02 = 4 (denied) — even when its only adjustments are the
+    patient's share (PR) — or when it carries a denial code."""
     denied = sum((f.amount for f in item.denials), ZERO)
+    status_denied = item.status == ClaimStatus.DENIED
+    if status_denied and not item.denials:  # denied whole: nothing of the charge was paid
+        denied = max((item.charge or ZERO) - (item.paid or ZERO), ZERO)
     row[Col.FIRST_STATUS] = status_label(item.status)
     row[Col.FIRST_PAID] = item.paid
     row[Col.FIRST_REMIT_DATE] = item.payment_date
-    row[Col.INITIALLY_DENIED] = "Yes" if item.denials else "No"
-    row[Col.INITIAL_DENIED_AMOUNT] = denied if item.denials else None
+    row[Col.INITIALLY_DENIED] = "Yes" if item.denials or status_denied else "No"
+    row[Col.INITIAL_DENIED_AMOUNT] = denied if item.denials or status_denied else None
     row[Col.SOURCE_FILE] = item.source_file
 
 

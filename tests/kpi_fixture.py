@@ -29,7 +29,8 @@ def _claim(key, payer, remit, billed, denied_amount=None, first_status=None):
         Col.PAYER: payer,
         Col.PATIENT: "SYNTHETIC, PATIENT",
         Col.BILLED: Decimal(billed),
-        Col.FIRST_STATUS: first_status or (DENIED if denied_amount else PAID),
+        # CLP02 = 4 only for a claim denied whole; a partly denied claim was processed
+        Col.FIRST_STATUS: first_status or (DENIED if denied_amount == billed else PAID),
         Col.FIRST_REMIT_DATE: remit,
         Col.INITIALLY_DENIED: "Yes" if denied_amount else "No",
         Col.INITIAL_DENIED_AMOUNT: Decimal(denied_amount) if denied_amount else None,
@@ -79,6 +80,7 @@ DENIAL_ROWS = [
             Col.RECOVERED_AMOUNT: Decimal("100"),
             Col.RESOLVED_ON: date(2026, 2, 9),
             Col.LETTER_GENERATED_ON: date(2026, 1, 20),
+            Col.APPEAL_SENT_ON: date(2026, 1, 20),
             Col.TYPE: "hard",
             Col.OWNER: "Billing",
             Col.CATEGORY: "medical_necessity",
@@ -92,7 +94,7 @@ DENIAL_ROWS = [
         "50",
         "16",
         "Lost",
-        **{Col.TYPE: "soft", Col.OWNER: "Billing"},
+        **{Col.TYPE: "soft", Col.OWNER: "Billing", Col.APPEAL_SENT_ON: date(2026, 4, 20)},
     ),
     _denial(
         "D3",
@@ -104,6 +106,7 @@ DENIAL_ROWS = [
         "Appeal Sent",
         **{
             Col.LETTER_GENERATED_ON: date(2026, 5, 23),
+            Col.APPEAL_SENT_ON: date(2026, 5, 23),
             Col.TYPE: "hard",
             Col.OWNER: "Front Desk",
             Col.CATEGORY: "authorization",

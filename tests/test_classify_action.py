@@ -86,7 +86,10 @@ def test_demo_every_denial_is_explained_and_the_open_ones_ranked(demo_tracker):
     assert report.queued == len(queue) == 38
     for column in (Col.DESCRIPTION, Col.CATEGORY, Col.ACTION, Col.RULE, Col.SUGGESTED_OWNER):
         assert denials[column].notna().all(), column
-    assert list(queue[Col.RANK]) == list(range(1, 39))
+    assert sorted(queue[Col.RANK]) == list(range(1, 39))
+    # a claim's lines together (issue 14), claims in the order of their best-ranked line
+    firsts = queue.groupby(Col.CLAIM_ID, sort=False)[Col.RANK].min().tolist()
+    assert firsts == sorted(firsts)
     # Live denials by score; overdue ones (a decision, not a race) after them, by score too.
     live = denials[denials[Col.RANK].notna()].sort_values(Col.RANK)
     overdue = live[Col.PRIORITY_REASON].str.startswith("Overdue")

@@ -236,7 +236,9 @@ def test_the_codes_sheet_decides_what_import_records_as_a_denial(tracker):
     assert [(d[Col.GROUP], d[Col.CARC]) for _, d in denials.iterrows()] == [("PR", "2")]
     assert report.stats.new_denials == 1
     flags = dict(zip(claims[Col.CLAIM_ID], claims[Col.INITIALLY_DENIED], strict=True))
-    assert flags == {"DD1001": "No", "DD1002": "Yes"}
+    # DD1001 has no Denials row now, but its first adjudication is CLP02 = 4: HFMA's claim-level
+    # rule (Claim Integrity Task Force) counts it initially denied whatever its codes are.
+    assert flags == {"DD1001": "Yes", "DD1002": "Yes"}
 
 
 def test_imported_wording_shows_in_explanations(tracker, tmp_path):

@@ -99,6 +99,7 @@ def scenarios(tmp_path_factory):
         started = time.perf_counter()
         run(done, step, inputs)
         built[step] = (before, inputs, state(before), state(done), time.perf_counter() - started)
+        assert built[step][2] != built[step][3], f"{step} changed nothing: no kill could tell"
         previous = done
     return built
 

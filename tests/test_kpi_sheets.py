@@ -78,16 +78,28 @@ def test_refresh_writes_each_report_sheet_in_its_place(filled):
 def test_tiles_show_value_target_change_trend_and_definition(filled):
     refresh(filled)
     kpi = openpyxl.load_workbook(filled)[KPIS_SHEET]
-    label, value, period, target, previous, change, trend, definition = tile_row(
+    label, value, target, previous, change, trend, counted, source = tile_row(
         kpi, "Initial denial rate (claims, by remits)"
     )[:8]
-    assert (value, period, target, previous, trend) == (0.5, "2026 Q2", 0.1, 0.25, "worsening")
-    assert change == pytest.approx(0.25)
-    assert definition.startswith("Claims whose first adjudication carried a denial")
+    # one short row: the same-span previous quarter, the change in points coloured worse
+    assert (value, target, previous, trend) == (0.5, 0.1, 0.25, "worsening")
+    assert change == "+25.0 pts" and counted == "2 of 4 claims"
+    assert source == "HFMA Claim Integrity Task Force"
     found = next(r for r in kpi.iter_rows() if r[0].value == label)
-    assert found[1].number_format == "0.0%" and found[5].number_format.startswith("+0.0%")
+    assert found[1].number_format == "0.0%" and found[4].font.color.rgb.endswith("9C0006")
+    assert kpi.row_dimensions[found[0].row].height is None  # no tall definition beside it
     assert tile_row(kpi, "Dollars denied")[1] == 900
-    assert tile_row(kpi, "Average days, remit → appeal")[1] == 20
+    assert next(r for r in kpi.iter_rows() if r[0].value == "Dollars denied")[1].number_format == (
+        '"$"#,##0.00;[Red]-"$"#,##0.00'
+    )
+    assert tile_row(kpi, "Average days, remit → appeal sent")[1] == 19
+    assert tile_row(kpi, "Appeal overturn rate")[6] == (
+        "0 of 1 appeals decided; 1 paid without appeal"
+    )
+    notes = [r[0].value for r in kpi.iter_rows() if isinstance(r[0].value, str)]
+    assert any(n.startswith("Initial denial rate (claims): Claims whose first") for n in notes)
+    assert any("MAP Key AR-6" in n for n in notes)
+    assert kpi.print_title_rows == "$1:$1" and kpi.page_setup.orientation == "landscape"
 
 
 def test_tables_are_excel_tables_with_totals_rows_on_pivot_sheets(filled):
@@ -229,8 +241,8 @@ def test_summary_lists_the_headline_kpis(filled):
     summary = refresh(filled).summary()
     assert "data 2026-01-10 to 2026-06-20, 8 claims, 6 denials" in summary
     assert (
-        "Initial denial rate (claims, by remits): 50.0% in 2026 Q2 (target 10.0%; +25.0 pts "
-        "vs previous quarter; worsening)" in summary
+        "Initial denial rate (claims, by remits): 50.0% in 2026 Q2 to date (Apr 1 – Jun 20) "
+        "(target 10.0%; +25.0 pts vs previous quarter; worsening)" in summary
     )
     assert "Dollars still at risk (open): $700.00 (today, 2026-07-15)" in summary
 
@@ -241,7 +253,7 @@ def test_cli_refreshes_prints_and_draws_pngs(runner, filled, tmp_path):
         cli, ["kpis", str(filled), "--png", str(charts), "--as-of", TODAY.isoformat()]
     )
     assert result.exit_code == 0, result.output
-    assert "Appeal overturn rate: 50.0% in 2026 Q2" in result.output
+    assert "Appeal overturn rate: 0.0% in 2026 Q2 to date" in result.output
     assert "SYNTHETIC" not in result.output  # never a patient name
     pngs = sorted(p.name for p in charts.glob("*.png"))
     assert pngs == [

@@ -48,8 +48,10 @@ QUARTER_FIGURES = [
     # key, Q2 value, Q1 value, trend
     (K.RATE, 2 / 4, 1 / 4, "worsening"),
     (K.RATE_DOLLARS, 400 / 600, 100 / 1000, "worsening"),  # billed of C5 + C7 over Q2
-    (K.OVERTURN, 1 / 2, 1 / 1, "worsening"),
-    (K.DAYS_TO_APPEAL, 20.0, 10.0, "worsening"),
+    # HFMA: appealed denials won ÷ appealed denials decided — Q2: D2 appealed and lost (D3
+    # sent, undecided; D6 paid without an appeal, counted apart); Q1: D1 appealed and won.
+    (K.OVERTURN, 0 / 1, 1 / 1, "worsening"),
+    (K.DAYS_TO_APPEAL, 19.0, 10.0, "worsening"),  # to Appeal Sent On: D2 18, D3 20; D1 10
     (K.DAYS_TO_RESOLVE, 40.0, 30.0, "worsening"),
     (K.DENIED, Decimal("900.00"), Decimal("100.00"), "worsening"),
     (K.RECOVERED, Decimal("20.00"), Decimal("100.00"), "worsening"),
@@ -63,7 +65,9 @@ QUARTER_FIGURES = [
 )
 def test_headline_quarter_against_the_previous_quarter(figures, key, latest, previous, trend):
     found = headline(figures, key)
-    assert found.period == "2026 Q2"
+    # Q2 is in progress (data to Jun 20): compared with Q1's same span, Jan 1 – Mar 22
+    assert found.period == "2026 Q2 to date (Apr 1 – Jun 20)"
+    assert found.compared_with == "2026 Q1, same span (Jan 1 – Mar 22)"
     assert found.value == pytest.approx(latest) and found.previous == pytest.approx(previous)
     assert found.change == pytest.approx(latest - previous)
     assert found.trend == trend
@@ -109,7 +113,9 @@ def test_a_month_without_counted_claims_has_no_rate_not_a_division_error(figures
 
 def test_overturn_rate_by_payer_and_by_category(figures):
     assert row(figures.by_payer, Col.PAYER, PAYER_A)[K.OVERTURN] == pytest.approx(0.5)
-    assert row(figures.by_payer, Col.PAYER, PAYER_B)[K.OVERTURN] == pytest.approx(1.0)
+    # B: D3 appealed but undecided, D6 paid without an appeal (counted apart): no appeal decided
+    assert pd.isna(row(figures.by_payer, Col.PAYER, PAYER_B)[K.OVERTURN])
+    assert row(figures.by_payer, Col.PAYER, PAYER_B)[K.PAID_WITHOUT_APPEAL] == 1
     assert row(figures.by_payer, Col.PAYER, PAYER_A)[K.RATE] == pytest.approx(2 / 4)
     assert row(figures.by_payer, Col.PAYER, PAYER_B)[K.RATE] == pytest.approx(1 / 4)
     category = figures.by_category.set_index(Col.CATEGORY)
@@ -122,7 +128,8 @@ def test_overturn_rate_by_payer_and_by_category(figures):
 
 def test_turnaround_average_and_median(figures):
     table = figures.turnaround.set_index(K.MEASURE)
-    assert list(table.loc["Remit → appeal", [K.COUNTED, K.AVERAGE, K.MEDIAN]]) == [2, 15.0, 15.0]
+    # to Appeal Sent On only: D1 10, D2 18, D3 20 days
+    assert list(table.loc["Remit → appeal", [K.COUNTED, K.AVERAGE, K.MEDIAN]]) == [3, 16.0, 18.0]
     resolved = table.loc["Remit → resolved"]
     assert (resolved[K.COUNTED], resolved[K.AVERAGE], resolved[K.MEDIAN]) == (2, 35.0, 35.0)
     assert (resolved[K.SHORTEST], resolved[K.LONGEST]) == (30, 40)
@@ -135,7 +142,9 @@ def test_sent_and_closed_dates_drive_turnaround(tracker):
     }
     rows = [row | dated.get(row[Col.DENIAL_ID], {}) for row in kpi_fixture.DENIAL_ROWS]
     table = compute(kpi_fixture.fill(tracker, denials=rows)).turnaround.set_index(K.MEASURE)
-    assert list(table.loc["Remit → appeal", [K.COUNTED, K.AVERAGE, K.MEDIAN]]) == [2, 10.0, 10.0]
+    appeal = table.loc["Remit → appeal"]  # D1 10, D2 18, D3 10 (sent, not the letter's day 20)
+    assert (appeal[K.COUNTED], appeal[K.MEDIAN]) == (3, 10.0)
+    assert appeal[K.AVERAGE] == pytest.approx(38 / 3)
     resolved = table.loc["Remit → resolved"]
     assert (resolved[K.COUNTED], resolved[K.MEDIAN]) == (3, 30.0)  # D1 30, D2 30, D6 40
     assert resolved[K.AVERAGE] == pytest.approx(100 / 3)
@@ -206,6 +215,18 @@ def test_a_claim_whose_only_initial_denial_is_not_one_is_not_initially_denied(tr
     figures = compute(kpi_fixture.fill(tracker, denials=rows))
     assert headline(figures, K.RATE).value == pytest.approx(1 / 4)  # Q2: only C7 now
     assert headline(figures, K.RATE_DOLLARS).value == pytest.approx(300 / 600)
+
+
+def test_a_partial_quarter_is_compared_with_the_same_span_of_the_quarter_before(tracker):
+    """Q2 to date (data to Jun 20) against Q1's Jan 1 – Mar 22: a claim remitted on Mar 25
+    is in Q1 but after the span, so it is not compared (like for like, issue 14)."""
+    late_q1 = kpi_fixture._claim("C11", PAYER_A, date(2026, 3, 25), "100", "100")
+    figures = compute(kpi_fixture.fill(tracker, claims=[*kpi_fixture.CLAIM_ROWS, late_q1]))
+    rate = headline(figures, K.RATE)
+    assert rate.previous == pytest.approx(1 / 4)  # C1–C4, not C11 (2 of 5 for the whole Q1)
+    assert figures.quarterly.set_index(K.QUARTER).loc["2026 Q1", K.RATE] == pytest.approx(2 / 5)
+    assert rate.n == "2 of 4 claims"
+    assert headline(figures, K.OVERTURN).n == "0 of 1 appeals decided; 1 paid without appeal"
 
 
 def test_settings_change_the_target_and_the_cost(tracker):

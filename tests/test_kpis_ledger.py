@@ -51,6 +51,8 @@ def test_ledger_figures_count_what_was_submitted(tmp_path, tracker):
     assert found.clean == clean and found.rate(ledger.CLEAN_RATE) == clean / 9
     assert found.rate(ledger.SUBMITTED_RATE) == denied / 12  # HFMA 1a: ÷ claims submitted
     assert found.rate(ledger.REJECTION_RATE) == 1 / 12
+    assert found.counted(ledger.REJECTION_RATE) == "1 of 12 claims submitted"
+    assert found.counted(ledger.CLEAN_RATE) == f"{clean} of 9 answered claims"
     assert found.waiting == 3 and found.oldest == (TODAY - SENT_ON).days
     assert found.waiting_billed == sum((c.charge for c in claims[9:]), Decimal(0))
 

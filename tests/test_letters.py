@@ -270,7 +270,21 @@ def test_a_missing_field_stops_that_letter_only(tracker):
 def test_missing_practice_settings_are_named_with_where_to_fill_them_in(tracker):
     write_denials(tracker, [denial_row()], settings=LETTERHEAD | {S.PRACTICE_NPI: ""})
     [failed] = generate(tracker).failed
-    assert failed.message == "D-0000000001: letter not written: fill in Settings › Practice NPI."
+    assert failed.message == (
+        "D-0000000001: letters not written: fill in Settings › Practice NPI (the letterhead "
+        "and signature of every letter), then run letters again; 1 letter(s) wait for it."
+    )
+
+
+def test_a_blank_letterhead_is_reported_once_per_run_not_once_per_denial(tracker):
+    rows = [denial_row(**{Col.DENIAL_ID: f"D-000000000{i}"}) for i in (1, 2, 3)]
+    write_denials(tracker, rows, settings=LETTERHEAD | {S.PRACTICE_NAME: ""})
+    report = generate(tracker)
+    assert [item.message for item in report.failed] == [
+        "D-0000000001: letters not written: fill in Settings › Practice Name (the letterhead "
+        "and signature of every letter), then run letters again; 3 letter(s) wait for it."
+    ]
+    assert not report.written
 
 
 HOSTILE = 'O\'BRIEN & <SONS> "Q" {{ 7*7 }} {% if x %}'

@@ -379,7 +379,10 @@ def test_restore_lists_and_puts_a_backup_back_undoably(runner, tracker):
     _import(runner, tracker, DENIED)
     _import(runner, tracker, PAID)
     listed = runner.invoke(cli, ["restore", str(tracker), "--list"])
-    assert listed.exit_code == 0 and len(listed.output.splitlines()) == 2
+    lines = listed.output.splitlines()
+    assert listed.exit_code == 0 and len(lines) == 4  # two backups, two lines each
+    assert lines[0].startswith("  1  taken ") and "before Import remittances (" in lines[0]
+    assert lines[1].strip().startswith("tracker ") and lines[1].endswith(" bytes)")
     result = runner.invoke(cli, ["restore", str(tracker), "1"])
     assert result.exit_code == 0 and "Restored tracker.xlsx from" in result.output
     denials = OpenpyxlBook.open(tracker).read_table(DENIALS)

@@ -12,7 +12,7 @@ import pytest
 from addin.actions.new_tracker import create_tracker, tracker_bytes
 from addin.cli import cli
 from addin.errors import AddinError
-from addin.workbook.layout import LISTS, SHEET_ORDER, TABLES
+from addin.workbook.layout import LISTS, SHEET_ORDER, TABLES, freeze_cell, sheet_setup
 from addin.workbook.template import TEMPLATE_NAME
 from tests.conftest import ROOT
 
@@ -42,7 +42,23 @@ def test_every_table_and_header_of_the_layout_is_in_the_template():
         assert spec.name in sheet.tables
         header = [c.value for c in sheet[1]][: len(spec.columns)]
         assert header == list(spec.column_names)
-        assert sheet.freeze_panes == "A2"
+        setup = sheet_setup(spec.sheet)
+        assert sheet.freeze_panes == (freeze_cell(spec, setup) if setup else "A2")
+
+
+def test_the_sheets_people_print_are_set_up_to_print_and_scroll():
+    """Work Queue and Denials: the header row and the identifying columns stay in view;
+    landscape, one page wide, the header row on every printed page (issue 14)."""
+    workbook = openpyxl.load_workbook(COMMITTED)
+    for name in ("Work Queue", "Denials"):  # frozen: Rank…Patient; Denial ID…Claim ID
+        sheet = workbook[name]
+        assert sheet.freeze_panes == "D2"
+        assert sheet.page_setup.orientation == "landscape"
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+        assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+        assert sheet.print_title_rows == "$1:$1"
+    assert workbook["Work Queue"]["C1"].value == "Patient"
+    assert workbook["Denials"]["C1"].value == "Claim ID"
 
 
 def test_user_columns_have_drop_downs_from_the_lists_sheet():

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from addin.actions import audit
+from addin.actions import audit, queue_refresh
 from addin.errors import AddinError, TemplateError
 from addin.letters.context import (
     LetterFacts,
@@ -23,7 +23,7 @@ from addin.letters.context import (
     missing_fields,
     missing_message,
 )
-from addin.letters.fields import FIELDS, clean_text
+from addin.letters.fields import FIELDS, Field, clean_text
 from addin.letters.files import (
     NO_LIBREOFFICE,
     convert_to_pdf,
@@ -104,6 +104,7 @@ class LetterReport:
     folder: Path | None = None
     pdf_note: str = ""  # why some or all PDF copies were not made
     saved: bool = False
+    earlier_pdfs: int = 0  # --pdf: PDFs made of letters drafted by an earlier run
     states: list[LetterState] = field(default_factory=list)  # every open denial's letter
 
     @property
@@ -170,6 +171,8 @@ class LetterReport:
         pdfs = sum(item.pdf is not None for item in written)
         if pdfs:
             parts.append(f"{pdfs} PDF(s)")
+        if self.earlier_pdfs:
+            parts.append(f"{self.earlier_pdfs} PDF(s) of letters drafted before")
         parts.append(f"{len(self.skipped)} skipped")
         if self.failed:
             parts.append(f"{len(self.failed)} failed")
@@ -212,17 +215,20 @@ def generate_letters(
     report = LetterReport(
         [LetterOutcome(skip.denial_id, "skipped", skip.reason) for skip in selection.skipped]
     )
+    if pdf:  # letters drafted before this run get their PDF too
+        report.earlier_pdfs, report.pdf_note = _pdfs_of_earlier_letters(book, records, rows)
     if selection.chosen:
         report.folder = letters_folder(book, settings, out_dir)
         _make_folder(report.folder)
         _draft_all(report, book, settings, directory, selection.chosen, today, progress)
     if pdf and report.written:
-        report.pdf_note = _make_pdfs(report.written)
+        report.pdf_note = " ".join(filter(None, (report.pdf_note, _make_pdfs(report.written))))
     if report.written:
         _link_rows(denials, report.written, book.folder, today)
     recounted = _recount(denials, book.folder)
     report.states = _states(denials, book.folder)
     if report.written or recounted:
+        denials, _ = queue_refresh.refresh_queue(book, denials)  # the queue shows the letters
         book.write_table(DENIALS, denials)
         files = [item.path.name for item in report.written if item.path]
         audit.record(book, "Generate appeal letters", report.summary(), files)
@@ -236,7 +242,13 @@ def _draft_all(report, book, settings, directory, chosen, today, progress) -> No
     written: a template that fails (a broken or forbidden tag, a limit) stops the whole batch
     with nothing written or linked. The manifest is saved even if writing is interrupted."""
     drafter = _Drafter(book, settings, report.folder, today, directory)
-    drafts = [drafter.prepare(group) for group in progress(drafter.groups(chosen))]
+    groups = drafter.groups(chosen)
+    drafter.waiting = len(groups)
+    drafts = []
+    for group in progress(groups):
+        drafts.append(drafter.prepare(group))
+        if drafter.letterhead_blank:  # every letter needs it: said once, not per denial
+            break
     try:
         for draft in drafts:
             report.letters.append(drafter.write(draft))
@@ -304,6 +316,8 @@ class _Drafter:
         self.templates = LetterTemplates(practice_templates_folder(book, settings))
         self.directory = directory
         self.manifest = load_manifest(folder)
+        self.letterhead_blank = False  # a Settings field every letter needs is blank
+        self.waiting = 1
 
     def plan(self, row: Mapping[str, object]) -> tuple[Mapping | None, LetterFacts, object]:
         """The payer's row, the letter's facts (plan, remedy, kind) and the template choice."""
@@ -338,6 +352,14 @@ class _Drafter:
         try:
             context = letter_context(rows, self.settings, payer, today=self.today, facts=facts)
             missing = missing_fields(context, self.templates.fields(choice.name))
+            blank = [f for f in missing if isinstance(f, Field) and f.source == "settings"]
+            if blank:  # the practice's own details: no letter of this run can be written
+                self.letterhead_blank = True
+                message = letterhead_message(blank, self.waiting)
+                return LetterOutcome(
+                    denial_id, "failed", f"{denial_id}: {message}", template=choice.name,
+                    denial_ids=ids,
+                )  # fmt: skip
             if missing:
                 payer_name = addressee(rows[0], payer) or "this payer"
                 message = missing_message(missing, payer=payer_name, template=choice.name)
@@ -407,6 +429,41 @@ def letter_facts(
         first_appeal=getattr(profile, "first_appeal", ""),
     )
     return LetterFacts(kind, plan, remedy, contracted)
+
+
+def letterhead_message(blank: Sequence[Field], waiting: int) -> str:
+    """One message for a blank letterhead or signature, however many letters wait for it."""
+    names = ", ".join(f.key for f in blank)
+    return (
+        f"letters not written: fill in {SETTINGS.sheet} › {names} (the letterhead and "
+        f"signature of every letter), then run letters again; {waiting} letter(s) wait for it."
+    )
+
+
+def _pdfs_of_earlier_letters(
+    book: Book, records: list[dict], rows: Sequence[str] | None
+) -> tuple[int, str]:
+    """PDF copies of letters already linked in Denials (only `rows`, if given) that have
+    none, or an older one than the letter; returns how many were made and what went wrong."""
+    wanted = set(rows or ())
+    letters = []
+    for record in records:
+        link = record.get(Col.LETTER)
+        if not link or (wanted and str(record.get(Col.DENIAL_ID)) not in wanted):
+            continue
+        path = letter_file(book.folder, link)
+        pdf = path.with_suffix(".pdf")
+        if path.is_file() and (not pdf.exists() or pdf.stat().st_mtime < path.stat().st_mtime):
+            letters.append(path)
+    if not letters:
+        return 0, ""
+    soffice = find_soffice()
+    if soffice is None:
+        return 0, NO_LIBREOFFICE
+    failed = convert_to_pdf(letters, soffice)
+    reasons = "; ".join(sorted(set(failed.values())))
+    note = f"no PDF copy of {len(failed)} earlier letter(s): {reasons}."
+    return len(letters) - len(failed), note if failed else ""
 
 
 def _stale_pdf_warning(denial_id: str, letter: Path) -> str:

@@ -112,6 +112,21 @@ def on_queue(queue: pd.DataFrame, items: list[followup.FollowUp]) -> pd.DataFram
     return pd.concat([kept, extra], ignore_index=True).astype(object)
 
 
+def kept_on_queue(queue: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
+    """The rebuilt Work Queue with the follow-up rows `previous` showed, after the denials
+    (ranks go on from the last)."""
+    ids = previous[Col.DENIAL_ID].astype(str) if len(previous) else pd.Series([], dtype=str)
+    carried = previous[ids.str.startswith(FOLLOW_UP_PREFIX)]
+    if carried.empty:
+        return queue
+    ranks = pd.to_numeric(queue[Col.RANK], errors="coerce").dropna()
+    start = int(ranks.max()) if len(ranks) else 0
+    carried = carried.reindex(columns=queue.columns).copy()
+    carried[Col.RANK] = range(start + 1, start + 1 + len(carried))
+    merged = pd.concat([queue, carried], ignore_index=True).astype(object)
+    return merged.where(merged.notna(), None)
+
+
 def classify_refresh(
     book: Book, queue: pd.DataFrame, today: date, payer_rows: pd.DataFrame
 ) -> tuple[list, pd.DataFrame]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from addin import classify, codebook, submissions
-from addin.actions import audit, follow_up
+from addin.actions import audit, follow_up, queue_refresh
 from addin.actions.keys import remap_work_queue
 from addin.actions.parse_remit import file_notes
 from addin.adjudication import Adjudication, adjudication
@@ -306,12 +306,15 @@ def import_remittances(
         rekeyed = ledger.rekeyed_denials
         del ledger, poster  # their rows now live in the frames
         notify(f"Writing {len(claims):,} claims and {len(denials):,} denials to {book.name}…")
+        remap_work_queue(book, rekeyed)
+        follow_ups = None
+        if follow_up.any_submitted(claims):
+            follow_ups = follow_up.refresh(book, frames.records(claims), stamp.date())
+        # settled rows leave the queue; the follow-ups just worked out join its end
+        denials, _ = queue_refresh.refresh_queue(book, denials, follow_ups)
         for spec, frame in ((CLAIMS, claims), (DENIALS, denials), (REMITS, remits)):
             book.write_table(spec, frame)
-        if follow_up.any_submitted(claims):
-            follow_up.refresh(book, frames.records(claims), stamp.date())
         del claims, denials, remits, frame
-        remap_work_queue(book, rekeyed)
         imported = [f.path.name for f in report.files if f.path in posted_from]
         audit.record(book, "Import remittances", report.summary(), imported, now=stamp)
         notify(f"Saving {book.name}…")

@@ -12,7 +12,7 @@ import pandas as pd
 from addin.actions import audit, keys
 from addin.errors import AddinError, WorkbookLayoutError
 from addin.letters.files import letter_file
-from addin.workbook import crypto, files
+from addin.workbook import crypto, files, hints
 from addin.workbook.layout import (
     AUDIT,
     CLAIMS,
@@ -127,7 +127,7 @@ def _check_table(book: OpenpyxlBook, spec: TableSpec) -> tuple[Finding | None, p
             ), None
         return Finding(
             f"table {spec.name} (sheet '{spec.sheet}') is missing",
-            f"restore a backup: denialdesk restore {book.name} --list",
+            f"restore a backup: {hints.command('restore', book.name, '--list')}",
         ), None
     try:
         frame = book.read_table(spec)
@@ -361,7 +361,7 @@ def pick_backup(path: Path, choice: str | None) -> Path:
     if named:
         return named[0]
     raise AddinError(
-        f"no backup {choice!r}: run `denialdesk restore {path.name} --list` to see "
+        f"no backup {choice!r}: run `{hints.command('restore', path.name, '--list')}` to see "
         "the numbers and names."
     )
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime
 from pathlib import Path
 
 import click
@@ -15,7 +14,12 @@ from addin.workbook import files
 @cli.command()
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("backup", required=False)
-@click.option("--list", "list_only", is_flag=True, help="List the backups, newest first.")
+@click.option(
+    "--list",
+    "list_only",
+    is_flag=True,
+    help="List the backups, newest first: when each was taken and the action it preceded.",
+)
 @password_option
 @friendly_errors
 def restore(workbook: Path, backup: str | None, list_only: bool, password: str | None):
@@ -25,15 +29,23 @@ def restore(workbook: Path, backup: str | None, list_only: bool, password: str |
     password-protected WORKBOOK stays protected: a plain-text backup is encrypted with its
     password (--password) on the way back, and refused without it.
 
+    \b
     Example:
-
-        denialdesk restore tracker.xlsx --list
-        denialdesk restore tracker.xlsx 2
+      denialdesk restore tracker.xlsx --list   (which backups there are)
+      denialdesk restore tracker.xlsx 2        (put back backup number 2)
     """
     if list_only:
-        for number, path in enumerate(files.list_backups(workbook), start=1):
-            stamp = datetime.fromtimestamp(path.stat().st_mtime)
-            echo(f"{number:>3}  {stamp:%Y-%m-%d %H:%M}  {path.stat().st_size:>10,}  {path.name}")
+        from addin.actions import backup_history
+
+        entries = backup_history.history(workbook, password)
+        if not entries:
+            echo(f"No backups of {workbook.name} yet.")
+        for entry in entries:
+            size = entry.path.stat().st_size
+            echo(
+                f"{entry.number:>3}  taken {entry.taken:%Y-%m-%d %H:%M:%S}  {entry.before}"
+                f"\n     {entry.path.name}  ({size:,} bytes)"
+            )
         return
     from addin.actions import maintenance
 

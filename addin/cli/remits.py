@@ -23,18 +23,20 @@ from addin.errors import AddinError
 
 @cli.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@password_option
 @friendly_errors
-def new(path: Path):
-    """Create an empty tracker workbook at PATH.
+def new(path: Path, password: str | None):
+    """Create an empty tracker workbook at PATH (encrypted with --password).
 
+    \b
     Example:
-
-        denialdesk new "Denials 2026.xlsx"
+      denialdesk new "Denials 2026.xlsx"
+      denialdesk new "Denials 2026.xlsx" --password "a long passphrase"
     """
     from addin.actions.new_tracker import create_tracker
 
-    create_tracker(path)
-    echo(f"Created {path}")
+    create_tracker(path, password)
+    echo(f"Created {path}" + (" (password-protected)" if password else ""))
 
 
 @cli.command("import")

@@ -35,8 +35,10 @@ __all__ = ["DEFINITIONS", "Headline", "K", "KpiSettings", "Kpis", "compute"]
 # The definition shown beside each KPI, so a manager can trust the number.
 DEFINITIONS: dict[str, str] = {
     K.RATE: (
-        "Claims whose first adjudication carried a denial ÷ claims adjudicated, each claim "
-        "counted once in the month of its first remit (HFMA initial denial rate, by volume). "
+        "Claims whose first adjudication was denied (CLP02 = 4, even with only patient-share "
+        "codes) or carried a denial code ÷ claims adjudicated, each claim counted once in the "
+        "month of its first remit (HFMA Claim Integrity Task Force, initial denial rate, by "
+        "volume). "
         "A claim paid later on appeal still counts as initially denied. Left out: claims whose "
         "only initial denial is a duplicate (CARC 18), reversals and predeterminations; a "
         "claim whose initial denials Classify marks Is Denial = No counts as not denied."
@@ -47,25 +49,38 @@ DEFINITIONS: dict[str, str] = {
         "charges, so a claim with one denied line counts whole), with the same exclusions."
     ),
     K.OVERTURN: (
-        "Won ÷ decided. Won: Status Won, or a later remit paid the denial (Paid / Partially "
-        "paid) and nobody marked it Lost. Decided: won, or Status Lost, or a later remit "
-        "dropped it unpaid or denied it again. Corrected claims count as appeals; open and "
-        "written-off denials without a payer decision are not in the denominator."
+        "Appealed denials won ÷ appealed denials decided (HFMA Claim Integrity Task Force, "
+        "% of initial denials overturned, by the appealed-denials denominator). Appealed: "
+        "Appeal Sent On filled in, or Status Appeal Sent. Won: Status Won, or a later remit "
+        "paid it. Decided: won, Lost, dropped or denied again by a remit, or lapsed. Corrected "
+        "claims and payer reprocessing (paid without an appeal) are counted apart."
+    ),
+    K.RECOVERY: (
+        "Recovered Amount ÷ Denied Amount of the denials first remitted in the quarter (net "
+        "recovery yield, domain/kpis.md §3, after HFMA's overturn-by-charges variant)."
+    ),
+    K.WRITE_OFF_RATE: (
+        "Denial write-offs ÷ net revenue (HFMA MAP Key AR-6, denial write-offs as % of net "
+        "patient service revenue). Net revenue here: the payments the tracker knows of (Latest "
+        "Paid of the claims remitted in the quarter), as the tracker has no ledger of revenue."
     ),
     K.DAYS_TO_APPEAL: (
-        "Days from the denial's remit date to Appeal Sent On (filled in by Classify the first "
-        "time Status says Appeal Sent or Corrected & Resubmitted; type the real date over it), "
-        "else to Letter Generated On; denials with neither are left out."
+        "Days from the denial's remit date to Appeal Sent On (HFMA Claim Integrity Task Force, "
+        "time from initial denial to appeal), never the date a draft was made; denials not "
+        "sent are left out."
     ),
     K.DAYS_TO_RESOLVE: (
         "Days from the denial's remit date to Resolved On (the remit that paid or settled it), "
         "else, for a denial a person closed (Won, Lost, Written Off), to Closed On; open "
-        "denials are left out."
+        "denials are left out (HFMA Claim Integrity Task Force, time from initial denial to "
+        "resolution)."
     ),
     K.DENIED: "Sum of Denied Amount of the denials first remitted in the period.",
     K.RECOVERED: "Recovered Amount: what later remits paid on those denials.",
     K.WRITTEN_OFF: (
-        "Denied − recovered on denials with Status Lost or Written Off (final denials)."
+        "Denied − recovered on final denials: Status Lost or Written Off, and denials that "
+        "lapsed unworked — open, nothing sent, past their appeal deadline (HFMA: a denial the "
+        "provider does not pursue is final)."
     ),
     K.AT_RISK: (
         "Denied − recovered on open denials: Status not Won, Lost or Written Off, and not "
@@ -89,7 +104,8 @@ DEFINITIONS: dict[str, str] = {
 
 @dataclass(frozen=True, slots=True)
 class Headline:
-    """One headline KPI: its latest-quarter value against the quarter before, or a snapshot."""
+    """One headline KPI: its latest-quarter value against the same span of the quarter before
+    (like for like), or a snapshot; `n` says what a rate is counted over."""
 
     key: str  # the K column (or DEFINITIONS key) the figure comes from
     label: str
@@ -99,6 +115,8 @@ class Headline:
     previous: object = None
     target: object = None
     definition: str = ""
+    n: str = ""  # e.g. "4 of 4 appeals decided"
+    compared_with: str = ""  # e.g. "2026 Q3, Jul 1 – Aug 23"
 
     @property
     def change(self) -> object:
@@ -159,7 +177,9 @@ QUARTER_HEADLINES: tuple[tuple[str, str, str, bool], ...] = (
     (K.RATE, "Initial denial rate (claims)", "lower", True),
     (K.RATE_DOLLARS, "Initial denial rate (dollars)", "lower", True),
     (K.OVERTURN, "Appeal overturn rate", "higher", False),
-    (K.DAYS_TO_APPEAL, "Average days, remit → appeal", "lower", False),
+    (K.RECOVERY, "Recovery rate (recovered ÷ denied)", "higher", False),
+    (K.WRITE_OFF_RATE, "Denial write-offs % of net revenue", "lower", False),
+    (K.DAYS_TO_APPEAL, "Average days, remit → appeal sent", "lower", False),
     (K.DAYS_TO_RESOLVE, "Average days, remit → resolution", "lower", False),
     (K.DENIED, "Dollars denied", "lower", False),
     (K.RECOVERED, "Dollars recovered", "higher", False),
@@ -168,13 +188,40 @@ QUARTER_HEADLINES: tuple[tuple[str, str, str, bool], ...] = (
 )
 
 
+def _span(day: pd.Timestamp) -> str:
+    return f"{day:%b} {day.day}"
+
+
+def like_for_like(claims: pd.DataFrame, denials: pd.DataFrame) -> tuple[pd.DataFrame, str, str]:
+    """The quarter summary of the latest quarter and of the quarter before it — cut to the
+    same days when the latest is in progress (quarter to date against the same span of the
+    previous quarter, never a partial quarter against a whole one) — with both labels."""
+    dates = pd.concat([claims["first_remit"], denials["remit"]]).dropna()
+    if dates.empty:
+        return summary(claims.iloc[0:0], denials.iloc[0:0], "quarter"), "", ""
+    last = dates.max().normalize()
+    latest = last.to_period("Q")
+    start, end = latest.start_time, latest.end_time.normalize()
+    before = start - pd.DateOffset(months=3)
+    if last < end:  # in progress: the same number of days into the previous quarter
+        cut = min(before + (last - start), start - pd.Timedelta(days=1))
+        label = f"{period_label(latest)} to date ({_span(start)} – {_span(last)})"
+        previous = f"{period_label(latest - 1)}, same span ({_span(before)} – {_span(cut)})"
+    else:
+        cut = start - pd.Timedelta(days=1)
+        label, previous = period_label(latest), period_label(latest - 1)
+    keep_c = claims["first_remit"].between(before, cut) | claims["quarter"].eq(latest)
+    keep_d = denials["remit"].between(before, cut) | denials["quarter"].eq(latest)
+    return summary(claims[keep_c], denials[keep_d], "quarter").sort_index(), label, previous
+
+
 def headlines(
     claims: pd.DataFrame, denials: pd.DataFrame, settings: KpiSettings, today: date
 ) -> tuple[Headline, ...]:
-    """The latest quarter with data against the quarter before it, then today's snapshot."""
-    quarterly = summary(claims, denials, "quarter").sort_index()
+    """The latest quarter with data against the same span of the quarter before, then
+    today's snapshot."""
+    quarterly, period, compared = like_for_like(claims, denials)
     latest = quarterly.index.max() if len(quarterly) else None
-    period = period_label(latest) if latest is not None else ""
     found = [
         Headline(
             key,
@@ -185,10 +232,34 @@ def headlines(
             _cell(quarterly, latest - 1, key) if latest is not None else None,
             settings.denial_rate_target if targeted else None,
             DEFINITIONS[key],
+            _counted_over(quarterly, latest, key),
+            compared,
         )
         for key, label, better, targeted in QUARTER_HEADLINES
     ]
     return (*found, *_snapshot(denials, settings, today))
+
+
+def _counted_over(frame: pd.DataFrame, period: pd.Period | None, key: str) -> str:
+    """What a headline figure is counted over: "4 of 4 appeals decided"."""
+    if period is None or period not in frame.index:
+        return ""
+    row = frame.loc[period]
+
+    def dollars(column: str) -> str:
+        return f"${money(row[column]):,.0f}"
+
+    counts = {
+        K.RATE: f"{row[K.INITIALLY_DENIED]:,.0f} of {row[K.CLAIMS]:,.0f} claims",
+        K.RATE_DOLLARS: f"{dollars(K.INITIAL_DENIED)} of {dollars(K.BILLED)} billed",
+        K.OVERTURN: (
+            f"{row[K.APPEALS_WON]:,.0f} of {row[K.APPEALED_DECIDED]:,.0f} appeals decided; "
+            f"{row[K.PAID_WITHOUT_APPEAL]:,.0f} paid without appeal"
+        ),
+        K.RECOVERY: f"{dollars(K.RECOVERED)} of {dollars(K.DENIED)} denied",
+        K.WRITE_OFF_RATE: f"{dollars(K.WRITTEN_OFF)} of {dollars(K.NET_REVENUE)} paid",
+    }
+    return counts.get(key, f"{row[K.DENIALS]:,.0f} denials")
 
 
 def _cell(frame: pd.DataFrame, period: pd.Period | None, column: str) -> object:
@@ -255,7 +326,14 @@ def ledger_headlines(claims: pd.DataFrame, today: date) -> tuple[Headline, ...]:
     now = f"today, {today.isoformat()}"
     return (
         *(
-            Headline(key, key, found.rate(key), since, definition=ledger.DEFINITIONS[key])
+            Headline(
+                key,
+                key,
+                found.rate(key),
+                since,
+                definition=ledger.DEFINITIONS[key],
+                n=found.counted(key),
+            )
             for key in (ledger.SUBMITTED_RATE, ledger.CLEAN_RATE, ledger.REJECTION_RATE)
         ),
         Headline(

@@ -71,6 +71,15 @@ class LedgerFigures:
         }[key]
         return part / whole if whole else None
 
+    def counted(self, key: str) -> str:
+        """What a rate is counted over, e.g. "45 of 359 claims submitted"."""
+        part, whole, what = {
+            SUBMITTED_RATE: (self.denied, self.submitted, "claims submitted"),
+            CLEAN_RATE: (self.clean, self.answered, "answered claims"),
+            REJECTION_RATE: (self.rejected, self.submitted, "claims submitted"),
+        }[key]
+        return f"{part:,} of {whole:,} {what}"
+
 
 def figures(claims: pd.DataFrame, today: date) -> LedgerFigures | None:
     """The ledger figures, or None when no claim was submitted through DenialDesk."""

@@ -19,13 +19,15 @@ from addin import codes
 from addin.denials import typed_frame
 from addin.posting import NEW_STATUS, WON_STATUS
 from addin.remit.models import ClaimStatus, status_label
-from addin.workbook.layout import CLOSED_STATUSES, SUGGESTED_MARK, Col, S
+from addin.workbook.layout import CLOSED_STATUSES, SENT_STATUSES, SUGGESTED_MARK, Col, S
 
 LOST_STATUS = "Lost"
+APPEAL_SENT_STATUS = "Appeal Sent"
 WRITTEN_OFF_STATUS = "Written Off"
 # Resolution values written by posting.Ledger when a later remit settles a denial.
 PAID_RESOLUTIONS = frozenset({"Paid", "Partially paid"})
 UNPAID_RESOLUTIONS = frozenset({"Dropped, not paid", "Denied again"})
+DENIED_STATUS = status_label(ClaimStatus.DENIED)  # First Status of a CLP02 = 4 adjudication
 DUPLICATE_CARC = "18"  # HFMA: duplicate-claim denials are left out of the denial rate
 NOT_ADJUDICATIONS = frozenset(
     status_label(code) for code in (ClaimStatus.REVERSAL, ClaimStatus.PREDETERMINATION)
@@ -82,6 +84,13 @@ class K:
     HOURS = "Staff hours"
     NET = "Recovered − cost $"
     TYPE = "Denial type"
+    APPEALED_DECIDED = "Appeals decided"
+    APPEALS_WON = "Appeals won"
+    PAID_WITHOUT_APPEAL = "Paid without appeal"
+    LAPSED = "Lapsed unworked"
+    RECOVERY = "Recovery rate"
+    NET_REVENUE = "Net revenue $"
+    WRITE_OFF_RATE = "Write-offs % of net revenue"
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +206,11 @@ def prepare_claims(claims: pd.DataFrame, denials: pd.DataFrame) -> pd.DataFrame:
     # Classify (or the Codes sheet) says none was a denial
     not_denials = initial["is_denial"].eq(False)
     frame["denied"] &= ~frame["key"].isin(_only(initial, not_denials))
+    # HFMA's claim-level rule: CLP02 = 4 on the first adjudication is an initial denial, even
+    # when its only codes are the patient's share (also for claims posted before that rule).
+    frame["denied"] |= frame["first_status"].eq(DENIED_STATUS)
+    paid = claims.reindex(frame.index)[Col.LATEST_PAID] if Col.LATEST_PAID in claims else None
+    frame["paid"] = _cents(paid) if paid is not None else 0
     # HFMA 1b: the gross charges of the claims initially denied (the whole claim counts).
     frame["denied_cents"] = np.where(frame["denied"], frame["billed"], 0)
     return _with_periods(frame, "first_remit")
@@ -243,12 +257,15 @@ def prepare_denials(denials: pd.DataFrame, settings: KpiSettings, today: date) -
             "recovered": _cents(denials["recovered_amount"]),
             "remit": _dates(denials["remit_date"]),
             "resolved": _dates(denials["resolved_on"]),
-            "appealed": _first_date(denials, "appeal_sent_on", "letter_generated_on"),
+            "appealed": _dates(denials["appeal_sent_on"]),  # sent, never the draft's date
             "closed": _dates(denials["closed_on"]),
             "deadline": _dates(denials["appeal_deadline"]),
         }
     )
-    _add_outcomes(frame, denials["resolution"].astype(str))
+    frame["deadline"] = frame["deadline"].fillna(
+        frame["remit"] + pd.Timedelta(days=settings.default_appeal_window_days)
+    )
+    _add_outcomes(frame, denials["resolution"].astype(str), today)
     _add_ages(frame, settings, today)
     minutes = np.where(frame["type"].eq("soft"), settings.minutes_soft, settings.minutes_hard)
     frame["minutes"] = minutes
@@ -276,16 +293,29 @@ def _descriptions(carc: pd.Series, written: pd.Series) -> pd.Series:
     return written.where(written != "", fallback)
 
 
-def _add_outcomes(frame: pd.DataFrame, resolution: pd.Series) -> None:
-    """Won, decided, open; written-off and at-risk cents (see kpis.DEFINITIONS)."""
+def _add_outcomes(frame: pd.DataFrame, resolution: pd.Series, today: date) -> None:
+    """Won, decided, appealed, lapsed, open; written-off and at-risk cents (kpis.DEFINITIONS).
+
+    HFMA's overturn rate counts appealed denials (Appeal Sent On, or Status Appeal Sent):
+    `appeal_won` ÷ `appeal_decided`. A denial a later remit paid without an appeal (a
+    corrected claim, the payer reprocessing) is `paid_unappealed`, shown apart. An open
+    denial whose deadline passed with nothing sent `lapsed`: lost, and written off.
+    """
     status = frame["status"]
     paid = resolution.isin(PAID_RESOLUTIONS)
     frame["won"] = status.eq(WON_STATUS) | (paid & status.ne(LOST_STATUS))
-    lost = status.eq(LOST_STATUS) | resolution.isin(UNPAID_RESOLUTIONS)
+    open_now = ~status.isin(CLOSED_STATUSES) & frame["resolved"].isna()  # as Classify
+    sent = frame["appealed"].notna() | status.isin(SENT_STATUSES)
+    frame["lapsed"] = open_now & ~sent & (frame["deadline"] < pd.Timestamp(today))
+    lost = status.eq(LOST_STATUS) | resolution.isin(UNPAID_RESOLUTIONS) | frame["lapsed"]
     frame["decided"] = frame["won"] | lost
-    frame["open"] = ~status.isin(CLOSED_STATUSES) & frame["resolved"].isna()  # as Classify
+    appeal = frame["appealed"].notna() | status.eq(APPEAL_SENT_STATUS)
+    frame["appeal_decided"] = appeal & frame["decided"]
+    frame["appeal_won"] = appeal & frame["won"]
+    frame["paid_unappealed"] = frame["won"] & ~appeal
+    frame["open"] = open_now & ~frame["lapsed"]
     unrecovered = np.maximum(frame["denied"] - frame["recovered"], 0)
-    final = status.isin({LOST_STATUS, WRITTEN_OFF_STATUS})
+    final = status.isin({LOST_STATUS, WRITTEN_OFF_STATUS}) | frame["lapsed"]
     frame["written_off"] = np.where(final, unrecovered, 0)
     frame["at_risk"] = np.where(frame["open"], unrecovered, 0)
 
@@ -323,6 +353,7 @@ def claim_rates(claims: pd.DataFrame, by: str) -> pd.DataFrame:
         denied=("denied", "sum"),
         billed=("billed", "sum"),
         denied_cents=("denied_cents", "sum"),
+        paid=("paid", "sum"),
     )
     return pd.DataFrame(
         {
@@ -332,6 +363,7 @@ def claim_rates(claims: pd.DataFrame, by: str) -> pd.DataFrame:
             K.BILLED: grouped["billed"],
             K.INITIAL_DENIED: grouped["denied_cents"],
             K.RATE_DOLLARS: ratio(grouped["denied_cents"], grouped["billed"]),
+            K.NET_REVENUE: grouped["paid"],
         }
     )
 
@@ -347,6 +379,10 @@ def denial_outcomes(denials: pd.DataFrame, by: str) -> pd.DataFrame:
         written_off=("written_off", "sum"),
         open=("open", "sum"),
         at_risk=("at_risk", "sum"),
+        appeal_decided=("appeal_decided", "sum"),
+        appeal_won=("appeal_won", "sum"),
+        paid_unappealed=("paid_unappealed", "sum"),
+        lapsed=("lapsed", "sum"),
         days_to_appeal=("days_to_appeal", "mean"),
         days_to_resolve=("days_to_resolve", "mean"),
         staff_cost=("staff_cost", "sum"),
@@ -357,8 +393,13 @@ def denial_outcomes(denials: pd.DataFrame, by: str) -> pd.DataFrame:
             K.DENIED: grouped["denied"],
             K.DECIDED: grouped["decided"],
             K.WON: grouped["won"],
-            K.OVERTURN: ratio(grouped["won"], grouped["decided"]),
+            K.APPEALED_DECIDED: grouped["appeal_decided"],
+            K.APPEALS_WON: grouped["appeal_won"],
+            K.OVERTURN: ratio(grouped["appeal_won"], grouped["appeal_decided"]),
+            K.PAID_WITHOUT_APPEAL: grouped["paid_unappealed"],
+            K.LAPSED: grouped["lapsed"],
             K.RECOVERED: grouped["recovered"],
+            K.RECOVERY: ratio(grouped["recovered"], grouped["denied"]),
             K.WRITTEN_OFF: grouped["written_off"],
             K.OPEN: grouped["open"],
             K.AT_RISK: grouped["at_risk"],
@@ -384,10 +425,12 @@ MONEY_COLUMNS = frozenset(
         K.AT_RISK,
         K.STAFF_COST,
         K.NET,
+        K.NET_REVENUE,
     }
 )
 COUNT_COLUMNS = frozenset(
     {K.CLAIMS, K.INITIALLY_DENIED, K.DENIALS, K.DECIDED, K.WON, K.OPEN, K.COUNTED}
+    | {K.APPEALED_DECIDED, K.APPEALS_WON, K.PAID_WITHOUT_APPEAL, K.LAPSED}
 )
 
 
@@ -427,6 +470,9 @@ def summary(claims: pd.DataFrame, denials: pd.DataFrame, by: str) -> pd.DataFram
     for column in rates.columns.union(outcomes.columns):
         if column in MONEY_COLUMNS or column in COUNT_COLUMNS:
             joined[column] = joined[column].fillna(0)
+    # HFMA AR-6 (write-offs ÷ net patient service revenue): the payments the tracker knows of
+    # (Latest Paid of the claims remitted in the period) stand in for net revenue.
+    joined[K.WRITE_OFF_RATE] = ratio(joined[K.WRITTEN_OFF], joined[K.NET_REVENUE])
     return joined
 
 

@@ -20,9 +20,11 @@ from addin.workbook.layout import (
 from addin.workbook.report import ChartKind, ChartSpec, Fmt, Report, ReportTable, Tile
 
 _PERCENT = {K.RATE, K.RATE_DOLLARS, K.TARGET, K.OVERTURN, K.SHARE, K.CUMULATIVE}
+_PERCENT |= {K.RECOVERY, K.WRITE_OFF_RATE}
 _PERCENT |= {K.CUMULATIVE_DOLLARS}
 _PERCENT |= {K.SHARE_DOLLARS, K.SHARE_AT_RISK}
 _INT = {K.CLAIMS, K.INITIALLY_DENIED, K.DENIALS, K.DECIDED, K.WON, K.OPEN, K.COUNTED}
+_INT |= {K.APPEALED_DECIDED, K.APPEALS_WON, K.PAID_WITHOUT_APPEAL, K.LAPSED}
 _NUMBER = {K.DAYS_TO_APPEAL, K.DAYS_TO_RESOLVE, K.AVERAGE, K.MEDIAN, K.SHORTEST, K.LONGEST}
 _NUMBER |= {K.MINUTES, K.HOURS}
 INDUSTRY_RANGE = "industry range 10–15%; AAFP: 5–10% typical for practices, under 5% desirable"
@@ -64,7 +66,23 @@ def tile(headline: Headline) -> Tile:
         change=headline.change,
         trend=headline.trend,
         note=headline.definition,
+        n=headline.n,
+        compared_with=headline.compared_with,
+        source=source_of(headline.definition),
     )
+
+
+def source_of(definition: str) -> str:
+    """The source a definition names, short: "HFMA CITF", "HFMA MAP AR-6", "DenialDesk"."""
+    if "MAP Key AR-6" in definition:
+        return "HFMA MAP Key AR-6"
+    if "MAP Key CL-1" in definition and "Claim Integrity Task Force" not in definition:
+        return "HFMA MAP Key CL-1"
+    if "Claim Integrity Task Force" in definition or "HFMA" in definition:
+        return "HFMA Claim Integrity Task Force"
+    if "kpis.md" in definition:
+        return "Net recovery yield (domain/kpis.md §3)"
+    return "DenialDesk (see Definitions below)"
 
 
 def header_lines(kpis: Kpis, now: datetime) -> tuple[str, ...]:
@@ -87,8 +105,10 @@ def header_lines(kpis: Kpis, now: datetime) -> tuple[str, ...]:
 
 _MONTHLY = [K.MONTH, K.CLAIMS, K.INITIALLY_DENIED, K.RATE, K.BILLED, K.INITIAL_DENIED]
 _MONTHLY += [K.RATE_DOLLARS, K.TARGET]
-_QUARTERLY = [K.QUARTER, K.CLAIMS, K.RATE, K.RATE_DOLLARS, K.DENIALS, K.DENIED, K.OVERTURN]
-_QUARTERLY += [K.RECOVERED, K.WRITTEN_OFF, K.DAYS_TO_RESOLVE, K.STAFF_COST]
+_QUARTERLY = [K.QUARTER, K.CLAIMS, K.RATE, K.RATE_DOLLARS, K.DENIALS, K.DENIED]
+_QUARTERLY += [K.APPEALED_DECIDED, K.APPEALS_WON, K.OVERTURN, K.PAID_WITHOUT_APPEAL, K.LAPSED]
+_QUARTERLY += [K.RECOVERED, K.RECOVERY, K.WRITTEN_OFF, K.WRITE_OFF_RATE, K.DAYS_TO_RESOLVE]
+_QUARTERLY += [K.STAFF_COST]
 _REASONS = [K.DENIALS, K.SHARE, K.CUMULATIVE, K.DENIED, K.SHARE_DOLLARS, K.OVERTURN]
 _REASONS_DOLLARS = [K.DENIED, K.SHARE_DOLLARS, K.CUMULATIVE_DOLLARS, K.DENIALS, K.SHARE, K.OVERTURN]
 _PAYERS = [Col.PAYER, K.DENIALS, K.DENIED, K.RATE, K.OVERTURN, K.RECOVERED, K.AT_RISK]
@@ -183,12 +203,12 @@ def _work_tables(kpis: Kpis) -> tuple[ReportTable, ...]:
 
 
 def _tiles_line(kpis: Kpis) -> str:
-    latest = kpis.headlines[0].period
-    if not latest:
+    first = kpis.headlines[0]
+    if not first.period:
         return "Headline figures: no data yet."
     return (
-        f"Headline figures are for {latest} (the latest quarter with data, through "
-        f"{kpis.last_date.isoformat()}), compared with the quarter before."
+        f"Headline figures: {first.period}, compared like for like with {first.compared_with}. "
+        "Green is better, red is worse; rate changes are in percentage points."
     )
 
 
@@ -267,6 +287,8 @@ _DEFINED = {
     **ledger.DEFINITIONS,
     "Initial denial rate (dollars)": DEFINITIONS[K.RATE_DOLLARS],
     "Appeal overturn rate": DEFINITIONS[K.OVERTURN],
+    "Recovery rate": DEFINITIONS[K.RECOVERY],
+    "Denial write-offs % of net revenue": DEFINITIONS[K.WRITE_OFF_RATE],
     "Days to appeal": DEFINITIONS[K.DAYS_TO_APPEAL],
     "Days to resolve": DEFINITIONS[K.DAYS_TO_RESOLVE],
     "Written off": DEFINITIONS[K.WRITTEN_OFF],

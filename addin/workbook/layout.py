@@ -36,6 +36,7 @@ class Column:
     width: int = 14
     choices: str = ""  # name of a list on the Lists sheet that validates this column
     hidden: bool = False  # DenialDesk's own bookkeeping, not for reading
+    wrap: bool = False  # long text wraps within the column's width (rows grow to fit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +136,7 @@ class Col:
     LETTER = "Letter"
     LETTER_GENERATED_ON = "Letter Generated On"
     LETTER_STATUS = "Letter Status"  # Draft — needs input (n open fields) / Ready
+    CODES = "Codes"  # Work Queue: group + CARC + RARCs, e.g. "CO-16 + MA130 + N290"
 
     REMIT_KEY = "Remit Key"
     FILE = "File"
@@ -343,24 +345,33 @@ WORK_QUEUE = TableSpec(
     "tblWorkQueue",
     Col.DENIAL_ID,
     (
+        # Who and which claim: frozen at the left (SHEET_SETUPS), a claim's lines together.
         _sys(Col.RANK, Kind.INT, 6),
-        _sys(Col.DENIAL_ID, width=14),
-        _sys(Col.CLAIM_ID, width=16),
-        _sys(Col.PAYER, width=24),
-        _sys(Col.PATIENT, width=20),
-        _sys(Col.SERVICE_DATE, Kind.DATE, 12),
-        _sys(Col.DENIED_AMOUNT, Kind.MONEY, 12),
-        _sys(Col.CARC, width=7),
+        _sys(Col.CLAIM_ID, width=15),
+        _sys(Col.PATIENT, width=18),
+        _sys(Col.MEMBER_ID, width=13),
+        _sys(Col.PAYER, width=22),
+        _sys(Col.PAYER_CLAIM_NUMBER, width=17),
+        _sys(Col.SERVICE_DATE, Kind.DATE, 11),
+        _sys(Col.PROCEDURE, width=10),
+        _sys(Col.DENIED_AMOUNT, Kind.MONEY, 11),
+        # Why and what to do.
+        _sys(Col.CODES, width=17),
         _sys(Col.CATEGORY, width=18),
-        _sys(Col.ACTION, width=50),
-        _sys(Col.APPEAL_DEADLINE, Kind.DATE, 12),
-        _sys(Col.DAYS_LEFT, Kind.INT, 8),
+        Column(Col.ACTION, Kind.TEXT, Owner.SYSTEM, 60, wrap=True),
+        _sys(Col.REMEDY, width=16),
+        _sys(Col.APPEAL_DEADLINE, Kind.DATE, 11),
+        _sys(Col.CORRECTED_CLAIM_DEADLINE, Kind.DATE, 11),
+        _sys(Col.DAYS_LEFT, Kind.INT, 7),
+        _sys(Col.LETTER, Kind.LINK, 24),
+        _sys(Col.LETTER_STATUS, width=18),  # blank until Letters writes Denials' Letter Status
         # A person may edit these three here: Classify copies the edits to Denials.
         Column(Col.OWNER, Kind.TEXT, Owner.SYSTEM, 16, choices="Owners"),
         Column(Col.STATUS, Kind.TEXT, Owner.SYSTEM, 18, choices="Statuses"),
-        _sys(Col.FOLLOW_UP_DATE, Kind.DATE, 12),
-        _sys(Col.PRIORITY_SCORE, Kind.NUMBER, 10),
+        _sys(Col.FOLLOW_UP_DATE, Kind.DATE, 11),
+        _sys(Col.PRIORITY_SCORE, Kind.NUMBER, 9),
         _sys(Col.PRIORITY_REASON, width=40),
+        _sys(Col.DENIAL_ID, width=14),
         Column(Col.AS_QUEUED, Kind.TEXT, Owner.SYSTEM, 12, hidden=True),
     ),
 )
@@ -649,6 +660,24 @@ FIRST_RELEASE_COLUMNS: dict[str, frozenset[str]] = {
 ADDED_LATER: dict[str, frozenset[str]] = {
     spec.name: frozenset(spec.column_names) - FIRST_RELEASE_COLUMNS[spec.name] for spec in TABLES
 }
+
+
+@dataclass(frozen=True, slots=True)
+class SheetSetup:
+    """How a sheet people read on screen and print is set up, for every writer to apply.
+
+    `frozen_through`: the last column that stays in view when scrolling right (with the
+    header row, or `frozen_rows` rows, when scrolling down); "" freezes rows only.
+    Printing: landscape, `fit_width` pages wide (as many pages tall as it takes), and
+    `title_rows` (e.g. "1:1") repeated at the top of every printed page.
+    """
+
+    frozen_through: str = ""
+    frozen_rows: int = 1
+    landscape: bool = True
+    fit_width: int = 1
+    title_rows: str = "1:1"
+    header_lines: int = 1  # >1: the header row wraps its names over so many lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -951,6 +980,39 @@ REPORT_SHEETS: tuple[str, ...] = (
     BY_MONTH_SHEET,
 )
 ABOUT_SHEET = "About"
+
+# The sheets people print (issue 14): the queue a biller works from, the Denials record, and
+# the manager's KPI page (its title and data lines repeat on each page; not frozen, so the
+# headline block scrolls with the page's charts).
+SHEET_SETUPS: dict[str, SheetSetup] = {
+    WORK_QUEUE.sheet: SheetSetup(frozen_through=Col.PATIENT, header_lines=2),
+    DENIALS.sheet: SheetSetup(frozen_through=Col.CLAIM_ID),
+    KPIS_SHEET: SheetSetup(frozen_rows=0, title_rows="1:1"),
+}
+
+
+def sheet_setup(sheet: str) -> SheetSetup | None:
+    """The freeze and print setup of a sheet (None: the writer's defaults)."""
+    return SHEET_SETUPS.get(sheet)
+
+
+def freeze_cell(spec: TableSpec, setup: SheetSetup, columns: tuple[str, ...] = ()) -> str:
+    """The top-left cell of the scrolling pane ("D2": rows above 2 and columns left of D stay
+    in view), for a table whose header is in row 1 and whose columns are `columns` (the
+    spec's own order when not given)."""
+    names = list(columns or spec.column_names)
+    through = names.index(setup.frozen_through) + 1 if setup.frozen_through in names else 0
+    return f"{column_letter(through + 1)}{setup.frozen_rows + 1}"
+
+
+def column_letter(number: int) -> str:
+    """1 → A, 27 → AA: a column's letters (openpyxl's get_column_letter, without openpyxl)."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
 
 SHEET_ORDER: tuple[str, ...] = (
     ABOUT_SHEET,

@@ -16,7 +16,7 @@ from openpyxl.worksheet.table import Table
 from openpyxl.worksheet.worksheet import Worksheet
 
 from addin.errors import WorkbookLayoutError
-from addin.workbook import crypto, files, limits
+from addin.workbook import crypto, files, hints, limits
 from addin.workbook.base import (
     check_columns,
     merged_cells_error,
@@ -27,13 +27,20 @@ from addin.workbook.base import (
     too_many_rows_error,
 )
 from addin.workbook.layout import NUMBER_FORMATS, SETTINGS, Kind, Owner, S, TableSpec
-from addin.workbook.openpyxl_tables import add_table_sheet, set_list_validation
+from addin.workbook.openpyxl_tables import (
+    WRAPPED,
+    add_table_sheet,
+    apply_table_setup,
+    set_list_validation,
+)
 from addin.workbook.reading import read_tracker
 from addin.workbook.values import (
+    LINE_POINTS,
     is_formula,
     is_persons_formula,
     needs_text_guard,
     typed_column,
+    wrapped_lines,
     written_value,
 )
 
@@ -138,6 +145,8 @@ class OpenpyxlBook:
             table.autoFilter.ref = ref
         table.tableColumns = []  # openpyxl rebuilds them from the header row on save
         self._refresh_validations(worksheet, spec, positions, min_row + 1, last_row)
+        if min_row == 1 and min_col == 1:  # where DenialDesk put the table: its panes, printing
+            apply_table_setup(worksheet, spec, tuple(sorted(positions, key=positions.get)))
 
     @staticmethod
     def _positions(worksheet, min_row, min_col, max_col, frame, spec) -> dict[str, int]:
@@ -168,12 +177,17 @@ class OpenpyxlBook:
             kind = column.kind if column else None
             col = positions[name]
             plan.append((col, kind, NUMBER_FORMATS.get(kind), formulas.get(col, frozenset())))
+        wrapped = [
+            (positions[c.name], c.width) for c in spec.columns if c.wrap and c.name in positions
+        ]
         cell_at = worksheet.cell
         for offset, row in enumerate(frame.itertuples(index=False, name=None)):
             row_number = first_row + offset
             for value, (col, kind, number_format, kept) in zip(row, plan, strict=True):
                 cell = cell_at(row_number, col)
                 _store(cell, kind, value, number_format, kept)
+            if wrapped:  # long text (the queue's Action) wraps; the row grows to show it
+                _wrap_row(worksheet, row_number, wrapped)
 
     @staticmethod
     def _clear_rows(worksheet, first_row, last_row, columns) -> None:
@@ -225,6 +239,17 @@ class OpenpyxlBook:
     def _verify(self, written: Path, sheets: list[str]) -> None:
         source = crypto.decrypt_file(written, self.password) if self.password else written
         verify_tracker(source, sheets)
+
+
+def _wrap_row(worksheet, row: int, columns: list[tuple[int, int]]) -> None:
+    """Wrap the text of `columns` (column number, width) in `row` and make the row as tall
+    as its longest text needs: LibreOffice keeps a file's row heights as they are."""
+    lines = 1
+    for col, width in columns:
+        cell = worksheet.cell(row, col)
+        cell.alignment = WRAPPED
+        lines = max(lines, wrapped_lines(cell.value, width))
+    worksheet.row_dimensions[row].height = LINE_POINTS * lines if lines > 1 else None
 
 
 def table_bounds(worksheet: Worksheet, table: Table, spec: TableSpec) -> tuple[int, int, int, int]:
@@ -294,6 +319,8 @@ def _store(cell, kind, value, number_format, formulas: frozenset) -> None:
         cell.value = value
         return
     stored = written_value(kind, value)
+    if kind is Kind.LINK and not isinstance(stored, str) and cell.hyperlink is not None:
+        cell.hyperlink = None  # a stale link would bring its text back when the file is read
     cell.value = stored
     if isinstance(stored, str):
         if needs_text_guard(stored):
@@ -324,7 +351,8 @@ def load_workbook(source, name: str, *, read_only: bool = False) -> Workbook:
     except Exception as error:  # noqa: BLE001 - a last resort: no traceback for a hostile file
         why = f"it could not be read as an Excel workbook ({type(error).__name__})"
     raise WorkbookLayoutError(
-        f"{name} is damaged: {why}. Restore a backup with `denialdesk restore {name} --list`."
+        f"{name} is damaged: {why}. Restore a backup with "
+        f"`{hints.command('restore', name, '--list')}`."
     )
 
 

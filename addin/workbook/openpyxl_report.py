@@ -20,7 +20,14 @@ from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from addin.workbook.layout import DATE_FORMAT, MONEY_FORMAT, PERCENT_FORMAT, SHEET_ORDER
+from addin.workbook.layout import (
+    DATE_FORMAT,
+    PERCENT_FORMAT,
+    SHEET_ORDER,
+    SheetSetup,
+    sheet_setup,
+)
+from addin.workbook.openpyxl_tables import apply_print_setup
 from addin.workbook.report import (
     NO_DATA,
     ChartKind,
@@ -34,10 +41,11 @@ from addin.workbook.report import (
 )
 from addin.workbook.values import needs_text_guard, safe_text
 
+CURRENCY_FORMAT = '"$"#,##0.00;[Red]-"$"#,##0.00'  # report money reads as money at a glance
 NUMBER_FORMATS = {
     Fmt.INT: "#,##0",
     Fmt.NUMBER: "0.0",
-    Fmt.MONEY: MONEY_FORMAT,
+    Fmt.MONEY: CURRENCY_FORMAT,
     Fmt.PERCENT: PERCENT_FORMAT,
     Fmt.DATE: DATE_FORMAT,
 }
@@ -48,9 +56,9 @@ SIGNED_FORMATS = {  # a change shows its sign
     Fmt.PERCENT: "+0.0%;-0.0%;0.0%",
 }
 AXIS_FORMATS = {Fmt.PERCENT: "0%", Fmt.MONEY: "#,##0", Fmt.INT: "0", Fmt.NUMBER: "0"}
-TILE_HEADERS = ("KPI", "Value", "Period", "Target", "Previous quarter", "Change", "Trend")
-TILE_NUMBERS = frozenset(TILE_HEADERS[1:2] + TILE_HEADERS[3:6])
-DEFINITION_HEADER = "Definition"
+TILE_HEADERS = ("KPI", "Value", "Target", "Previous (same span)", "Change", "Trend", "Counted over")
+TILE_NUMBERS = frozenset(TILE_HEADERS[1:5])
+DEFINITION_HEADER = "Definition (in full below)"
 TABLE_STYLE = "TableStyleMedium2"
 TITLE = Font(bold=True, size=16)
 HEADING = Font(bold=True, size=12)
@@ -65,7 +73,7 @@ TREND_FONTS = {
 WRAP = Alignment(wrap_text=True, vertical="top")
 CHART_WIDTH_CM, CHART_HEIGHT_CM = 16.0, 8.0
 CM_PER_WIDTH_UNIT = 0.2  # one unit of Excel column width is about 7 px ≈ 0.19 cm
-FIRST_COLUMN_WIDTH, DEFINITION_WIDTH, TILE_WIDTH, MIN_WIDTH, MAX_WIDTH = 40, 64, 13, 10, 40
+FIRST_COLUMN_WIDTH, TILE_WIDTH, MIN_WIDTH, MAX_WIDTH, COUNTED_WIDTH = 36, 12, 10, 40, 46
 CHARS_PER_WIDTH_UNIT = 1.05  # wrapped text: characters per unit of column width (estimate)
 LINE_HEIGHT = 15.0  # points per wrapped line
 BOLD_WIDTH = 1.15  # bold header text is wider than the digits column widths are measured in
@@ -86,7 +94,7 @@ def write_report(workbook: Workbook, report: Report) -> None:
         header_row, body_rows = slot.placed
         drawing = _chart(slot.chart, report.table(slot.chart.table), sheet, header_row, body_rows)
         sheet.add_chart(drawing, f"{get_column_letter(column)}{slot.row}")
-    _page_setup(sheet)
+    apply_print_setup(sheet, sheet_setup(report.sheet) or SheetSetup(title_rows=""))
 
 
 class _Page:
@@ -184,7 +192,9 @@ def _heading(page: _Page, report: Report) -> int:
 
 
 def _tiles(page: _Page, tiles: tuple[Tile, ...], row: int) -> int:
-    """Headline figures, one per row, with their definition beside them; returns the next row."""
+    """Headline figures, one short row each — value, target, previous (same span), change in
+    points or dollars coloured by better/worse, what it is counted over, and the source of
+    its definition (the full definitions follow the tables); returns the last row used."""
     sheet = page.sheet
     for col, header in enumerate((*TILE_HEADERS, DEFINITION_HEADER), start=1):
         cell = sheet.cell(row, col, header)
@@ -198,16 +208,16 @@ def _tiles(page: _Page, tiles: tuple[Tile, ...], row: int) -> int:
             _put(sheet, at, 2, NO_DATA).font = NOTE
         else:
             _put(sheet, at, 2, tile.value, tile.fmt).font = Font(bold=True, size=12)
-        _put(sheet, at, 3, tile.period)
-        _put(sheet, at, 4, tile.target, tile.fmt)
-        _put(sheet, at, 5, tile.previous, tile.fmt)
-        _put(sheet, at, 6, tile.change, tile.fmt, signed=True)
-        trend = _put(sheet, at, 7, tile.trend)
+        _put(sheet, at, 3, tile.target, tile.fmt)
+        _put(sheet, at, 4, tile.previous, tile.fmt)
+        change = _put(sheet, at, 5, tile.change_text or None)
+        change.alignment = Alignment(horizontal="right")
+        change.font = TREND_FONTS.get(tile.trend, Font())
+        trend = _put(sheet, at, 6, tile.trend)
         trend.font = TREND_FONTS.get(tile.trend, NOTE)
-        page.paragraph(at, tile.note, first=len(TILE_HEADERS) + 1, font=Font())
-        for col in range(1, len(TILE_HEADERS) + 1):
-            sheet.cell(at, col).alignment = Alignment(vertical="top")
-    return row + len(tiles) + 1
+        _put(sheet, at, 7, tile.n or tile.period).font = NOTE
+        _put(sheet, at, len(TILE_HEADERS) + 1, tile.source).font = NOTE
+    return row + len(tiles)
 
 
 def _table(page: _Page, table: ReportTable, row: int) -> tuple[int, tuple[int, int]]:
@@ -299,14 +309,10 @@ def _widths(sheet: Worksheet, report: Report) -> dict[int, float]:
             longest = max([round(len(str(name)) * BOLD_WIDTH), *values])
             widths[col] = max(widths.get(col, MIN_WIDTH), min(longest + 2, MAX_WIDTH))
     if report.tiles:
-        for col, header in enumerate(TILE_HEADERS[1:], start=2):
+        for col, header in enumerate(TILE_HEADERS[1:6], start=2):
             widths[col] = max(widths.get(col, MIN_WIDTH), len(header) + 2, TILE_WIDTH)
-        col = len(TILE_HEADERS) + 1  # the definitions wrap over as many columns as they need
-        while sum(widths.get(c, MIN_WIDTH) for c in range(len(TILE_HEADERS) + 1, col + 1)) < (
-            DEFINITION_WIDTH
-        ):
-            col += 1
-        widths.update({c: widths.get(c, MIN_WIDTH) for c in range(2, col + 1)})
+        counted = max((len(t.n or t.period) for t in report.tiles), default=10)
+        widths[7] = max(widths.get(7, MIN_WIDTH), min(counted + 2, COUNTED_WIDTH))
     widths.update({c: widths.get(c, MIN_WIDTH) for c in range(2, max(widths) + 1)})
     for col, width in widths.items():
         sheet.column_dimensions[get_column_letter(col)].width = width
@@ -320,14 +326,6 @@ def _shown(value: object) -> str:
     if isinstance(value, float):
         return f"{value:,.1f}"
     return f"{value:,}" if isinstance(value, int | Decimal) else str(value)
-
-
-def _page_setup(sheet: Worksheet) -> None:
-    """Landscape, one page wide, so the sheet prints and exports to PDF as a report."""
-    sheet.page_setup.orientation = "landscape"
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
 
 
 # -- charts ----------------------------------------------------------------------------------

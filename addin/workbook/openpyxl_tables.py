@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from openpyxl import Workbook
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from addin.workbook.layout import SHEET_ORDER, TableSpec
+from addin.workbook.layout import SHEET_ORDER, SheetSetup, TableSpec, freeze_cell, sheet_setup
+
+WRAPPED = Alignment(wrap_text=True, vertical="top")
 
 
 def add_table(sheet, spec: TableSpec) -> None:
@@ -20,10 +23,34 @@ def add_table(sheet, spec: TableSpec) -> None:
     table = Table(displayName=spec.name, ref=f"A1:{last}2")
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     sheet.add_table(table)
-    sheet.freeze_panes = "A2"
+    apply_table_setup(sheet, spec, spec.column_names)
     for index, column in enumerate(spec.columns, start=1):
         if column.choices:
             set_list_validation(sheet, index, column.choices, 2, 2)
+
+
+def apply_table_setup(sheet, spec: TableSpec, columns: tuple[str, ...]) -> None:
+    """Freeze the header row (and the identifying columns layout.SHEET_SETUPS names) of a
+    table whose header is row 1 and whose columns are `columns`, and set up its printing."""
+    setup = sheet_setup(spec.sheet)
+    sheet.freeze_panes = freeze_cell(spec, setup, columns) if setup else "A2"
+    if setup is None:
+        return
+    apply_print_setup(sheet, setup)
+    if setup.header_lines > 1:  # narrow columns keep long names readable ("Days Left")
+        sheet.row_dimensions[1].height = 15.0 * setup.header_lines
+        for index in range(1, len(columns) + 1):
+            sheet.cell(1, index).alignment = WRAPPED
+
+
+def apply_print_setup(sheet, setup: SheetSetup) -> None:
+    """Landscape (or not), so many pages wide and any height, title rows on every page."""
+    sheet.page_setup.orientation = "landscape" if setup.landscape else "portrait"
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = setup.fit_width
+    sheet.page_setup.fitToHeight = 0
+    if setup.title_rows:
+        sheet.print_title_rows = setup.title_rows
 
 
 def add_table_sheet(workbook: Workbook, spec: TableSpec) -> None:

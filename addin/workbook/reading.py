@@ -6,16 +6,17 @@ import io
 from pathlib import Path
 
 from addin.errors import WorkbookLayoutError
-from addin.workbook import crypto, files, limits
+from addin.workbook import crypto, files, hints, limits
 
 
 def read_tracker(path: Path, password: str | None) -> tuple[bytes, files.Fingerprint, str | None]:
     """(plain .xlsx bytes, the fingerprint of the file as read — the save's fence, the password
     it is encrypted with or None). A missing file, an oversized one or a wrong password is one
     clear error; `password` falls back on DENIALDESK_PASSWORD."""
+    hints.refuse_other_file_types(path)
     if not path.is_file():
         raise WorkbookLayoutError(
-            f"no workbook at {path}. Create one with `denialdesk new {path}`."
+            f"no workbook at {path}. Create one with `{hints.command('new', path)}`."
         )
     limits.refuse_oversized(path)
     password = crypto.password_from_env(password)

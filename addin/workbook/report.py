@@ -51,7 +51,24 @@ class Tile:
     previous: object = None
     change: object = None
     trend: str = ""  # improving | worsening | no change | no previous quarter | no data | ""
-    note: str = ""  # the definition, shown beside the figure
+    note: str = ""  # the definition, shown below the headline block
+    n: str = ""  # what the figure is counted over: "4 of 4 appeals decided"
+    compared_with: str = ""  # the previous period's span, like for like
+    source: str = ""  # the short name of the definition's source, beside the figure
+
+    @property
+    def change_text(self) -> str:
+        """The change as a reader says it: "−1.5 pts" for a rate, "+$1,200" for money."""
+        change = self.change
+        if change is None:
+            return ""
+        sign = "+" if change > 0 else "−" if change < 0 else "±"
+        size = abs(change)
+        if self.fmt is Fmt.PERCENT:
+            return f"{sign}{float(size) * 100:.1f} pts"
+        if self.fmt is Fmt.MONEY:
+            return f"{sign}${size:,.0f}"
+        return f"{sign}{float(size):,.1f}"
 
 
 @dataclass(frozen=True, eq=False)

@@ -27,8 +27,9 @@ from addin.workbook.layout import (
     STATUSES,
     TABLES,
     WORK_QUEUE,
+    sheet_setup,
 )
-from addin.workbook.openpyxl_tables import add_table
+from addin.workbook.openpyxl_tables import add_table, apply_print_setup
 
 TEMPLATE_NAME = "DenialDesk Tracker.xlsx"
 _FIXED_TIME = datetime(2026, 1, 1)
@@ -93,6 +94,9 @@ def build_template(payer_rows: Sequence[Mapping[str, object]]) -> Workbook:
     _fill_lists(workbook)
     for sheet in REPORT_SHEETS:
         workbook[sheet]["A1"] = "Run Refresh KPIs (or `denialdesk kpis`) to fill this sheet."
+        setup = sheet_setup(sheet)
+        if setup is not None:  # print titles are the workbook's: there from the start
+            apply_print_setup(workbook[sheet], setup)
     workbook.active = workbook.sheetnames.index(WORK_QUEUE.sheet)
     workbook.properties.creator = f"DenialDesk {__version__}"
     workbook.properties.created = workbook.properties.modified = _FIXED_TIME

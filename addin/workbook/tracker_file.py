@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from addin.errors import WorkbookChangedError, WorkbookLayoutError
-from addin.workbook import crypto, files
+from addin.workbook import crypto, files, hints
 from addin.workbook.file_book import FileBook
 from addin.workbook.openpyxl_book import OpenpyxlBook
 
@@ -28,9 +28,10 @@ def open_for_update(
     files that a crashed run left behind, and encrypt an encrypted tracker's plain-text
     backups. The book's save is fenced: it replaces nothing if the file changed meanwhile."""
     path = Path(path)
+    hints.refuse_other_file_types(path)
     if not path.is_file():
         raise WorkbookLayoutError(
-            f"no workbook at {path}. Create one with `denialdesk new {path}`."
+            f"no workbook at {path}. Create one with `{hints.command('new', path)}`."
         )
     files.refuse_if_open(path)
     files.refuse_if_read_only(path)

@@ -225,3 +225,22 @@ def _typed_fast(kind: Kind, values: list, keep_formulas: bool) -> list | None:
             seen[key] = result
         typed.append(result)
     return typed
+
+
+# Wrapped text (the Work Queue's Action): how tall a row must be to show it, for every writer.
+LINE_POINTS = 15.0  # one line of 11-point text
+CHARS_PER_WIDTH = 1.0  # characters of ordinary text per unit of column width (a "0" each)
+
+
+def wrapped_lines(value: object, width: int) -> int:
+    """How many lines `value` takes wrapped at word breaks in a column `width` wide."""
+    if not isinstance(value, str) or not value:
+        return 1
+    room = max(int(width * CHARS_PER_WIDTH), 1)
+    lines, used = 1, 0
+    for word in value.split():
+        if used and used + 1 + len(word) > room:
+            lines, used = lines + 1, len(word)
+        else:
+            used += len(word) + (1 if used else 0)
+    return lines

@@ -50,6 +50,24 @@ class Styles:
             return index
         return self._derived(index, ("quotePrefix", "1"))
 
+    def with_wrap(self, index: int) -> int:
+        """A cell style like `index` whose text wraps within the column, top-aligned."""
+        key = ("wrap", index)
+        if key not in self._cache:
+            base = self.xfs[index] if index < len(self.xfs) else self.xfs[0]
+            found = base.find(f"{_Q}alignment")
+            if found is not None and found.get("wrapText") in ("1", "true"):
+                return index
+            xf = copy.deepcopy(base)
+            for old in xf.findall(f"{_Q}alignment"):
+                xf.remove(old)
+            xf.set("applyAlignment", "1")
+            alignment = etree.Element(f"{_Q}alignment", wrapText="1", vertical="top")
+            xf.insert(0, alignment)
+            self._cache[key] = self._append("cellXfs", "xf", xf)
+            self.xfs = self._list("cellXfs", "xf")
+        return self._cache[key]
+
     def hyperlink(self) -> int:
         """A cell style for a link: the workbook's Hyperlink style, or blue underlined text."""
         key = ("hyperlink",)

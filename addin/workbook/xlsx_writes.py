@@ -15,7 +15,13 @@ from addin.errors import WorkbookLayoutError
 from addin.workbook import xlsx_sheet as sx
 from addin.workbook.base import Highlight
 from addin.workbook.layout import NUMBER_FORMATS, Kind, Owner, TableSpec
-from addin.workbook.values import is_persons_formula, needs_text_guard, written_value
+from addin.workbook.values import (
+    LINE_POINTS,
+    is_persons_formula,
+    needs_text_guard,
+    wrapped_lines,
+    written_value,
+)
 from addin.workbook.xlsx_package import EMPTY_RELS, HYPERLINK_TYPE, next_rel_id, rels_name
 from addin.workbook.xlsx_sheet import Formula, column_letters, join_ref, split_ref
 
@@ -34,11 +40,19 @@ class TableWrite:
         self.max_col = grid.min_col + len(grid.header) - 1
         self.ref = join_ref(grid.min_col, grid.min_row, self.max_col, self.last_row)
         self.links: dict[str, str | None] = {}
+        columns = [spec.column(name) for name in grid.header]
+        self.wrapped = {  # column letters → width, of the columns whose text wraps
+            column_letters(grid.min_col + i): c.width
+            for i, c in enumerate(columns)
+            if c is not None and c.wrap
+        }
 
     def apply(self, data: bytes) -> bytes:
         edits = self._edits()
         self.rows = set(edits)
         data = sx.rewrite_rows(data, edits, self._render)
+        if self.wrapped:  # each row as tall as its wrapped text needs
+            data = set_row_heights(data, self._heights())
         if self.links:
             data = set_links(self.book, self.grid.table.sheet_part, data, self.links)
         data = self._validations(data)
@@ -83,9 +97,22 @@ class TableWrite:
                     edits.setdefault(self.first + offset, {})[col] = (kind, None)
         return edits
 
+    def _heights(self) -> dict[int, float | None]:
+        names = [c.name for c in self.spec.columns if c.wrap and c.name in self.frame]
+        heights = {}
+        for offset, texts in enumerate(zip(*(self.frame[n].tolist() for n in names), strict=True)):
+            lines = max(
+                wrapped_lines(text, self.spec.column(name).width)
+                for text, name in zip(texts, names, strict=True)
+            )
+            heights[self.first + offset] = LINE_POINTS * lines if lines > 1 else None
+        return heights
+
     def _render(self, ref: str, style: int, edit) -> bytes:
         kind, value = edit
         styles = self.book.styles
+        if self.wrapped and ref.rstrip("0123456789") in self.wrapped:
+            style = styles.with_wrap(style)
         if kind is Kind.LINK:
             self.links[ref] = value if isinstance(value, str) and value else None
         if isinstance(value, str) and not isinstance(value, Formula):
@@ -179,6 +206,27 @@ def _moment(value: date) -> datetime:
     if isinstance(value, datetime):
         return value.replace(tzinfo=None)
     return datetime(value.year, value.month, value.day)
+
+
+_ROW_OPEN = re.compile(rb"<row\b([^>]*?)(/?)>")
+_ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
+_HEIGHT_ATTRS = re.compile(rb'\s(?:ht|customHeight)="[^"]*"')
+
+
+def set_row_heights(data: bytes, heights: dict[int, float | None]) -> bytes:
+    """`data` with the rows of `heights` that exist set to that height (None: the default)."""
+
+    def row(match: re.Match) -> bytes:
+        number = _ROW_NUMBER.search(match.group(1))
+        if number is None or int(number.group(1)) not in heights:
+            return match.group(0)
+        attrs = _HEIGHT_ATTRS.sub(b"", match.group(1))
+        height = heights[int(number.group(1))]
+        if height:
+            attrs += f' ht="{height:g}" customHeight="1"'.encode()
+        return b"<row" + attrs + match.group(2) + b">"
+
+    return _ROW_OPEN.sub(row, data)
 
 
 def _grow_dimension(data: bytes, ref: str) -> bytes:

@@ -25,6 +25,7 @@ from addin.workbook.layout import (
     Owner,
     S,
 )
+from addin.workbook.openpyxl_report import CURRENCY_FORMAT
 from addin.workbook.report import ChartKind, ChartSpec, Fmt, Report, ReportTable, Tile
 
 SAMPLES = {
@@ -295,7 +296,7 @@ def test_report_sheet_is_written_whole(adapter, tracker):
     assert "=Acme Health" in values  # payer text stays text
     assert list(sheet.tables) == ["tblConformancePayers"]
     money = [c for row in sheet.iter_rows() for c in row if c.value == 1200.5]
-    assert money and money[0].number_format == NUMBER_FORMATS[Kind.MONEY]
+    assert money and money[0].number_format == CURRENCY_FORMAT  # report money shows its $
     with zipfile.ZipFile(tracker) as archive:
         assert len([n for n in archive.namelist() if n.startswith("xl/charts/chart")]) == 1
 
