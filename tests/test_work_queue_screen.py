@@ -158,3 +158,23 @@ def test_the_queue_and_denials_are_set_up_to_scroll_and_print(demo):
     cell = queue.cell(2, action)
     assert cell.alignment.wrap_text and len(cell.value) > 60
     assert queue.row_dimensions[2].height >= 30  # the row shows the wrapped text
+
+
+def test_letters_keep_the_follow_ups_on_the_queue(demo):
+    _, path, _ = demo  # after the first test: the 837s are imported and classified
+
+    def follow_ups():
+        queue = OpenpyxlBook.open(path).read_table(WORK_QUEUE)
+        return list(queue[queue[Col.DENIAL_ID].str.startswith(FOLLOW_UP_PREFIX)][Col.DENIAL_ID])
+
+    before = follow_ups()
+    assert before  # the demo's unanswered October claims
+    with open_for_update(path) as book:
+        denials = book.read_table(DENIALS)
+        open_rows = denials[denials[Col.LETTER].isna() & denials[Col.RANK].notna()]
+        denials.loc[open_rows.index[:1], Col.LETTER_WANTED] = "Yes"
+        book.write_table(DENIALS, denials)
+        book.save()
+        assert actions.generate_letters(book, today=AS_OF).written
+    assert follow_ups() == before
+    assert_queue_matches_denials(path)
