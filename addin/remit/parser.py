@@ -319,6 +319,7 @@ class RemitReader:
     def _finish_file(self) -> None:
         if not self._finish:
             return
+        self.file_findings[:0] = self.stats.notes
         if self._tx is not None:
             raise RemitParseError(
                 f"the file ends inside transaction {self._tx.control_number or '?'} (no SE "
