@@ -116,3 +116,21 @@ def test_the_command_in_pieces_prints_todays_bytes(runner, monkeypatch, path):
     assert result.exit_code == 0, result.output
     assert result.stdout_bytes == (EXPECTED / f"{path.name}.jsonl").read_bytes()
     assert result.stderr_bytes == (EXPECTED / f"{path.name}.notes").read_bytes()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda data: b"Remits for March, from the clearinghouse.\n\n" + data,
+        lambda data: data.replace(b"*T*:~", b"*T~"),  # no ISA16: ':' assumed, with a note
+        lambda data: data.replace(b"~\n", b"~\r\n"),
+    ],
+    ids=["prose before the ISA", "no ISA16", "CRLF"],
+)
+def test_what_the_reader_forgives_is_forgiven_alike_in_pieces(tmp_path, change):
+    path = tmp_path / "odd.835"
+    path.write_bytes(change(_odd_file()))
+    expected = _serial(path)
+    assert expected[0] and not expected[2]
+    for pieces in (2, 5):
+        assert _in_pieces(path, pieces) == expected
