@@ -205,16 +205,18 @@ def claim_json(claim: Claim, file_name: str) -> str:
         if line_remarks:
             every_remark = every_remark or {}
             every_remark.update(dict.fromkeys(line_remarks))
+        units_text = "null" if units is None else f'"{units}"'  # as written (1, 1.0)
         line_texts.append(
             f'{{"number": {number}, '
             f"{(procedure_json(procedure) if original is None else None) or _procedure_json(procedure, original)}"  # noqa: E501
             f'"charge": {money(line_charge) or _money_json(line_charge)}, '
             f'"paid": {money(line_paid) or _money_json(line_paid)}, '
             f'"allowed": {money(allowed) or _money_json(allowed)}, '
-            f'"units": {"null" if units is None else _number_json(units)}, '
+            f'"units": {units_text}, '
             f'"service_date": {day(service_date) or _date_json(service_date)}, '
             f'"control_number": {_quoted(control) if control else "null"}, '
-            f'"adjustments": [{texts}], "remarks": {_texts_json(line_remarks)}}}'
+            f'"adjustments": [{texts}], '
+            f'"remarks": {_texts_json(line_remarks) if line_remarks else "[]"}}}'
         )
     if first_day is None:
         first_day = statement_from
@@ -236,8 +238,8 @@ def claim_json(claim: Claim, file_name: str) -> str:
         f'"frequency": {code(frequency) or _code_json(frequency)}, '
         f'"patient_status": {code(patient_status) or _code_json(patient_status)}, '
         f'"drg": {code(drg) or _code_json(drg)}, '
-        f'"drg_weight": {_number_json(weight)}, '
-        f'"discharge_fraction": {_number_json(fraction)}, '
+        f'"drg_weight": {"null" if weight is None else _number_json(weight)}, '
+        f'"discharge_fraction": {"null" if fraction is None else _number_json(fraction)}, '
         f'"yes_no_condition": {code(yes_no) or _code_json(yes_no)}, '
         f'"service_date": {day(first_day) or _date_json(first_day)}, '
         f'"interest": {money(interest) or _money_json(interest)}, '
@@ -245,5 +247,5 @@ def claim_json(claim: Claim, file_name: str) -> str:
         f'"remarks": {_texts_json(tuple(every_remark)) if every_remark else "[]"}, '
         f'"lines": [{", ".join(line_texts)}], '
         f'"balanced": {"false" if findings else "true"}, '
-        f'"findings": {_texts_json(findings)}}}'
+        f'"findings": {_texts_json(findings) if findings else "[]"}}}'
     )
