@@ -134,3 +134,14 @@ def test_what_the_reader_forgives_is_forgiven_alike_in_pieces(tmp_path, change):
     assert expected[0] and not expected[2]
     for pieces in (2, 5):
         assert _in_pieces(path, pieces) == expected
+
+
+def _dies(*args):
+    raise MemoryError("a worker that ran out of memory")
+
+
+def test_a_worker_that_dies_leaves_its_piece_to_be_read_here(tmp_path, monkeypatch):
+    monkeypatch.setattr("addin.actions.parse_json.read_piece", _dies)
+    path = tmp_path / "odd.835"
+    path.write_bytes(_odd_file())
+    assert _in_pieces(path, 3) == _serial(path)

@@ -6,6 +6,7 @@ order, so the output and the notes are byte for byte those of one reader
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import mmap
 import os
@@ -20,8 +21,10 @@ from addin.remit.export import claim_json
 from addin.remit.parser import PieceResult
 from addin.remit.pieces import cut_points, head_context
 
-# Below ~4 MB (~10,000 claims, well under a second) a second process costs more than it saves.
+# Below ~4 MB (~10,000 claims, well under a second) a second process costs more than it saves;
+# where a worker is a fresh interpreter (spawn: Windows, macOS), below ~16 MB.
 MIN_BYTES = 4 << 20
+MIN_BYTES_SPAWN = 16 << 20
 BATCH = 1 << 15  # characters per write (see write_lines)
 _JSON_ONLY = {"names": False, "fingerprint": False}  # what the JSON does not print: not read
 
@@ -48,9 +51,11 @@ def write_json(
     """Write the claims of the 835 at `path` to `out` as JSON Lines (notes to `note`), in
     `pieces` processes (default: one per core) when the file is big enough."""
     count = cores() if pieces is None else pieces
-    if count > 1 and path.stat().st_size >= (MIN_BYTES if min_bytes is None else min_bytes):
+    floor = MIN_BYTES if sys.platform == "linux" else MIN_BYTES_SPAWN
+    floor = floor if min_bytes is None else min_bytes
+    if count > 1 and path.stat().st_size >= floor:
         with path.open("rb") as handle, _mapped(handle) as data:
-            cuts = cut_points(data, count)
+            cuts = cut_points(data, count) if data is not None else []
             if cuts:
                 _write_in_pieces(path, data, [0, *cuts, len(data)], out, note)
                 return
@@ -136,7 +141,10 @@ def _write_in_pieces(path: Path, data, bounds: list[int], out: TextIO, note) -> 
             reader = RemitReader(_Window(data, *pieces[0]), **_JSON_ONLY, finish=False)
             write_lines(json_lines(reader, path.name, note), out)
             for (start, end), future, spool in zip(pieces[1:], futures, spools, strict=True):
-                done = future.result()
+                try:
+                    done = future.result()
+                except Exception:  # a worker that died (out of memory …): read its piece here
+                    done = _Done(None, [], "failed")
                 if done.piece is None or done.error or not reader.continues(done.piece):
                     again = reader.read_on(_Window(data, start, end))
                     write_lines(json_lines(again, path.name, note), out)
@@ -162,7 +170,7 @@ def read_piece(path: str, start: int, end: int, spool: str) -> _Done:
     `add_piece` needs; read with the header context of the transaction the piece begins in."""
     notes: list[str] = []
     with open(path, "rb") as handle, _mapped(handle) as data:
-        head = head_context(data, start)
+        head = head_context(data, start) if data is not None else None
         if head is None:
             return _Done(None, notes, "")
         window = _Window(data, start, end, head)
@@ -229,8 +237,16 @@ class _Window:
         return chunk
 
 
+@contextlib.contextmanager
 def _mapped(handle):
-    return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    """The file's bytes, mapped (None where it cannot be: then it is read in one process)."""
+    try:
+        data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
+        yield None
+        return
+    with data:
+        yield data
 
 
 def _context():
