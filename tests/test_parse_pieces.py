@@ -124,8 +124,9 @@ def test_the_command_in_pieces_prints_todays_bytes(runner, monkeypatch, path):
         lambda data: b"Remits for March, from the clearinghouse.\n\n" + data,
         lambda data: data.replace(b"*T*:~", b"*T~"),  # no ISA16: ':' assumed, with a note
         lambda data: data.replace(b"~\n", b"~\r\n"),
+        lambda data: data[:200] + data[200:].replace(b"*T*:~", b"*T*>~"),  # another ISA16
     ],
-    ids=["prose before the ISA", "no ISA16", "CRLF"],
+    ids=["prose before the ISA", "no ISA16", "CRLF", "later ISA16 differs"],
 )
 def test_what_the_reader_forgives_is_forgiven_alike_in_pieces(tmp_path, change):
     path = tmp_path / "odd.835"

@@ -131,6 +131,7 @@ class PieceResult(NamedTuple):
     other_transactions: Counter
     file_findings: list[str]
     replaced_characters: int
+    separators: tuple[str, str, str, str]  # element, component, segment, repetition
 
 
 class RemitReader:
@@ -140,7 +141,7 @@ class RemitReader:
     or that ends inside a transaction, raises `RemitParseError`.
 
     A big file can be read in pieces cut before a CLP (`parse --json` on several cores,
-    addin/actions/parse_pieces.py): `finish=False` leaves the file's end checks to the caller
+    addin/actions/parse_json.py): `finish=False` leaves the file's end checks to the caller
     and the last transaction open; `resume=True` reads a piece whose source starts with the
     envelope and header of the transaction it was cut from (ISA, GS, ST … up to its first
     CLP): everything counted before the piece's first CLP is forgotten, and the end of that
@@ -224,7 +225,7 @@ class RemitReader:
         self._resume = False
         self.interchanges = self.transactions = 0
         self.other_transactions.clear()
-        self.file_findings.clear()  # (bytes the head context had replaced: see parse_pieces)
+        self.file_findings.clear()  # (bytes the head context had replaced: see parse_json)
         tx.segments = 1
         tx.unknown.clear()
         tx.findings.clear()
@@ -549,13 +550,14 @@ class RemitReader:
             self.other_transactions,
             self.file_findings,
             self.stats.replaced_characters,
+            _separators(self.delimiters),
         )
 
     def continues(self, piece: PieceResult) -> bool:
         """Whether `piece` was read with the header of the transaction open here (all but its
         position in the file), as reading on from here would have read it."""
-        if self._tx is None:
-            return False
+        if self._tx is None or _separators(self.delimiters) != piece.separators:
+            return False  # (a later interchange may declare another component separator)
         return self._header()[1:] == piece.inherited.header[1:]
 
     def add_piece(self, piece: PieceResult) -> None:
@@ -588,6 +590,10 @@ class RemitReader:
         if self._tx is None:
             self.file_findings.append(f"{elements[0]} segment outside any transaction ignored")
         return self._tx
+
+
+def _separators(delimiters: Delimiters) -> tuple[str, str, str, str]:
+    return delimiters.element, delimiters.component, delimiters.segment, delimiters.repetition
 
 
 def _party(fields: dict) -> Party:
