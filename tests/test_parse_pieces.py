@@ -146,3 +146,13 @@ def test_a_worker_that_dies_leaves_its_piece_to_be_read_here(tmp_path, monkeypat
     path = tmp_path / "odd.835"
     path.write_bytes(_odd_file())
     assert _in_pieces(path, 3) == _serial(path)
+
+
+def test_several_files_in_pieces_print_each_file_in_turn(runner, monkeypatch):
+    monkeypatch.setenv("DENIALDESK_WORKERS", "3")
+    monkeypatch.setattr("addin.actions.parse_json.MIN_BYTES", 0)
+    paths = sorted(REMITS.glob("*.835"))
+    result = runner.invoke(cli, ["parse", "--json", *map(str, paths)])
+    assert result.exit_code == 0, result.output
+    expected = b"".join((EXPECTED / f"{path.name}.jsonl").read_bytes() for path in paths)
+    assert result.stdout_bytes == expected

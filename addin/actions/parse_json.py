@@ -133,6 +133,8 @@ def _write_in_pieces(path: Path, data, bounds: list[int], out: TextIO, note) -> 
             spool = tempfile.NamedTemporaryFile(prefix="denialdesk-", suffix=".jsonl", delete=False)
             spool.close()
             spools.append(spool.name)
+        out.flush()  # a forked worker would otherwise write what is still buffered, again
+        sys.stderr.flush()
         with ProcessPoolExecutor(len(spools), mp_context=_context()) as pool:
             futures = [
                 pool.submit(read_piece, str(path), start, end, spool)
