@@ -116,3 +116,18 @@ def test_a_payer_name_with_terminal_escapes_is_printed_clean(runner, tracker):
     payer = OpenpyxlBook.open(tracker).read_table(REMITS).iloc[0][Col.PAYER]
     assert payer.startswith("TEST")  # the workbook keeps the payer's name (less what a
     # spreadsheet cannot hold)
+
+
+def test_json_lines_carry_no_control_character_raw(runner, tmp_path):
+    """parse --json skips the terminal sanitiser (it cost a third of the command): its lines
+    are ASCII with every control character and escape written as a JSON escape instead."""
+    text = DENIED.read_text().replace("N1*PR*TEST HEALTH PLAN", f"N1*PR*TEST{ESCAPES}\x7f")
+    text = text.replace("CLP*DD1001*", "CLP*DD\x1b[2J1001*")
+    remit = tmp_path / "escapes.835"
+    remit.write_text(text, newline="")
+    result = runner.invoke(cli, ["parse", "--json", str(remit)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines and all(line.isascii() and line.isprintable() for line in lines)
+    assert r'"payer_name": "TEST\u001b[31mRED' in lines[0] and r"\u202eEVIL" in lines[0]
+    assert r'"claim_id": "DD\u001b[2J1001"' in result.stdout
