@@ -141,7 +141,7 @@ class _Page:
         """A table's header: white on blue, names wrapped, numbers' names to the right."""
         lines = 1
         for col, name in enumerate(names, start=1):
-            cell = self.sheet.cell(row, col, safe_text(name))
+            cell = _put(self.sheet, row, col, name)  # text, never a formula (payer names)
             cell.font, cell.fill = HEADER, HEADER_FILL
             cell.alignment = HEADER_WRAP_RIGHT if name in numbers else HEADER_WRAP
             lines = max(lines, _lines(name, self.widths.get(col, MIN_WIDTH) / BOLD_WIDTH))
