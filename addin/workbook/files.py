@@ -245,14 +245,19 @@ def atomic_write(
     except Exception as error:
         if not _write_failed(error):
             raise
-        reason = getattr(error, "strerror", None) or error
-        raise WorkbookWriteError(
-            f"could not save {path.name}: {reason}. The workbook on disk is "
-            "unchanged. Check free space and write permission on its folder."
-        ) from None
+        raise write_error(path.name, error) from None
     finally:
         with contextlib.suppress(OSError):
             temp.unlink()
+
+
+def write_error(name: str, error: Exception, where: str = "its folder") -> WorkbookWriteError:
+    """The one line for a save that failed writing (a full disk, no permission)."""
+    reason = getattr(error, "strerror", None) or error
+    return WorkbookWriteError(
+        f"could not save {name}: {reason}. The workbook on disk is unchanged. Check free "
+        f"space and write permission on {where}."
+    )
 
 
 def _write_failed(error: Exception) -> bool:
