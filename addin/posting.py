@@ -181,6 +181,8 @@ class Ledger:
             row = self._adopt_legacy_claim(item)
         if row is None:
             row = self._new_claim(item)
+        elif not row[Col.ADJUDICATIONS]:
+            self._first_answer(row, item)  # a claim known from its 837 or 277CA only
         elif item.is_reversal:
             self._record_reversal(row, item)
             return
@@ -204,20 +206,28 @@ class Ledger:
                 Col.PAYER_CLAIM_NUMBER: item.payer_claim_number,
                 Col.PATIENT: item.patient,
                 Col.MEMBER_ID: item.member_id,
-                Col.SERVICE_DATE: item.service_date,
-                Col.BILLED: -item.charge if item.is_reversal and item.charge else item.charge,
                 Col.ADJUDICATIONS: 0,
             },
         )
+        self._first_answer(row, item)
+        self.claims.append(row)
+        self._claims_by_key[item.claim_key] = row
+        self.stats.new_claims += 1
+        return row
+
+    def _first_answer(self, row: Row, item: Adjudication) -> None:
+        """The payer's first answer to a claim: the remit's payer and patient are the
+        tracker's (an 837 or 277CA filled them only until now); Billed stays the 837's."""
+        row[Col.PAYER], row[Col.PAYER_ID] = item.payer, item.payer_id
+        row[Col.PATIENT], row[Col.MEMBER_ID] = item.patient, item.member_id
+        row[Col.SERVICE_DATE] = item.service_date or row.get(Col.SERVICE_DATE)
+        if row.get(Col.BILLED) is None:
+            row[Col.BILLED] = -item.charge if item.is_reversal and item.charge else item.charge
         _set_first_outcome(row, item)
         if item.is_reversal:
             self._record_reversal(row, item)
         else:
             self._update_claim(row, item)
-        self.claims.append(row)
-        self._claims_by_key[item.claim_key] = row
-        self.stats.new_claims += 1
-        return row
 
     def _update_claim(self, row: Row, item: Adjudication) -> None:
         row[Col.LATEST_STATUS] = status_label(item.status)

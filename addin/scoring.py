@@ -88,6 +88,7 @@ class ClassifyReport:
     dated: int = 0  # blank Appeal Sent On / Closed On dates filled in
     queue_edits: int = 0  # Owner / Status / Follow-up cells changed on the Work Queue
     queue_conflicts: int = 0  # …that were changed on Denials too (Denials kept)
+    follow_ups: int = 0  # submitted claims to chase (Follow-up sheet, end of the Work Queue)
     changed: bool = False
     saved: bool = False
 
@@ -110,6 +111,7 @@ class ClassifyReport:
                 "Rule; add Match Names on Payers to settle)",
             ),
             (self.bad_overrides, f"{self.bad_overrides} Category Override(s) not recognised"),
+            (self.follow_ups, f"{self.follow_ups} claim(s) to follow up (see the Follow-up sheet)"),
             (self.dated, f"{self.dated} Appeal Sent On / Closed On date(s) filled in"),
             (
                 self.queue_edits,

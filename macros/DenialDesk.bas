@@ -24,6 +24,10 @@ Sub RefreshKpis(control As IRibbonControl)
     RunPython "import addin.excel as x; x.refresh_kpis()"
 End Sub
 
+Sub CheckClaims(control As IRibbonControl)
+    RunPython "import addin.excel as x; x.check_claims()"
+End Sub
+
 Sub RunAll(control As IRibbonControl)
     RunPython "import addin.excel as x; x.run_all()"
 End Sub

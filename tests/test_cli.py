@@ -7,7 +7,7 @@ import json
 import pytest
 
 from addin.cli import cli
-from addin.workbook.layout import CLAIMS, DENIALS, REMITS, WORK_QUEUE, Col
+from addin.workbook.layout import CLAIM_CHECK, CLAIMS, DENIALS, FOLLOW_UP, REMITS, WORK_QUEUE, Col
 from addin.workbook.openpyxl_book import OpenpyxlBook
 from tests.conftest import REMITS as REMIT_DATA
 
@@ -139,7 +139,10 @@ def test_demo_runs_the_four_buttons_and_can_run_again(runner, tmp_path):
     out = tmp_path / "demo"
     result = runner.invoke(cli, ["demo", "--out", str(out), "--as-of", "2026-11-28"])
     assert result.exit_code == 0, result.output
-    assert "30 file(s) imported: 370 claims (349 new), 55 new denials, 17 resolved" in result.output
+    assert "62 file(s) imported: 370 claims (0 new), 55 new denials, 17 resolved" in result.output
+    assert "359 claim submission(s), 2 acknowledgment(s) (2 rejected)" in result.output
+    assert "10 claim(s) to follow up" in result.output
+    assert "Check Claims: Checked 12" in result.output
     assert (
         "Classify: 55 denials classified: 38 open in the Work Queue (24 overdue, 3 due "
         "within 14 days"
@@ -149,10 +152,13 @@ def test_demo_runs_the_four_buttons_and_can_run_again(runner, tmp_path):
     assert "Letter Status: 1 Ready, 1 draft(s) need input (5 open field(s))." in result.output
     assert "data 2026-06-08 to 2026-11-23, 340 claims, 55 denials" in result.output
     book = OpenpyxlBook.open(out / "DenialDesk Tracker.xlsx")
-    assert len(book.read_table(CLAIMS)) == 349 and len(book.read_table(REMITS)) == 30
+    # 349 answered claims and the 10 unanswered ones the demo's 837s add; 30 remits and the
+    # import-log rows of the 31 837 transactions and the 277CA
+    assert len(book.read_table(CLAIMS)) == 359 and len(book.read_table(REMITS)) == 62
     denials = book.read_table(DENIALS)
     assert len(denials) == 55 and denials[Col.CATEGORY].notna().all()
-    assert len(book.read_table(WORK_QUEUE)) == 38
+    assert len(book.read_table(WORK_QUEUE)) == 48  # 38 denials, 10 follow-ups
+    assert len(book.read_table(FOLLOW_UP)) == 10 and len(book.read_table(CLAIM_CHECK)) == 12
     letters = sorted((out / "letters").glob("*.docx"))
     assert len(letters) == 2 and denials[Col.LETTER].notna().sum() == 3  # a two-line claim
     assert (denials[Col.LETTER_STATUS] == "Ready").sum() == 1

@@ -16,7 +16,7 @@ from addin.cli import cli
 from addin.errors import AddinError
 from addin.excel.seams import Place, workbook_file
 from addin.workbook import crypto
-from addin.workbook.layout import DENIALS, Col
+from addin.workbook.layout import CLAIM_CHECK, DENIALS, Col
 from addin.workbook.openpyxl_book import OpenpyxlBook
 from addin.workbook.tracker_file import open_for_update
 from tests.conftest import REMITS
@@ -388,3 +388,28 @@ def test_explain_without_a_denial_row_selected_says_what_to_select(classified):
 )
 def test_workbook_file_from_excels_fullname(fullname, platform, expected):
     assert workbook_file(fullname, platform) == expected
+
+
+# -- Check Claims -----------------------------------------------------------------------------
+
+
+def test_check_claims_scores_the_outbox_and_writes_the_claim_check_sheet(tracker):
+    from tests import ledger_support as ls
+
+    outbox = tracker.parent / "Claims Outbox"
+    outbox.mkdir()
+    sent_on = date(2026, 3, 2)
+    ls.write_837(outbox / "monday.837", ls.outgoing(ls.claims(6), sent_on), 9001, sent_on)
+    fake = FakeExcel(tracker)
+    message = click(fake, "Check Claims", excel._check)
+    assert fake.calls == CLEAN
+    assert message.startswith("Checked 6 outgoing claim(s)") and "Claim Check" in message
+    rows = OpenpyxlBook.open(tracker).read_table(CLAIM_CHECK)
+    assert len(rows) == 6 and set(rows[Col.FILE]) == {"monday.837"}
+
+
+def test_check_claims_without_the_outbox_folder_says_how_to_fix_it(tracker):
+    fake = FakeExcel(tracker)
+    message = click(fake, "Check Claims", excel._check)
+    assert "The claims outbox" in message and "Claims Outbox on the Settings sheet" in message
+    assert fake.alerts[-1][2] is True

@@ -94,6 +94,7 @@ def test_every_entry_point_has_a_button():
         "refresh_kpis",
         "run_all",
         "explain_selection",
+        "check_claims",
     }
 
 

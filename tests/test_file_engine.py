@@ -20,6 +20,7 @@ from openpyxl.formatting.rule import DataBarRule
 from addin import actions
 from addin.actions.new_tracker import create_tracker
 from addin.demo.tracker import fill_demo_practice, write_demo_remits
+from addin.errors import WorkbookLayoutError
 from addin.workbook import layout
 from addin.workbook.file_book import FileBook
 from addin.workbook.openpyxl_book import OpenpyxlBook
@@ -173,7 +174,11 @@ def _tables(path: Path) -> dict[str, list[list[object]]]:
     book = OpenpyxlBook.open(path)
     tables = {}
     for spec in _specs():
-        frame = book.read_table(spec)
+        try:
+            frame = book.read_table(spec)
+        except WorkbookLayoutError:  # made on first use (Claim Check): absent in both
+            tables[spec.name] = None
+            continue
         rows = []
         for row in frame.itertuples(index=False, name=None):
             rows.append([_mask(value, str(path.parent)) for value in row])

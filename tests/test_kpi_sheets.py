@@ -79,7 +79,7 @@ def test_tiles_show_value_target_change_trend_and_definition(filled):
     refresh(filled)
     kpi = openpyxl.load_workbook(filled)[KPIS_SHEET]
     label, value, target, previous, change, trend, counted, source = tile_row(
-        kpi, "Initial denial rate (claims)"
+        kpi, "Initial denial rate (claims, by remits)"
     )[:8]
     # one short row: the same-span previous quarter, the change in points coloured worse
     assert (value, target, previous, trend) == (0.5, 0.1, 0.25, "worsening")
@@ -147,7 +147,7 @@ def test_settings_on_the_sheet_set_the_target_and_the_cost(filled):
         book.write_table(SETTINGS, settings)
         book.save()
     tiles = {tile.label: tile for tile in refresh(filled).tiles}
-    assert tiles["Initial denial rate (claims)"].target == 0.05
+    assert tiles["Initial denial rate (claims, by remits)"].target == 0.05
     # Q2 staff cost: soft 3 × 20 min + hard 2 × 30 min at $30/h
     assert tiles["Cost to recover (staff time)"].value == Decimal("60.00")
 
@@ -222,7 +222,7 @@ def _has(book: OpenpyxlBook, spec) -> bool:
 def test_an_empty_tracker_shows_no_data(tracker):
     report = refresh(tracker)
     kpi = openpyxl.load_workbook(tracker)[KPIS_SHEET]
-    assert tile_row(kpi, "Initial denial rate (claims)")[1] == "no data"
+    assert tile_row(kpi, "Initial denial rate (claims, by remits)")[1] == "no data"
     assert kpi._charts == [] and len(kpi.tables) == 2  # turnaround and aging: zero rows
     assert sum(1 for r in cells(kpi) if r[0] == "no data") >= 5
     assert "no remits imported yet" in report.summary()
@@ -241,8 +241,8 @@ def test_summary_lists_the_headline_kpis(filled):
     summary = refresh(filled).summary()
     assert "data 2026-01-10 to 2026-06-20, 8 claims, 6 denials" in summary
     assert (
-        "Initial denial rate (claims): 50.0% in 2026 Q2 to date (Apr 1 – Jun 20) (target "
-        "10.0%; +25.0 pts vs previous quarter; worsening)" in summary
+        "Initial denial rate (claims, by remits): 50.0% in 2026 Q2 to date (Apr 1 – Jun 20) "
+        "(target 10.0%; +25.0 pts vs previous quarter; worsening)" in summary
     )
     assert "Dollars still at risk (open): $700.00 (today, 2026-07-15)" in summary
 

@@ -155,7 +155,9 @@ def test_a_malformed_segment_is_counted_without_quoting_it():
 @pytest.mark.parametrize(
     "content, looks_like",
     [
-        ("ZULUPATIENT, YANKEE, DOB 1970-01-01\n" + DENIED.read_text(), "36 character(s) of"),
+        # Prose before a well-formed ISA is skipped (test_prose_before_isa_is_skipped…);
+        # before a broken one, the file is refused and the prose is not quoted.
+        ("ZULUPATIENT, YANKEE, DOB 1970-01-01\nISA*00*cut short~", "36 character(s) of"),
         ("<html><body>ZULUPATIENT YANKEE</body></html>", "an XML or HTML page"),
         ('{"patient": "ZULUPATIENT YANKEE"}', "JSON data"),
         ("Patient,DOB,Member\nZULUPATIENT YANKEE,1970-01-01,SYN9", "a CSV or spreadsheet row"),

@@ -10,9 +10,17 @@ import openpyxl
 import pytest
 
 from addin import actions
+from addin.actions.follow_up import FOLLOW_UP_PREFIX
 from addin.actions.new_tracker import create_tracker
 from addin.demo.tracker import INBOX, fill_demo_practice, write_demo_remits
-from addin.workbook.layout import CLOSED_STATUSES, DENIALS, SUGGESTED_MARK, WORK_QUEUE, Col
+from addin.workbook.layout import (
+    CLOSED_STATUSES,
+    DENIALS,
+    FOLLOW_UP,
+    SUGGESTED_MARK,
+    WORK_QUEUE,
+    Col,
+)
 from addin.workbook.openpyxl_book import OpenpyxlBook
 from addin.workbook.tracker_file import open_for_update
 
@@ -28,8 +36,16 @@ SAME = (
 
 
 def _tables(path):
+    """Denials and the queue's denial rows (the follow-ups of unanswered claims at its end
+    are checked against the Follow-up sheet)."""
     book = OpenpyxlBook.open(path)
-    return book.read_table(DENIALS), book.read_table(WORK_QUEUE)
+    queue = book.read_table(WORK_QUEUE)
+    follow_ups = queue[Col.DENIAL_ID].astype(str).str.startswith(FOLLOW_UP_PREFIX)
+    if follow_ups.any():
+        assert not follow_ups[follow_ups.idxmax() :].eq(False).any()  # all after the denials
+        keys = {FOLLOW_UP_PREFIX + k for k in book.read_table(FOLLOW_UP)[Col.CLAIM_KEY]}
+        assert set(queue.loc[follow_ups, Col.DENIAL_ID]) == keys
+    return book.read_table(DENIALS), queue[~follow_ups].reset_index(drop=True)
 
 
 def assert_queue_matches_denials(path) -> int:
@@ -142,3 +158,23 @@ def test_the_queue_and_denials_are_set_up_to_scroll_and_print(demo):
     cell = queue.cell(2, action)
     assert cell.alignment.wrap_text and len(cell.value) > 60
     assert queue.row_dimensions[2].height >= 30  # the row shows the wrapped text
+
+
+def test_letters_keep_the_follow_ups_on_the_queue(demo):
+    _, path, _ = demo  # after the first test: the 837s are imported and classified
+
+    def follow_ups():
+        queue = OpenpyxlBook.open(path).read_table(WORK_QUEUE)
+        return list(queue[queue[Col.DENIAL_ID].str.startswith(FOLLOW_UP_PREFIX)][Col.DENIAL_ID])
+
+    before = follow_ups()
+    assert before  # the demo's unanswered October claims
+    with open_for_update(path) as book:
+        denials = book.read_table(DENIALS)
+        open_rows = denials[denials[Col.LETTER].isna() & denials[Col.RANK].notna()]
+        denials.loc[open_rows.index[:1], Col.LETTER_WANTED] = "Yes"
+        book.write_table(DENIALS, denials)
+        book.save()
+        assert actions.generate_letters(book, today=AS_OF).written
+    assert follow_ups() == before
+    assert_queue_matches_denials(path)

@@ -12,7 +12,7 @@ from datetime import date
 import pandas as pd
 
 from addin import codebook, scoring
-from addin.actions import audit
+from addin.actions import audit, follow_up
 from addin.scoring import ClassifyReport
 from addin.workbook import frames
 from addin.workbook.base import Book, Highlight
@@ -69,13 +69,16 @@ def classify_and_prioritize(
     )
     report = plan.report
     new_settings = with_missing_settings(settings_rows)
+    follow_ups, new_queue = follow_up.classify_refresh(book, plan.queue, today, plan.payers)
+    report.follow_ups = len(new_queue) - len(plan.queue)
     writes = [
         (spec, new)
         for spec, old, new in (
             (DENIALS, denials, plan.denials),
             (PAYERS, payer_rows, plan.payers),
-            (WORK_QUEUE, queue, plan.queue),
+            (WORK_QUEUE, queue, new_queue),
             (SETTINGS, settings_rows, new_settings),
+            *follow_ups,
         )
         if not same_frame(old, new)
     ]

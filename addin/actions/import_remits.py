@@ -12,8 +12,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from addin import classify, codebook
-from addin.actions import audit, queue_refresh
+from addin import classify, codebook, submissions
+from addin.actions import audit, follow_up, queue_refresh
 from addin.actions.keys import remap_work_queue
 from addin.actions.parse_remit import file_notes
 from addin.adjudication import Adjudication, adjudication
@@ -21,12 +21,16 @@ from addin.classify import DenialTest
 from addin.errors import RemitParseError
 from addin.posting import Ledger, PostingStats
 from addin.remit import Claim, RemitReader, TransactionEnd
-from addin.workbook import limits
+from addin.remit.outgoing_models import Acknowledgment, SubmittedClaim
+from addin.remit.x12 import REMIT, X12Reader, sniff
+from addin.workbook import frames, limits
 from addin.workbook.base import Book
-from addin.workbook.layout import CLAIMS, CODES, DENIALS, REMITS
+from addin.workbook.layout import CLAIMS, CODES, DENIALS, REMITS, Col
 
 SPOOL_CHUNK = 5_000  # a transaction's adjudications kept in memory before spooling to disk
-REMIT_SUFFIXES = frozenset({".835", ".txt", ".edi", ".era", ".x12", ".dat", ".rmt", ""})
+REMIT_SUFFIXES = frozenset(
+    {".835", ".txt", ".edi", ".era", ".x12", ".dat", ".rmt", ".837", ".999", ".277", ".277ca", ""}
+)
 Progress = Callable[[Iterable], Iterable]
 
 
@@ -48,6 +52,9 @@ class ImportReport:
     files: list[FileReport] = field(default_factory=list)
     stats: PostingStats = field(default_factory=PostingStats)
     saved: bool = False
+    submitted: int = 0  # claim submissions (837) posted
+    acknowledgments: int = 0  # 999/277CA answers posted
+    rejected: int = 0  # of which rejections
 
     @property
     def failed(self) -> list[FileReport]:
@@ -64,11 +71,29 @@ class ImportReport:
         if self.failed:
             parts.append(f"{len(self.failed)} failed")
         money = f"${s.recovered:,.2f}"
+        sent = ""
+        if self.submitted or self.acknowledgments:
+            sent = (
+                f"; {self.submitted} claim submission(s), {self.acknowledgments} "
+                f"acknowledgment(s) ({self.rejected} rejected)"
+            )
         return (
             f"{', '.join(parts)}: {s.claims} claims ({s.new_claims} new), "
             f"{s.new_denials} new denials, {s.resolved_denials} resolved ({money} recovered), "
-            f"{s.reversals} reversals, {s.findings} findings."
+            f"{s.reversals} reversals, {s.findings} findings{sent}."
         )
+
+
+@dataclass(slots=True)
+class _ParsedOutgoing:
+    """The submitted claims or acknowledgments of one 837, 999 or 277CA file."""
+
+    path: Path
+    sha256: str
+    order: int
+    kind: str
+    records: list[SubmittedClaim | Acknowledgment]
+    notes: list[str]
 
 
 @dataclass(slots=True)
@@ -262,22 +287,31 @@ def import_remittances(
     )
     book.ensure_table(CODES)
     is_denial = DenialTest(codebook.load(book.read_table(CODES)))  # the practice's Codes sheet
+    poster = submissions.Submissions(ledger)
+    outgoing: list[_ParsedOutgoing] = []
     stamp = (now or datetime.now()).replace(microsecond=0)
     with contextlib.closing(_SpoolFile()) as spool:
         parsed: list[_ParsedTransaction] = []
         for order, path in enumerate(progress(inputs)):
-            parsed.extend(_read_one(path, order, ledger, report, is_denial, on_bytes, spool))
+            for item in _read_one(path, order, ledger, report, is_denial, on_bytes, spool):
+                (outgoing if isinstance(item, _ParsedOutgoing) else parsed).append(item)
         parsed.sort(key=lambda t: (t.end.header.payment.date or date.max, t.order))
-        posted_from = _post_all(ledger, parsed, stamp)
+        posted_from = _post_outgoing_all(poster, ledger, outgoing, stamp, report)
+        posted_from |= _post_all(ledger, parsed, stamp)
     _mark_repeats(report, posted_from)
     report.stats = ledger.stats
-    if ledger.stats.transactions:
+    if ledger.stats.transactions or posted_from:
+        submissions.refresh_all(ledger.claims, stamp.date())
         claims, denials, remits = ledger.frames()
         rekeyed = ledger.rekeyed_denials
-        del ledger  # its rows now live in the frames
+        del ledger, poster  # their rows now live in the frames
         notify(f"Writing {len(claims):,} claims and {len(denials):,} denials to {book.name}…")
         remap_work_queue(book, rekeyed)
-        denials, _ = queue_refresh.refresh_queue(book, denials)  # settled rows leave the queue
+        follow_ups = None
+        if follow_up.any_submitted(claims):
+            follow_ups = follow_up.refresh(book, frames.records(claims), stamp.date())
+        # settled rows leave the queue; the follow-ups just worked out join its end
+        denials, _ = queue_refresh.refresh_queue(book, denials, follow_ups)
         for spec, frame in ((CLAIMS, claims), (DENIALS, denials), (REMITS, remits)):
             book.write_table(spec, frame)
         del claims, denials, remits, frame
@@ -305,12 +339,109 @@ def _post_all(ledger: Ledger, parsed: list[_ParsedTransaction], stamp: datetime)
     return posted_from
 
 
+def _post_outgoing_all(
+    poster: submissions.Submissions,
+    ledger: Ledger,
+    outgoing: list[_ParsedOutgoing],
+    stamp: datetime,
+    report: ImportReport,
+) -> set[Path]:
+    """Post the 837s first, then the 999s and 277CAs (any order gives the same rows)."""
+    posted_from: set[Path] = set()
+    for batch in sorted(outgoing, key=lambda b: (b.kind not in ("837P", "837I"), b.order)):
+        if _post_outgoing(poster, ledger, batch, stamp):
+            posted_from.add(batch.path)
+    report.submitted, report.rejected = poster.new_submissions, poster.rejected
+    report.acknowledgments = poster.acknowledged
+    return posted_from
+
+
 def _mark_repeats(report: ImportReport, posted_from: set[Path]) -> None:
     """A file whose every transaction was imported before (under another name) changed nothing."""
     for item in report.files:
-        if item.outcome == "imported" and item.path not in posted_from:
+        if item.outcome == "imported" and item.path not in posted_from and not item.message:
             item.outcome = "already imported"
             item.message = "its payments were imported before from another file"
+
+
+def _kind_of(path: Path) -> str:
+    """What the file holds, by its first transaction's envelope ("" when none is found)."""
+    with path.open("rb") as handle:
+        return sniff(handle)
+
+
+def read_outgoing_file(path: Path, order: int, sha256: str, kind: str) -> _ParsedOutgoing:
+    """Read a whole 837, 999 or 277CA file (raises RemitParseError)."""
+    size = path.stat().st_size
+    if size > limits.MAX_REMIT_BYTES:
+        raise RemitParseError(f"the file is {size / 1e9:.1f} GB: check that it is the right file")
+    with path.open("rb") as handle:
+        reader = X12Reader(handle)
+        records = list(reader)
+    if not records and kind.startswith("837"):
+        raise RemitParseError(
+            "this X12 837 (claim) file holds no claims to import: check that it is complete"
+        )
+    return _ParsedOutgoing(path, sha256, order, kind, records, reader.notes)
+
+
+def _post_outgoing(
+    poster: submissions.Submissions, ledger: Ledger, batch: _ParsedOutgoing, stamp: datetime
+) -> bool:
+    """Post one file's claims or acknowledgments, logging each transaction once on Remits."""
+    posted = False
+    for key, records, log in _transactions(batch):
+        if key in ledger.known_remits:
+            continue
+        counted = 0
+        for record in records:
+            if isinstance(record, SubmittedClaim):
+                counted += poster.post_claim(record)
+            else:
+                counted += poster.post_ack(record)
+        notes = "; ".join(batch.notes) if not posted and batch.notes else ""
+        findings = "; ".join(filter(None, [log.pop(Col.FINDINGS, ""), notes])) or None
+        ledger.remits.append(
+            submissions.log_row(
+                ledger,
+                key,
+                **log,
+                **{
+                    Col.FILE: batch.path.name,
+                    Col.FILE_SHA256: batch.sha256,
+                    Col.CLAIMS: counted,
+                    Col.FINDINGS: findings,
+                    Col.IMPORTED_AT: stamp,
+                },
+            )
+        )
+        ledger.known_remits.add(key)
+        posted = True
+    return posted
+
+
+def _transactions(batch: _ParsedOutgoing):
+    """(import-log key, records, log columns) per 837 set, per 999 answer, per 277CA file."""
+    groups: dict[tuple, list] = {}
+    for record in batch.records:
+        if isinstance(record, SubmittedClaim):
+            where = (record.kind, record.group_control, record.transaction_control)
+        elif record.source == "999":
+            where = ("999", record.group_control, record.transaction_control, record.on)
+        else:
+            where = ("277CA",)
+        groups.setdefault(where, []).append(record)
+    for where, records in groups.items():
+        first = records[0]
+        parts = [repr(r) for r in records]
+        log = {Col.METHOD: where[0], Col.PAYER: getattr(first, "payer_name", "") or None}
+        if where[0] in ("837P", "837I"):
+            log[Col.TRANSACTION] = f"{first.group_control}/{first.transaction_control}"
+        elif where[0] == "999":
+            log[Col.TRANSACTION] = f"{first.group_control}/{first.transaction_control}"
+            log[Col.FINDINGS] = submissions.set_ack_finding(first)
+            parts = [log[Col.TRANSACTION], log[Col.FINDINGS]]
+        yield submissions.transaction_key(where[0], parts), records, log
 
 
 def _read_one(
@@ -321,7 +452,7 @@ def _read_one(
     is_denial: DenialTest,
     on_bytes: Callable[[int], None] | None,
     spool: _SpoolFile | None = None,
-) -> list[_ParsedTransaction]:
+) -> list[_ParsedTransaction | _ParsedOutgoing]:
     reason = _unreadable_reason(path)
     if reason:
         report.files.append(FileReport(path, "failed", reason))
@@ -333,6 +464,14 @@ def _read_one(
                 FileReport(path, "already imported", "same content imported before")
             )
             return []
+        kind = _kind_of(path)
+        if kind not in ("", REMIT):
+            outgoing = read_outgoing_file(path, order, sha, kind)
+            ledger.known_files.add(sha)
+            claims = sum(isinstance(r, SubmittedClaim) for r in outgoing.records)
+            note = "" if outgoing.records else "it answers no claim one by one: nothing to apply"
+            report.files.append(FileReport(path, "imported", note, 1, claims))
+            return [outgoing] if outgoing.records else []
         transactions = read_remit_file(path, order, sha, is_denial, on_bytes, spool)
     except RemitParseError as error:
         report.files.append(FileReport(path, "failed", str(error)))

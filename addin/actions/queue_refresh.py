@@ -7,7 +7,8 @@ from __future__ import annotations
 import pandas as pd
 
 from addin import denials as denial_records
-from addin import work_queue
+from addin import followup, work_queue
+from addin.actions import follow_up
 from addin.actions.classify_denials import highlights
 from addin.workbook.base import Book
 from addin.workbook.layout import CLOSED_STATUSES, WORK_QUEUE, Col, S
@@ -43,9 +44,13 @@ def _with_queue_edits(
     return frame, edits
 
 
-def refresh_queue(book: Book, denials: pd.DataFrame) -> tuple[pd.DataFrame, work_queue.QueueEdits]:
+def refresh_queue(
+    book: Book, denials: pd.DataFrame, follow_ups: list[followup.FollowUp] | None = None
+) -> tuple[pd.DataFrame, work_queue.QueueEdits]:
     """Rebuild the Work Queue from `denials` (the Denials table as the action leaves it, not yet
-    written); returns the Denials table with the queue's edits in it, and what they were."""
+    written); returns the Denials table with the queue's edits in it, and what they were.
+    The follow-up rows at the queue's end are `follow_ups` when the action worked them out
+    again (import), else the ones the queue already shows (letters)."""
     book.ensure_table(WORK_QUEUE)
     previous = book.read_table(WORK_QUEUE)
     denials, edits = _with_queue_edits(denials, work_queue.snapshots(previous))
@@ -56,6 +61,10 @@ def refresh_queue(book: Book, denials: pd.DataFrame) -> tuple[pd.DataFrame, work
     if len(queued) and not any(queued) and previous.empty:
         return denials, edits  # never classified: the queue stays as it is (empty)
     queue = work_queue.build_queue(denials, queued, previous)
+    if follow_ups is None:
+        queue = follow_up.kept_on_queue(queue, previous)
+    else:
+        queue = follow_up.on_queue(queue, follow_ups)
     book.write_table(WORK_QUEUE, queue)
     due_soon = book.read_settings().get(S.DUE_SOON_DAYS, 14)
     book.apply_highlights(

@@ -6,6 +6,7 @@ Commands live in one module per area and register themselves on the shared group
 # Each module registers its commands on the group when imported.
 from addin.cli import (  # noqa: F401
     addin_cmd,
+    check,
     classify,
     kpis,
     letters,

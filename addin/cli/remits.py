@@ -118,18 +118,30 @@ def _batches(lines, size: int = 2000):
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--claims", type=click.IntRange(min=1), required=True, help="How many claims.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same file.")
-def synth(out: Path, claims: int, seed: int):
+@click.option(
+    "--with-837",
+    "with_837",
+    is_flag=True,
+    help="Also write the 837P those claims were sent on, beside OUT (OUT with suffix .837).",
+)
+def synth(out: Path, claims: int, seed: int, with_837: bool):
     """Write a synthetic, balanced 5010 835 with CLAIMS claims to OUT (test and demo data).
 
     Example:
 
-        denialdesk synth --claims 100000 --seed 7 big.835
+        denialdesk synth --claims 100000 --seed 7 --with-837 big.835
     """
     from addin.demo import synth as generator
+    from addin.demo import synth837
 
     with out.open("w", encoding="ascii", newline="") as handle:
         generator.write_835(handle, claims, seed)
     echo(f"Wrote {claims:,} synthetic claims to {out}")
+    if with_837:
+        sent = out.with_suffix(".837")
+        with sent.open("w", encoding="ascii", newline="") as handle:
+            synth837.write_matching_837(handle, claims, seed)
+        echo(f"Wrote the 837P they were sent on to {sent}")
 
 
 @cli.command()

@@ -11,8 +11,9 @@ from pathlib import Path
 from docx import Document
 
 from addin import actions
+from addin.actions.check_claims import check_into_book
 from addin.actions.new_tracker import create_tracker
-from addin.demo import synth
+from addin.demo import ledger, synth
 from addin.errors import AddinError
 from addin.letters.files import letter_file
 from addin.workbook.layout import DENIALS, LETTER_READY, PAYERS, SETTINGS, Col, S
@@ -37,10 +38,15 @@ def prepare_folder(out: Path) -> None:
     (out / MARKER).write_text("Created by `denialdesk demo`; safe to delete.\n")
 
 
+OUTBOX = "Claims Outbox"
+
+
 def write_demo_remits(inbox: Path, seed: int = DEMO_SEED) -> list[Path]:
+    """The demo's 835s, and beside them the 837s they answer and a clearinghouse 277CA."""
     inbox.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, text in synth.demo_remits(seed):
+    claims = [*ledger.demo_claim_files(seed), ledger.rejection_277ca(seed)]
+    for name, text in [*synth.demo_remits(seed), *claims]:
         path = inbox / name
         path.write_text(text, encoding="ascii", newline="")
         written.append(path)
@@ -145,15 +151,27 @@ def _completed(text: str) -> str:
 def run_demo(out: Path, today: date | None = None) -> Iterator[str]:
     """Build the demo — import, classify, letters, KPIs — and yield its summary lines."""
     prepare_folder(out)
-    remits = write_demo_remits(out / INBOX)
+    inputs = write_demo_remits(out / INBOX)
     workbook = create_tracker(out / TEMPLATE_NAME)
     yield f"Demo tracker: {workbook}"
-    yield f"Remits: {len(remits)} synthetic 835 files in {out / INBOX}"
+    remits = [p for p in inputs if p.suffix == ".835"]
+    yield (
+        f"Remits: {len(remits)} synthetic 835 files in {out / INBOX}, beside the "
+        f"{len(inputs) - len(remits) - 1} 837 claim files they answer and a 277CA"
+    )
+    day = today or date.today()
+    outbox = out / OUTBOX
+    outbox.mkdir(exist_ok=True)
+    name, text = ledger.next_week_claims(DEMO_SEED, day)
+    to_send = outbox / name
+    to_send.write_text(text, encoding="ascii", newline="")
     with open_for_update(workbook) as book:
         imported = actions.import_remittances(book, [out / INBOX])
         yield f"Import: {imported.summary()}"
         classified = actions.classify_and_prioritize(book, today=today)
         yield f"Classify: {classified.summary()}"
+        checked = check_into_book(book, [to_send], [], day)
+        yield f"Check Claims: {checked.summary()}"
         fill_demo_practice(book)
         ask_for_late_letter(book)
         letters = actions.generate_letters(book, today=today)

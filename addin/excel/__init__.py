@@ -70,6 +70,11 @@ def refresh_kpis() -> None:
     run_button("Refresh KPIs", _kpis)
 
 
+def check_claims() -> None:
+    """Check Claims: score the 837s in the Claims Outbox (Settings) before they are sent."""
+    run_button("Check Claims", _check)
+
+
 def run_all() -> None:
     """Run All: import, classify and prioritize, letters, KPIs, one after the other."""
     run_button("Run All", _all)
@@ -348,6 +353,40 @@ def inbox_folder(book) -> Path:
             "or set Remits Inbox on the Settings sheet to the folder your remits arrive in."
         )
     return inbox
+
+
+def outbox_folder(book) -> Path:
+    """The Claims Outbox folder of Settings (relative to the workbook's folder)."""
+    setting = str(book.read_settings().get(S.CLAIMS_OUTBOX) or "Claims Outbox").strip()
+    outbox = Path(setting).expanduser()
+    if not outbox.is_absolute():
+        if book.folder is None:
+            raise AddinError(
+                f"{book.name} is not saved in a folder, so the outbox '{setting}' cannot be "
+                "found. Save it there, or put the full path on the Settings sheet (Claims Outbox)."
+            )
+        outbox = book.folder / outbox
+    if not outbox.is_dir():
+        raise AddinError(
+            f"The claims outbox {outbox} does not exist. Create it and put the 837 files you "
+            "are about to send in it, or set Claims Outbox on the Settings sheet to that folder."
+        )
+    return outbox
+
+
+def _check(tracker: TrackerFile, notify: Notify) -> str:
+    from datetime import date
+
+    from addin.actions.check_claims import check_into_book
+    from addin.actions.import_remits import remit_files
+
+    with tracker.open() as book:
+        outbox = outbox_folder(book)
+        files = remit_files([outbox])
+        if not files:
+            return f"No claim files in {outbox}. Put the 837 files to send there and click again."
+        notify(f"Checking the claims of {len(files)} file(s)…")
+        return check_into_book(book, files, [], date.today()).summary()
 
 
 def _classify(tracker: TrackerFile, notify: Notify) -> str:

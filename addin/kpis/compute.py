@@ -6,13 +6,13 @@ DEFINITIONS says how each figure is counted (see also ../shared/domain/kpis.md).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
 import pandas as pd
 
-from addin.kpis import tables
+from addin.kpis import ledger, tables
 from addin.kpis.measures import (
     MONEY_COLUMNS,
     K,
@@ -317,6 +317,54 @@ def annual_cost(denials: pd.DataFrame) -> Decimal | None:
     return money(round(cents))
 
 
+def ledger_headlines(claims: pd.DataFrame, today: date) -> tuple[Headline, ...]:
+    """The claim-ledger figures, when 837s were imported (none otherwise)."""
+    found = ledger.figures(claims, today)
+    if found is None:
+        return ()
+    since = "claims submitted to date"
+    now = f"today, {today.isoformat()}"
+    return (
+        *(
+            Headline(
+                key,
+                key,
+                found.rate(key),
+                since,
+                definition=ledger.DEFINITIONS[key],
+                n=found.counted(key),
+            )
+            for key in (ledger.SUBMITTED_RATE, ledger.CLEAN_RATE, ledger.REJECTION_RATE)
+        ),
+        Headline(
+            ledger.WAITING,
+            ledger.WAITING,
+            found.waiting,
+            now,
+            definition=ledger.DEFINITIONS[ledger.WAITING],
+        ),
+        Headline(
+            ledger.WAITING_DOLLARS,
+            ledger.WAITING_DOLLARS,
+            found.waiting_billed,
+            now,
+            definition=ledger.DEFINITIONS[ledger.WAITING],
+        ),
+        Headline(
+            ledger.OLDEST,
+            ledger.OLDEST,
+            found.oldest,
+            now,
+            definition=ledger.DEFINITIONS[ledger.WAITING],
+        ),
+    )
+
+
+def _by_remits(found: tuple[Headline, ...]) -> tuple[Headline, ...]:
+    """Without 837s the tracker knows claims only from their remits: say so on the rate."""
+    return tuple(replace(h, label=ledger.BY_REMITS_LABEL) if h.key == K.RATE else h for h in found)
+
+
 # -- everything ------------------------------------------------------------------------------
 
 
@@ -328,6 +376,7 @@ def compute(
     c = prepare_claims(claims, typed)
     d = prepare_denials(typed, settings, today)
     dates = pd.concat([c["first_remit"], d["remit"]]).dropna()
+    found = headlines(c, d, settings, today) + ledger_headlines(claims, today)
     return Kpis(
         today=today,
         settings=settings,
@@ -335,7 +384,7 @@ def compute(
         last_date=dates.max().date() if len(dates) else None,
         claims_counted=int(c["counted"].sum()),
         denials_counted=len(d),
-        headlines=headlines(c, d, settings, today),
+        headlines=found if ledger.figures(claims, today) else _by_remits(found),
         monthly=tables.by_period(c, d, settings, "month", K.MONTH),
         quarterly=tables.by_period(c, d, settings, "quarter", K.QUARTER),
         turnaround=tables.turnaround(d),

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import pandas as pd
 
+from addin.kpis import ledger
 from addin.kpis.compute import ANNUAL_COST, DEFINITIONS, DUE_SOON, Headline, Kpis
 from addin.kpis.measures import MONEY_COLUMNS, K
 from addin.workbook.layout import (
@@ -30,7 +31,11 @@ INDUSTRY_RANGE = "industry range 10–15%; AAFP: 5–10% typical for practices, 
 
 
 def column_format(column: str) -> Fmt:
-    if column in MONEY_COLUMNS or column in (DUE_SOON, ANNUAL_COST):
+    if column in ledger.RATES:
+        return Fmt.PERCENT
+    if column in ledger.COUNTS:
+        return Fmt.INT
+    if column in MONEY_COLUMNS or column in ledger.MONEY or column in (DUE_SOON, ANNUAL_COST):
         return Fmt.MONEY
     if column in _PERCENT:
         return Fmt.PERCENT
@@ -71,6 +76,8 @@ def source_of(definition: str) -> str:
     """The source a definition names, short: "HFMA CITF", "HFMA MAP AR-6", "DenialDesk"."""
     if "MAP Key AR-6" in definition:
         return "HFMA MAP Key AR-6"
+    if "MAP Key CL-1" in definition and "Claim Integrity Task Force" not in definition:
+        return "HFMA MAP Key CL-1"
     if "Claim Integrity Task Force" in definition or "HFMA" in definition:
         return "HFMA Claim Integrity Task Force"
     if "kpis.md" in definition:
@@ -269,13 +276,15 @@ def _definitions() -> tuple[str, ...]:
         "rate, days to appeal and to resolve, write-offs); each claim counts once, by its "
         "first adjudication.",
         "The tracker learns of a claim from its 835 remit, so 'adjudicated' stands in for "
-        "'submitted': the denial rate is per remitted claim (close to HFMA MAP AR-5).",
+        "'submitted': the denial rate is per remitted claim (close to HFMA MAP AR-5), labelled "
+        "'by remits'. Once 837s are imported, the figures by claims submitted follow.",
         *(f"{name}: {text}" for name, text in _DEFINED.items()),
     )
 
 
 _DEFINED = {
     "Initial denial rate (claims)": DEFINITIONS[K.RATE],
+    **ledger.DEFINITIONS,
     "Initial denial rate (dollars)": DEFINITIONS[K.RATE_DOLLARS],
     "Appeal overturn rate": DEFINITIONS[K.OVERTURN],
     "Recovery rate": DEFINITIONS[K.RECOVERY],

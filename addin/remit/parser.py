@@ -230,6 +230,7 @@ class RemitReader:
             self._end_transaction(declared=None)
 
     def _finish_file(self) -> None:
+        self.file_findings[:0] = self.stats.notes
         if self._tx is not None:
             raise RemitParseError(
                 f"the file ends inside transaction {self._tx.control_number or '?'} (no SE "

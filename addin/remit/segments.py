@@ -6,7 +6,7 @@ import codecs
 import itertools
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import BinaryIO, TextIO
 
 from addin.errors import RemitParseError
@@ -35,6 +35,7 @@ class Delimiters:
     component: str
     segment: str
     repetition: str = ""
+    note: str = ""  # what reading the ISA had to assume (ISA16 missing), said for the log
 
 
 @dataclass(slots=True)
@@ -42,6 +43,7 @@ class DecodeStats:
     """What decoding noticed about the raw bytes (shared with the parser for findings)."""
 
     replaced_characters: int = 0
+    notes: list[str] = field(default_factory=list)  # what reading had to skip or assume
 
 
 def detect_delimiters(head: str) -> Delimiters:
@@ -86,25 +88,54 @@ def _isa_delimiters(head: str) -> Delimiters:
         raise RemitParseError(
             f"the ISA segment has no usable element separator ({element!r}). {RESEND}"
         )
-    position, seen = 3, 1  # the separator after "ISA" is the first of sixteen
-    while seen < 16:
-        position = head.find(element, position + 1)
-        if position < 0:
-            raise RemitParseError(
-                f"the ISA segment is cut short: it has fewer than 16 elements. {RESEND}"
-            )
-        seen += 1
+    position = _nth_separator(head, element, 15)
+    # ISA15 (usage indicator) is one character; the 16th separator follows it, then ISA16.
+    if head[position + 1 : position + 2] == element:
+        position += 1
+    elif head[position + 2 : position + 3] == element:
+        position += 2
+    else:  # ISA16 missing: the ISA ends right after ISA15
+        return _without_component(head, element, position + 2)
     component = head[position + 1 : position + 2]
     if not component:
         raise RemitParseError(
             f"the ISA segment is cut short: no component separator (ISA16). {RESEND}"
         )
+    if component in _NEWLINES:  # "…*P*" then a line break: an empty ISA16
+        return _without_component(head, element, position + 1)
     segment = _terminator_after(head, position + 2)
     fields = head[:position].split(element)
     repetition = fields[11] if len(fields) > 12 and fields[12] >= "00501" else ""
     if len(repetition) != 1 or repetition.isalnum():
         repetition = ""
     return Delimiters(element, component, segment, repetition)
+
+
+def _nth_separator(head: str, element: str, count: int) -> int:
+    position = 3  # the separator after "ISA" is the first
+    for _ in range(count - 1):
+        position = head.find(element, position + 1)
+        if position < 0:
+            raise RemitParseError(
+                f"the ISA segment is cut short: it has fewer than 16 elements. {RESEND}"
+            )
+    return position
+
+
+def _without_component(head: str, element: str, end: int) -> Delimiters:
+    """An ISA with no component separator (ISA16): assume ':' and say so."""
+    segment = _terminator_after(head, end)
+    if segment == element or segment.isalnum():
+        raise RemitParseError(
+            f"the ISA segment is cut short: no component separator (ISA16). {RESEND}"
+        )
+    return Delimiters(
+        element,
+        ":",
+        segment,
+        "",
+        "the ISA has no component separator (ISA16); ':' was assumed",
+    )
 
 
 def _st_delimiters(head: str) -> Delimiters:
@@ -202,15 +233,34 @@ def read_segments(
     Splitting happens in C (`map(str.split, …)` over each chunk's segments): the readers'
     loops then receive ready element lists, which is measurably cheaper than splitting there.
     """
+    stats = stats if stats is not None else DecodeStats()
     chunks = iter_text(source, stats)
     head = _read_head(chunks)
     if not head.strip():
         raise RemitParseError("the file is empty")
+    head = _skip_prose(head, stats)
     delimiters = detect_delimiters(head)
+    if delimiters.note:
+        stats.notes.append(delimiters.note)
     batches = _segment_batches(head, chunks, delimiters.segment)
     separator = itertools.repeat(delimiters.element)
     split_batches = map(lambda batch: map(str.split, batch, separator), batches)
     return delimiters, itertools.chain.from_iterable(split_batches)
+
+
+def _skip_prose(head: str, stats: DecodeStats) -> str:
+    """Text before a well-formed ISA (a note someone typed above it) is skipped, with a note."""
+    if head.startswith(("ISA", "ST")):
+        return head
+    found = _LATE_ISA.search(head)
+    if found is None:
+        return head
+    try:
+        detect_delimiters(head[found.start() :])
+    except RemitParseError:
+        return head  # not a well-formed ISA either: the caller's message says what it is
+    stats.notes.append(f"{found.start()} character(s) of text before the ISA segment were skipped")
+    return head[found.start() :]
 
 
 def _segment_batches(buffer: str, chunks: Iterator[str], terminator: str) -> Iterator[list[str]]:

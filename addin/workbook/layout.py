@@ -180,6 +180,38 @@ class Col:
     VALUE = "Value"
     DESCRIPTION = "Description"
 
+    # Claim Check (pre-submission check of outgoing 837s)
+    CHECK_ROW = "Check Row"
+    RISK = "Risk"
+    FLAGS = "Flags"
+    WHY = "Why"
+    EVIDENCE = "Evidence"
+    CHECKED_ON = "Checked On"
+
+    # The claim ledger: what was submitted (837) and what the front end answered (999/277CA)
+    SUBMITTED_ON = "Submitted On"
+    RESUBMITTED_ON = "Resubmitted On"
+    SUBMISSIONS = "Submissions"
+    ORIGINAL_CLAIM_NUMBER = "Original Claim Number"  # REF*F8 of a replacement (frequency 7)
+    CLAIM_TYPE = "Claim Type"  # 837P or 837I
+    SUBMITTED_LINES = "Submitted Lines"
+    DIAGNOSES = "Diagnoses"
+    PLACE_OF_SERVICE = "Place Of Service"
+    BILLING_NPI = "Billing NPI"
+    RENDERING_NPI = "Rendering NPI"
+    PRIOR_AUTH = "Prior Auth"
+    REFERRAL = "Referral"
+    FRONT_END_STATUS = "Front-End Status"
+    FRONT_END_REASON = "Front-End Reason"
+    FIRST_RESPONSE_ON = "First Response On"
+    DAYS_WITHOUT_RESPONSE = "Days Without Response"
+    SUBMISSION_LOG = "Submission Log"
+    ACK_LOG = "Acknowledgment Log"
+    # Follow-up (submitted claims no payer has answered, front-end rejections to resubmit)
+    FILING_DEADLINE = "Filing Deadline"
+    NEXT_STEP = "Next Step"
+    SOURCE = "Source"
+
 
 def _sys(name: str, kind: Kind = Kind.TEXT, width: int = 14) -> Column:
     return Column(name, kind, Owner.SYSTEM, width)
@@ -217,6 +249,24 @@ CLAIMS = TableSpec(
         _sys(Col.FINDINGS, width=40),
         _sys(Col.SOURCE_FILE, width=28),
         _sys(Col.LINE_PAYMENTS, width=30),
+        _sys(Col.SUBMITTED_ON, Kind.DATE, 12),
+        _sys(Col.RESUBMITTED_ON, Kind.DATE, 12),
+        _sys(Col.SUBMISSIONS, Kind.INT, 8),
+        _sys(Col.ORIGINAL_CLAIM_NUMBER, width=18),
+        _sys(Col.CLAIM_TYPE, width=8),
+        _sys(Col.SUBMITTED_LINES, width=40),
+        _sys(Col.DIAGNOSES, width=18),
+        _sys(Col.PLACE_OF_SERVICE, width=8),
+        _sys(Col.BILLING_NPI, width=12),
+        _sys(Col.RENDERING_NPI, width=12),
+        _sys(Col.PRIOR_AUTH, width=14),
+        _sys(Col.REFERRAL, width=14),
+        _sys(Col.FRONT_END_STATUS, width=14),
+        _sys(Col.FRONT_END_REASON, width=40),
+        _sys(Col.FIRST_RESPONSE_ON, Kind.DATE, 12),
+        _sys(Col.DAYS_WITHOUT_RESPONSE, Kind.INT, 8),
+        Column(Col.SUBMISSION_LOG, Kind.TEXT, Owner.SYSTEM, 20, hidden=True),
+        Column(Col.ACK_LOG, Kind.TEXT, Owner.SYSTEM, 20, hidden=True),
         _user(Col.NOTES, width=30),
     ),
 )
@@ -418,6 +468,54 @@ AUDIT = TableSpec(
     ),
 )
 
+# Written by Check Claims when it first runs (not part of a new tracker until then).
+CLAIM_CHECK = TableSpec(
+    "Claim Check",
+    "tblClaimCheck",
+    Col.CHECK_ROW,
+    (
+        _sys(Col.CHECK_ROW, Kind.INT, 6),
+        _sys(Col.RISK, Kind.INT, 6),
+        _sys(Col.CLAIM_ID, width=18),
+        _sys(Col.PAYER, width=26),
+        _sys(Col.SERVICE_DATE, Kind.DATE, 12),
+        _sys(Col.BILLED, Kind.MONEY, 12),
+        _sys(Col.FLAGS, width=24),
+        _sys(Col.WHY, width=80),
+        _sys(Col.EVIDENCE, width=60),
+        _sys(Col.FILE, width=24),
+        _sys(Col.CHECKED_ON, Kind.DATE, 12),
+    ),
+)
+
+# Rebuilt by Import and Classify once the tracker has submitted claims (837s).
+FOLLOW_UP = TableSpec(
+    "Follow-up",
+    "tblFollowUp",
+    Col.CLAIM_KEY,
+    (
+        _sys(Col.RANK, Kind.INT, 6),
+        _sys(Col.CLAIM_KEY, width=14),
+        _sys(Col.CLAIM_ID, width=16),
+        _sys(Col.PAYER, width=24),
+        _sys(Col.PATIENT, width=20),
+        _sys(Col.SERVICE_DATE, Kind.DATE, 12),
+        _sys(Col.BILLED, Kind.MONEY, 12),
+        _sys(Col.SUBMITTED_ON, Kind.DATE, 12),
+        _sys(Col.FRONT_END_STATUS, width=14),
+        _sys(Col.FRONT_END_REASON, width=40),
+        _sys(Col.DAYS_WITHOUT_RESPONSE, Kind.INT, 8),
+        _sys(Col.FILING_DEADLINE, Kind.DATE, 12),
+        _sys(Col.DAYS_LEFT, Kind.INT, 8),
+        _sys(Col.DEADLINE_RULE, width=40),
+        _sys(Col.NEXT_STEP, width=60),
+        _sys(Col.SOURCE, width=40),
+        # Owner may be changed here by a person: the next refresh keeps it for the claim.
+        Column(Col.OWNER, Kind.TEXT, Owner.SYSTEM, 16, choices="Owners"),
+        _user(Col.NOTES, width=30),
+    ),
+)
+
 TABLES: tuple[TableSpec, ...] = (
     WORK_QUEUE,
     DENIALS,
@@ -605,6 +703,7 @@ class S:
     PRACTICE_PTAN = "Practice PTAN"
     PRACTICE_EMAIL = "Practice Email"
     REMITS_INBOX = "Remits Inbox"
+    CLAIMS_OUTBOX = "Claims Outbox"
     LETTERS_FOLDER = "Letters Folder"
     LETTER_TEMPLATES_FOLDER = "Letter Templates Folder"
     LETTER_TEMPLATES_BY_CATEGORY = "Letter Templates By Category"
@@ -625,6 +724,8 @@ class S:
     URGENCY_HORIZON_DAYS = "Urgency Horizon Days"
     URGENCY_BOOST = "Urgency Boost"
     OVERDUE_FACTOR = "Overdue Factor"
+    FOLLOW_UP_AFTER_DAYS = "Follow-up After Days"
+    FOLLOW_UP_OWNER = "Follow-up Owner"
 
     @staticmethod
     def overturn_prior(category: str) -> str:
@@ -742,6 +843,12 @@ SETTING_DEFAULTS: tuple[Setting, ...] = (
         "Folder that Import Remittances reads 835 files from (relative to this workbook).",
     ),
     Setting(
+        S.CLAIMS_OUTBOX,
+        "Claims Outbox",
+        "Folder of 837 claim files about to be sent, that Check Claims scores (relative to "
+        "this workbook).",
+    ),
+    Setting(
         S.LETTERS_FOLDER,
         "letters",
         "Folder appeal letters are written to (relative to this workbook).",
@@ -779,6 +886,13 @@ SETTING_DEFAULTS: tuple[Setting, ...] = (
         60,
         "Appeal window used for payers without a profile (conservative).",
     ),
+    Setting(
+        S.FOLLOW_UP_AFTER_DAYS,
+        30,
+        "A submitted claim with no payer answer (remit or rejection) this many days after it "
+        "was sent goes on the Follow-up sheet and the Work Queue.",
+    ),
+    Setting(S.FOLLOW_UP_OWNER, "Billing", "Who follows up unanswered and rejected claims."),
     Setting(
         S.DENIAL_RATE_TARGET,
         0.10,

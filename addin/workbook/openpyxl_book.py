@@ -136,7 +136,8 @@ class OpenpyxlBook:
         formulas = _people_formulas(worksheet, spec, positions, min_row + 1, max_row)
         last_row = min_row + max(len(frame), 1)
         self._write_rows(worksheet, min_row + 1, frame, positions, spec, formulas)
-        self._clear_rows(worksheet, last_row + 1, max_row, positions.values())
+        # an empty frame keeps one blank table row: clear it too
+        self._clear_rows(worksheet, min_row + 1 + len(frame), max_row, positions.values())
         last_col = max(positions.values())
         ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(last_col)}{last_row}"
         table.ref = ref

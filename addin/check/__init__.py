@@ -1,0 +1,1 @@
+"""Pre-submission claim check: learned denial rates and biller edits, each flag explained."""
