@@ -1,4 +1,5 @@
-"""An .xlsx as a zip of parts: read any part, replace a few, and write the rest byte for byte."""
+"""An .xlsx as a zip of parts: read any part, replace a few (a big worksheet streamed from its
+own temporary file), and write the rest byte for byte."""
 
 from __future__ import annotations
 
