@@ -26,7 +26,7 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from addin.errors import TemplateError
 from addin.letters.context import FILTERS
 from addin.letters.kinds import PAYER_APPEAL
-from addin.letters.open_fields import mark_open_fields
+from addin.letters.open_fields import mark_rendered
 from addin.workbook import limits
 from addin.workbook.layout import PAYERS, SETTINGS, Col, S
 
@@ -396,13 +396,20 @@ class LetterTemplates:
 
     def render(self, name: str, context: Mapping[str, object]) -> bytes:
         """The letter as .docx bytes, within the limits on size and time (limits.py)."""
+        return self.draft(name, context)[0]
+
+    def draft(self, name: str, context: Mapping[str, object]) -> tuple[bytes, int]:
+        """The letter as .docx bytes, its [[fields]] marked (open_fields.py), and how many it
+        has; within the limits on size and time (limits.py)."""
         with self._reading(name), _Deadline(limits.MAX_RENDER_SECONDS) as deadline:
-            document = DocxTemplate(io.BytesIO(self.source(name)))
+            document = _Template(io.BytesIO(self.source(name)))
             document.render(dict(context), self.environment, autoescape=True)
+            deadline.finish()
+        with self._reading(name):
+            open_fields = mark_rendered(document.docx)
             out = io.BytesIO()
             document.save(out)
-            deadline.finish()
-        return mark_open_fields(out.getvalue())
+        return out.getvalue(), open_fields
 
     @contextlib.contextmanager
     def _reading(self, name: str):
@@ -447,6 +454,22 @@ class LetterTemplates:
                 f"template {where} could not be filled in ({type(error).__name__}). Open it in "
                 "Word and check its {{ … }} and {% … %} tags."
             ) from None
+
+
+class _Template(DocxTemplate):
+    """docxtpl's template, its clean-up of the tags in a part's XML (`patch_xml`: regular
+    expressions, the same result for the same XML) done once per template, not per letter."""
+
+    _patched: dict[str, str] = {}  # a part's XML → patched; a few templates per run
+    _PATCHED_KEPT = 64
+
+    def patch_xml(self, src_xml: str) -> str:
+        patched = self._patched.get(src_xml)
+        if patched is None:
+            if len(self._patched) >= self._PATCHED_KEPT:
+                self._patched.clear()
+            patched = self._patched[src_xml] = super().patch_xml(src_xml)
+        return patched
 
 
 def _read_template(path: Path) -> bytes:
