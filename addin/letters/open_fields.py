@@ -68,6 +68,8 @@ def mark_rendered(document) -> int:
         part._element = parse_xml(serialize_part_xml(part._element))
     count, changed = 0, False
     for paragraph in _paragraphs(document.part.document):
+        if "[" not in "".join(paragraph._p.itertext()):  # its text has no '[': nothing to do
+            continue
         found = len(FIELD.findall(paragraph.text))  # a run's text is a piece of its paragraph's
         count += found
         if found and _mark_runs(paragraph):
