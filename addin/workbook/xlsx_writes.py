@@ -111,8 +111,8 @@ class TableWrite:
     def _render(self, ref: str, style: int, edit) -> bytes:
         kind, value = edit
         styles = self.book.styles
-        if self.wrapped and ref.rstrip("0123456789") in self.wrapped:
-            style = styles.with_wrap(style)
+        if self.wrapped:  # wrapped text makes rows tall: every cell of the row reads from the top
+            style = styles.with_wrap(style, ref.rstrip("0123456789") in self.wrapped)
         if kind is Kind.LINK:
             self.links[ref] = value if isinstance(value, str) and value else None
         if isinstance(value, str) and not isinstance(value, Formula):
