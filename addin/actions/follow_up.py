@@ -153,6 +153,8 @@ def classify_refresh(
     """For Classify: Claims rows and the Follow-up table as of `today` (with the Payers rows
     Classify is about to write), and the queue with the follow-ups. Returns the writes still
     to do [(spec, old, new)] and the new queue."""
+    if book.column_is_blank(CLAIMS, Col.SUBMISSION_LOG):  # nothing submitted: Claims unread
+        return [], on_queue(queue, [])
     claims = book.read_table(CLAIMS)
     rows = frames.records(claims)
     if not has_submissions(rows):

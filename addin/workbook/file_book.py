@@ -6,6 +6,7 @@ fall back to the whole-workbook openpyxl path, `OpenpyxlBook`."""
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import shutil
@@ -164,6 +165,34 @@ class FileBook:
                 columns[name] = typed_column(spec, grid.table.sheet, name, columns[name])
             grid.typed[name] = _by_position(columns[name], filled)
         return table_frame(spec, columns, len(data))
+
+    def column_is_blank(self, spec: TableSpec, column: str) -> bool:
+        """True when no cell of the table's `column` below its header holds anything: a look
+        at the sheet's XML for that column's cells, without reading the table. False when
+        one may (or the table or column is not found: read the table to know)."""
+        if self._fallback is not None:
+            return self._fallback.column_is_blank(spec, column)
+        table = self._tables.get(spec.name.lower())
+        if table is None:
+            return False
+        names = [
+            html.unescape(found.group(1).decode())
+            for found in re.finditer(
+                rb'<tableColumn\b[^>]*?\sname="([^"]*)"', self.package.read(table.part)
+            )
+        ]
+        if column not in names:
+            return False
+        min_col, min_row, _, max_row = split_ref(table.ref)
+        letters = sheet_xml.column_letters(min_col + names.index(column)).encode()
+        data = self.package.read(table.sheet_part)
+        for found in re.finditer(rb' r="' + letters + rb'(\d+)"', data):
+            if not min_row < int(found.group(1)) <= max_row:
+                continue
+            start, end = data.rfind(b"<", 0, found.start()), data.find(b">", found.end())
+            if not data.startswith(b"<c ", start) or data[end - 1 : end] != b"/":
+                return False  # a cell with content (or not a plain cell: unsure)
+        return True
 
     def write_table(self, spec: TableSpec, frame: pd.DataFrame) -> None:
         if self._fallback is not None:
