@@ -61,6 +61,10 @@ class Book(Protocol):
     def read_table(self, spec: TableSpec) -> pd.DataFrame:
         """All rows of a table: layout columns typed by kind, then any columns people added."""
 
+    def column_is_blank(self, spec: TableSpec, column: str) -> bool:
+        """True only when certain that no cell of the table's `column` holds a value (a cheap
+        look that spares reading a big table); False when unsure."""
+
     def write_table(self, spec: TableSpec, frame: pd.DataFrame) -> None:
         """Replace a table's rows with `frame`, which carries every column `read_table` gave."""
 

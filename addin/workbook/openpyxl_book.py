@@ -110,6 +110,10 @@ class OpenpyxlBook:
 
         write_report(self.workbook, report)
 
+    def column_is_blank(self, spec: TableSpec, column: str) -> bool:
+        """False: this Book does not look before reading (see FileBook.column_is_blank)."""
+        return False
+
     def read_table(self, spec: TableSpec) -> pd.DataFrame:
         worksheet, table = self.locate(spec)
         min_col, min_row, max_col, max_row = table_bounds(worksheet, table, spec)
