@@ -25,6 +25,7 @@ from addin.workbook.base import (
     merged_cells_error,
     missing_table,
     overlaps,
+    selected_frame,
     settings_from_rows,
     table_frame,
     too_many_rows_error,
@@ -133,9 +134,9 @@ class FileBook:
         if spec.name.lower() not in self._tables:
             self.openpyxl().ensure_table(spec)
 
-    def read_table(self, spec: TableSpec) -> pd.DataFrame:
+    def read_table(self, spec: TableSpec, columns: Sequence[str] | None = None) -> pd.DataFrame:
         if self._fallback is not None:
-            return self._fallback.read_table(spec)
+            return self._fallback.read_table(spec, columns)
         grid = self._grid(self._table(spec), spec)
         if spec.key not in grid.header:
             raise WorkbookLayoutError(
@@ -144,15 +145,26 @@ class FileBook:
             )
         check_columns(spec, grid.header, grid.table.sheet)
         filled = [any(v is not None and v != "" for v in row) for row in grid.rows]
-        data = [row for row, keep in zip(grid.rows, filled, strict=True) if keep]
-        columns = {name: [row[i] for row in data] for i, name in enumerate(grid.header)}
-        for name in columns:
-            if spec.column(name) is None:  # a column people added: values as openpyxl reads
-                columns[name] = [_as_openpyxl(v) for v in columns[name]]
-            else:
-                columns[name] = typed_column(spec, grid.table.sheet, name, columns[name])
-            grid.typed[name] = _by_position(columns[name], filled)
-        return table_frame(spec, columns, len(data))
+        rows = sum(filled)
+        wanted = grid.header if columns is None else [n for n in grid.header if n in columns]
+        found = {name: self._typed(spec, grid, name, filled) for name in wanted}
+        if columns is None:
+            return table_frame(spec, found, rows)
+        return selected_frame(found, columns, rows)
+
+    def _typed(self, spec: TableSpec, grid: _Grid, name: str, filled: list[bool]) -> list:
+        """One column's values, typed once per read of the sheet (a write clears them)."""
+        known = grid.typed.get(name)
+        if known is not None:
+            return [v for v, keep in zip(known, filled, strict=True) if keep]
+        index = max(i for i, header in enumerate(grid.header) if header == name)
+        values = [row[index] for row, keep in zip(grid.rows, filled, strict=True) if keep]
+        if spec.column(name) is None:  # a column people added: values as openpyxl reads
+            values = [_as_openpyxl(v) for v in values]
+        else:
+            values = typed_column(spec, grid.table.sheet, name, values)
+        grid.typed[name] = _by_position(list(values), filled)
+        return values
 
     def write_table(self, spec: TableSpec, frame: pd.DataFrame) -> None:
         if self._fallback is not None:
