@@ -131,8 +131,15 @@ class FileBook:
     def ensure_table(self, spec: TableSpec) -> None:
         if self._fallback is not None:
             return self._fallback.ensure_table(spec)
-        if spec.name.lower() not in self._tables:
-            self.openpyxl().ensure_table(spec)
+        if spec.name.lower() in self._tables:
+            return
+        from addin.workbook.xlsx_report import add_table_sheet
+
+        try:
+            add_table_sheet(self, spec)
+        except Unsupported:
+            return self.openpyxl().ensure_table(spec)
+        self._sheets[spec.sheet] = [list(spec.column_names)]  # not in the file calamine read
 
     def read_table(self, spec: TableSpec, columns: Sequence[str] | None = None) -> pd.DataFrame:
         if self._fallback is not None:
