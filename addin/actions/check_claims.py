@@ -12,6 +12,7 @@ import pandas as pd
 
 from addin import payers, plans, prioritize
 from addin.adjudication import Adjudication, adjudication
+from addin.bulk import collector_paused
 from addin.check.history import history_from, paired, submitted_key
 from addin.check.run import check_claims
 from addin.check.score import CheckResult, Model
@@ -89,6 +90,11 @@ def check_outgoing(
 ) -> CheckReport:
     """Score every claim of `outgoing` against the tracker's own submitted claims and their
     answers, and the claims and answers of the `history` files."""
+    with collector_paused():  # a year of claim lines and their counts are built here
+        return _check_outgoing(book, outgoing, history, today, payer_rows, settings)
+
+
+def _check_outgoing(book, outgoing, history, today, payer_rows, settings) -> CheckReport:
     sent, answered = read_files(history)
     pairs = paired([c for c, _ in sent], answered)
     lines, past = history_from(pairs)

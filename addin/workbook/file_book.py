@@ -1,8 +1,9 @@
 """The file Book: reads only the tables an action asks for (python-calamine) and writes back
 only what changed — the changed cells and appended rows of a table's sheet, streamed — copying
-every other part of the workbook byte for byte. Rare operations (creating a missing table, a
-schema upgrade that adds columns, a table with a totals row, a sheet this writer cannot edit)
-fall back to the whole-workbook openpyxl path, `OpenpyxlBook`."""
+every other part of the workbook byte for byte; a missing table whose sheet goes last (Claim
+Check) is drawn in a scratch workbook and moved in. Rare operations (a missing table whose sheet
+goes between others, a schema upgrade that adds columns, a table with a totals row, a sheet
+this writer cannot edit) fall back to the whole-workbook openpyxl path, `OpenpyxlBook`."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from addin.bulk import collector_paused
 from addin.errors import WorkbookLayoutError
 from addin.workbook import crypto, files, limits
 from addin.workbook import xlsx_sheet as sheet_xml
@@ -56,6 +58,7 @@ class _Grid:
     # column → its values as read_table typed them, by position (blank rows None); cleared
     # by a write. Comparing a new frame with these finds the changed cells quickly.
     typed: dict[str, list] = field(default_factory=dict)
+    filled: list[bool] | None = None  # which rows hold a value; cleared by a write too
 
     @property
     def positions(self) -> dict[str, int]:
@@ -151,7 +154,9 @@ class FileBook:
                 "Put the column back (or restore a backup) before running DenialDesk again."
             )
         check_columns(spec, grid.header, grid.table.sheet)
-        filled = [any(v is not None and v != "" for v in row) for row in grid.rows]
+        if grid.filled is None:
+            grid.filled = [any(v is not None and v != "" for v in row) for row in grid.rows]
+        filled = grid.filled
         rows = sum(filled)
         wanted = grid.header if columns is None else [n for n in grid.header if n in columns]
         found = {name: self._typed(spec, grid, name, filled) for name in wanted}
@@ -261,8 +266,12 @@ class FileBook:
         """The table's cells. A ref that claims more rows than the sheet holds (A1:BL1048576
         over 300 rows) is read by the data's real extent; merged cells in the table and more
         than MAX_TABLE_ROWS rows get one line."""
-        if table.part in self._grids:
-            return self._grids[table.part]
+        if table.part not in self._grids:
+            with collector_paused():  # 50,000 rows of cells are built here
+                self._grids[table.part] = self._read_grid(table, spec)
+        return self._grids[table.part]
+
+    def _read_grid(self, table: TablePart, spec: TableSpec) -> _Grid:
         bounds = split_ref(table.ref)
         sheet_part = self.package.read(table.sheet_part)
         for merged in sheet_xml.elements(sheet_part, "mergeCell"):
@@ -290,9 +299,7 @@ class FileBook:
                 rows[row - min_row][col - min_col] = text
                 formulas.add((row - min_row - 1, col - min_col))
         header = _header_names(rows[0])
-        grid = _Grid(table, min_col, min_row, header, rows[1:], formulas)
-        self._grids[table.part] = grid
-        return grid
+        return _Grid(table, min_col, min_row, header, rows[1:], formulas)
 
     def _sheet_rows(self, sheet: str) -> list:
         if sheet not in self._sheets:

@@ -155,7 +155,7 @@ class TableWrite:
                 else:
                     grid.formulas.discard((offset, index))
         grid.formulas = {(r, c) for r, c in grid.formulas if r < keep}
-        grid.typed = {}
+        grid.typed, grid.filled = {}, None
 
 
 def _candidates(new: list, old: list, index: int, formulas, text: set[int]) -> list[int]:
