@@ -6,9 +6,10 @@ Run: python bench/check_cli_bench.py [--per-month 10000 --months 6 --train 5] [-
 
 The tracker is built once (planted months 1..train imported with `denialdesk import`) and
 cached; month train+1's 837 is the outgoing file. Three ways of running the check are timed:
-the first check of the tracker (no Claim Check sheet yet), a later one (the sheet is there and
-rewritten) and `--json` (nothing written). Wall time is what a person waits; CPU time (user +
-system) is steadier while other jobs share the machine; the load average is printed per run.
+the first check of the tracker (no Claim Check sheet yet), a later one the next day (the sheet
+is there; every row changes, if only its Checked On date) and `--json` (nothing written).
+Wall time is what a person waits; CPU time (user + system) is steadier while other jobs share
+the machine; the load average is printed per run.
 """
 
 from __future__ import annotations
@@ -74,12 +75,13 @@ def timings(tree: Path, tracker: Path, outgoing: list[Path], repeat: int, as_of:
     """Each way of running the check `repeat` times: (wall, cpu, load average before)."""
     work = CACHE / "check-run.xlsx"
     check = [*CLI, "check", str(work), *map(str, outgoing), "--as-of", as_of]
+    later = as_of[:-2] + "02"  # the next day (as_of is a first of the month)
     found: dict[str, list] = {"first check": [], "later check": [], "--json": []}
     for _ in range(repeat):
         shutil.copy(tracker, work)
         for name, args in (
             ("first check", check),
-            ("later check", check),
+            ("later check", [*check[:-1], later]),  # another day: every row is rewritten
             ("--json", [*check, "--json"]),
         ):
             load = os.getloadavg()[0]

@@ -198,7 +198,8 @@ class FileBook:
 
         write = TableWrite(self, spec, grid, frame)
         data = self.package.read(grid.table.sheet_part)
-        data = write.apply(data)
+        with collector_paused():  # every changed cell and row is built here
+            data = write.apply(data)
         self._edited.setdefault(grid.table.sheet_part, set()).update(write.rows)
         self.package.write(grid.table.sheet_part, data)
         self._set_table_ref(grid.table, write.ref)
