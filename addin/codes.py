@@ -25,14 +25,17 @@ __all__ = [
     "RarcInfo",
     "Stage",
     "carc",
+    "carc_short",
     "carc_table",
     "claim_status_code",
+    "group_carc",
     "group_code",
     "normalise_code",
     "normalise_group",
     "rarc",
     "rarc_table",
     "read_official_list",
+    "short_meaning",
 ]
 
 
@@ -91,6 +94,7 @@ class CarcInfo:
     type: str  # soft | hard | n/a
     stage: str  # front_end | back_end | n/a
     nature: str  # administrative | clinical | n/a
+    short: str = ""  # a few words for a chart axis (the research table's subcategory), or ""
 
     @property
     def deactivated(self) -> bool:
@@ -189,6 +193,51 @@ def group_code(code: str) -> GroupCode:
         raise UnknownCodeError(
             f"group code {code!r} is not a claim adjustment group code; use one of {valid}."
         ) from None
+
+
+def group_carc(group: object, carc: object) -> str:
+    """A reason as billers say it, group code and CARC: "CO-16", "PR-1" ("16" without a group)."""
+    group, carc = normalise_group(group), normalise_code(carc)
+    return f"{group}-{carc}" if group and carc else carc or group
+
+
+SHORT_MEANING_CHARS = 24  # a chart axis label: "CO-16 Claim is missing information…"
+_CLAUSE = re.compile(r"; | — |: |, see ")
+_ASIDE = re.compile(r"\s*\([^)]*\)")
+_LOOSE_ENDS = frozenset(
+    "a an and are as at be by for from in is it its not of on or the their this to was with"
+    .split()
+)  # fmt: skip
+
+
+@functools.lru_cache(maxsize=4096)
+def short_meaning(text: str, limit: int = SHORT_MEANING_CHARS) -> str:
+    """A code's meaning cut for a chart axis: its first clause, at most `limit` characters,
+    cut at a word (or a slash) and ended with "…" when shortened; "" for ""."""
+    first = _CLAUSE.split(_ASIDE.sub("", text).strip(), maxsplit=1)[0].strip().rstrip(".,")
+    if len(first) <= limit:
+        return first
+    words = re.findall(r"[^\s/]+/?", first)  # "auth/precert/notification" breaks at slashes
+    kept = ""
+    for word in words:
+        joined = kept + word if kept.endswith("/") or not kept else f"{kept} {word}"
+        if len(joined) > limit - 1:
+            break
+        kept = joined
+    parts = kept.rstrip("/").split(" ")
+    while len(parts) > 1 and parts[-1].lower() in _LOOSE_ENDS:
+        parts.pop()
+    kept = " ".join(parts).rstrip(",;:/")
+    return (kept or first[: limit - 1]) + "…"
+
+
+def carc_short(code: str) -> str:
+    """A CARC's meaning in a few words for a chart axis: our short label ("Claim lacks info"
+    for 16), else its description cut by `short_meaning`; "" for a code we do not know."""
+    info = carc_table().get(normalise_code(code))
+    if info is None:
+        return ""
+    return info.short or short_meaning(info.description)
 
 
 @functools.lru_cache(maxsize=64)

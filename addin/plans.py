@@ -93,6 +93,7 @@ class PayerDirectory:
             b for key, b in built.items() if key not in on_sheet
         )
         self._rows: dict[str, Mapping[str, object]] = {}
+        self._matches: dict[tuple[str, str], PlanMatch] = {}  # every row of a payer asks
 
     @classmethod
     def from_rows(cls, rows: Iterable[Mapping[str, object]]) -> PayerDirectory:
@@ -105,6 +106,11 @@ class PayerDirectory:
     def match(self, payer_id: object, payer_name: object) -> PlanMatch:
         """The row a remit's payer (id and name) belongs to; see the module's rules."""
         key, name = str(payer_id or "").strip().upper(), normalise_name(payer_name)
+        if (key, name) not in self._matches:
+            self._matches[key, name] = self._match(key, name)
+        return self._matches[key, name]
+
+    def _match(self, key: str, name: str) -> PlanMatch:
         found = [c for c in (self._candidate(p, key, name) for p in self.rows) if c]
         if not found:
             return PlanMatch(None)

@@ -6,12 +6,14 @@ history (first outcome, original denial date) and settled by the newer one.
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 from addin.adjudication import (
@@ -58,7 +60,9 @@ class Row(list):
     """One table row: its values in a list, read and written by column name (`row[Col.PAID]`).
 
     A list with the table's shared column → position map costs ~300 bytes a row where a dict
-    costs ~1.2 KB: at 500,000 new claims that is the difference of half a gigabyte.
+    costs ~1.2 KB: at 500,000 new claims that is the difference of half a gigabyte. A new row
+    holds only up to its last column set (the columns after it read as None): a claim from an
+    835 leaves the 837 and front-end columns at the end of Claims blank.
     """
 
     __slots__ = ("_at",)
@@ -68,14 +72,22 @@ class Row(list):
         self._at = at
 
     def __getitem__(self, name: str):
-        return list.__getitem__(self, self._at[name])
+        at = self._at[name]
+        return list.__getitem__(self, at) if at < len(self) else None
 
     def __setitem__(self, name: str, value) -> None:
-        list.__setitem__(self, self._at[name], value)
+        at = self._at[name]
+        if at >= len(self):
+            if value is None:
+                return
+            self.extend([None] * (at + 1 - len(self)))
+        list.__setitem__(self, at, value)
 
     def get(self, name: str, default=None):
         at = self._at.get(name)
-        return default if at is None else list.__getitem__(self, at)
+        if at is None:
+            return default
+        return list.__getitem__(self, at) if at < len(self) else None
 
 
 @dataclass
@@ -116,6 +128,11 @@ class Ledger:
         self._at = {name: {c: i for i, c in enumerate(cols)} for name, cols in self.columns.items()}
 
     def frames(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """The tables as frames. The ledger is spent afterwards: its rows are emptied into the
+        frames one by one (a 500,000-claim import never holds both whole)."""
+        self._claims_by_key.clear()  # (in place: a Submissions poster shares it)
+        self._denials_by_id.clear()
+        self._denials_by_claim.clear()
         return (
             _frame(self.claims, self.columns[CLAIMS.name]),
             _frame(self.denials, self.columns[DENIALS.name]),
@@ -125,7 +142,8 @@ class Ledger:
     def _row(self, spec: TableSpec, values: dict) -> Row:
         """A new row of `spec`'s table: `values`, the other columns blank."""
         at = self._at[spec.name]
-        row = Row([None] * len(at), at)
+        last = max((at[name] for name, value in values.items() if value is not None), default=-1)
+        row = Row([None] * (last + 1), at)
         for name, value in values.items():
             row[name] = value
         return row
@@ -564,9 +582,43 @@ def _rows(frame: pd.DataFrame, columns: list[str]) -> list[Row]:
 
 
 def _frame(rows: list[Row], columns: list[str]) -> pd.DataFrame:
-    """The rows as a table frame (object columns: Decimals, dates and None pass untouched)."""
-    data = {
-        name: pd.Series([list.__getitem__(row, i) for row in rows], dtype=object)
-        for i, name in enumerate(columns)
-    }
-    return pd.DataFrame(data, columns=columns)
+    """The rows as a table frame of object columns (Decimals, dates and None pass untouched).
+
+    The columns holding any value share one block, filled row by row as `rows` is emptied (each
+    row's memory goes as it is copied); a column blank in every row is one None seen through
+    a read-only view, not a pointer per row."""
+    width = len(columns)
+    used = _used_columns(rows, width)
+    block = np.empty((len(rows), len(used)), dtype=object)
+    pick = _picker(used)
+    blanks = [None] * width
+    for index, row in enumerate(rows):
+        values = tuple(row) if len(row) == len(used) == width else pick(row + blanks)
+        try:
+            block[index] = values
+        except ValueError:  # a value numpy takes for a sequence: one cell at a time
+            for at, value in enumerate(values):
+                block[index, at] = value
+        rows[index] = None
+    rows.clear()
+    blank = np.broadcast_to(np.array([None], dtype=object), (len(block),))
+    where = {at: k for k, at in enumerate(used)}
+    data = {name: block[:, where[at]] if at in where else blank for at, name in enumerate(columns)}
+    return pd.DataFrame(data, columns=columns, copy=False)
+
+
+def _used_columns(rows: list[Row], width: int) -> list[int]:
+    """The positions of the columns with a value in some row."""
+    longest = max(map(len, rows), default=0)
+    return [
+        at
+        for at in range(min(width, longest))
+        if any(len(row) > at and list.__getitem__(row, at) is not None for row in rows)
+    ]
+
+
+def _picker(used: list[int]):
+    """A function giving the values at `used` of a plain list, as a tuple."""
+    if len(used) > 1:
+        return operator.itemgetter(*used)
+    return lambda values: tuple(values[at] for at in used)

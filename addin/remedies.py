@@ -9,6 +9,7 @@ and code use the keys.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 
 
@@ -56,7 +57,12 @@ _PLAN_WORDS: tuple[tuple[str, PlanType], ...] = (
 def plan_type_of(text: object) -> PlanType | None:
     """The plan type a cell names ("Medicare FFS", "Medicaid MCO", "FEHB" …); None when blank,
     OTHER when the words name none we know."""
-    words = " ".join(re.sub(r"[^A-Z0-9']+", " ", str(text or "").upper()).split())
+    return _plan_type_named(str(text or ""))
+
+
+@functools.lru_cache(maxsize=1024)  # a tracker names a few plans, asked of every row
+def _plan_type_named(text: str) -> PlanType | None:
+    words = " ".join(re.sub(r"[^A-Z0-9']+", " ", text.upper()).split())
     if not words:
         return None
     for pattern, plan in _PLAN_WORDS:

@@ -1,6 +1,7 @@
 """Import memory: peak RSS of `denialdesk import` of a big synthetic remit into a tracker, and
-how much of it is DenialDesk's own (read tables → post → frames) vs openpyxl's in-memory
-workbook (load, cells, save).
+how much of it is DenialDesk's own (read tables → post → frames) vs the workbook engine's
+(the file engine by default, which streams the rows it writes; DENIALDESK_ENGINE=openpyxl for
+the openpyxl Book, which holds the whole workbook).
 
 Run: python bench/import_memory.py --tracker T.xlsx --remit R.835
      (make them with `denialdesk synth --claims 500000 R.835`, and a 50,000-claim tracker by
@@ -9,12 +10,13 @@ Run: python bench/import_memory.py --tracker T.xlsx --remit R.835
 Each figure comes from a fresh child process (ru_maxrss of the child): "whole import" runs the
 real command on a copy of the tracker; "DenialDesk's part" runs the same action on a Book that
 holds the tracker's tables as DataFrames (unpickled, no openpyxl workbook), so the difference
-is what the openpyxl workbook costs (the streaming engine replaces that part).
+is what the workbook engine costs.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -104,7 +106,8 @@ def main() -> None:
             copy = Path(folder) / "tracker.xlsx"
             shutil.copy(args.tracker, copy)
             command = ["-m", "addin", "import", str(copy), str(args.remit)]
-            rows.append(("whole import (openpyxl workbook)",) + child_peak(command))
+            engine = os.environ.get("DENIALDESK_ENGINE") or "file engine"
+            rows.append((f"whole import ({engine})",) + child_peak(command))
     print(f"Remit: {args.remit.name}; tracker: {args.tracker.name}\n")
     print("| run | peak RSS MB | seconds | summary |\n|---|---|---|---|")
     for label, peak, seconds, summary in rows:

@@ -266,3 +266,37 @@ def test_codes_import_refuses_a_file_without_the_columns(runner, tracker, tmp_pa
     result = runner.invoke(cli, ["codes", "import", str(tracker), str(bad)])
     assert result.exit_code == 1
     assert "Error: bad.csv has no Code column" in result.output
+
+
+@pytest.mark.parametrize(
+    "group, carc, label",
+    [("CO", "16", "CO-16 Claim lacks info"), ("PR", "1", "PR-1 Deductible"),
+     ("OA", "18", "OA-18 Exact duplicate"), ("CO", "197", "CO-197 Auth absent")],
+    ids=["CO-16", "PR-1", "OA-18", "CO-197"],
+)  # fmt: skip
+def test_a_reason_reads_group_carc_and_a_few_words(group, carc, label):
+    assert f"{codes.group_carc(group, carc)} {codes.carc_short(carc)}" == label
+
+
+def test_short_words_come_from_the_research_subcategories():
+    """carc.csv's `short` column (CODES.md) is the research table's subcategory in words."""
+    research = SHARED / "domain" / "carc_categories.csv"
+    if not research.exists():
+        pytest.skip("../shared research table is not present")
+    table = pd.read_csv(research, dtype=str).set_index("carc")["subcategory"]
+    known = codes.carc_table()
+    for code, subcategory in table.items():
+        words = known[code].short.lower().replace("/", " ").replace("-", " ").replace("'", "")
+        assert words.split() == subcategory.replace("_", " ").split(), code
+    assert sum(1 for info in known.values() if info.short) == len(table) == 141
+
+
+def test_a_meaning_without_short_words_is_cut_for_an_axis():
+    cut = codes.short_meaning("Performing (rendering) provider can't be paid for this service")
+    assert cut == "Performing provider…" and len(cut) <= codes.SHORT_MEANING_CHARS
+    assert codes.short_meaning("Required prior auth/precert/notification wasn't obtained") == (
+        "Required prior auth…"
+    )  # a slash breaks a long word
+    assert codes.short_meaning("Denied; the remark code gives the reason") == "Denied"
+    assert codes.carc_short("W1") == "Workers' comp state fee…"  # no research row: cut
+    assert codes.carc_short("MA130") == "" and codes.group_carc("", "16") == "16"

@@ -303,3 +303,24 @@ def test_a_changed_workbook_loses_its_stale_calculation_chain(tmp_path):
     assert "xl/calcChain.xml" not in after
     assert b"calcChain" not in after[rels] and b"calcChain" not in after[types]
     assert len(OpenpyxlBook.open(tracker).read_table(layout.CLAIMS)) > 0
+
+
+def test_column_is_blank_looks_at_the_column_without_reading_the_table(tmp_path):
+    """Classify skips reading Claims when no claim was submitted (issue 15): the look says
+    blank only when no cell of the column below the header holds a value."""
+    path = create_tracker(tmp_path / "t.xlsx")
+    with open_for_update(path) as book:
+        write_demo_remits(tmp_path / "remits")
+        actions.import_remittances(book, sorted((tmp_path / "remits").glob("*.835")))
+    book = FileBook.open(path)
+    claims = layout.CLAIMS
+    assert book.column_is_blank(claims, layout.Col.SUBMISSION_LOG)
+    assert not book.column_is_blank(claims, layout.Col.PAYER)  # every claim has its payer
+    assert not book.column_is_blank(claims, "No Such Column")  # unsure: read the table
+    assert not book.column_is_blank(layout.FOLLOW_UP, layout.Col.CLAIM_KEY)  # no such table
+    frame = book.read_table(claims)
+    frame.loc[frame.index[-1], layout.Col.SUBMISSION_LOG] = "837 of 2026-11-02"
+    book.write_table(claims, frame)
+    book.save()
+    assert not FileBook.open(path).column_is_blank(claims, layout.Col.SUBMISSION_LOG)
+    assert not OpenpyxlBook.open(path).column_is_blank(claims, layout.Col.SUBMISSION_LOG)

@@ -12,9 +12,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 
-from addin import actions
+from addin import actions, codes
 from addin.cli import cli
+from addin.codes import SHORT_MEANING_CHARS
+from addin.kpis.measures import K
 from addin.workbook.layout import (
     AUDIT,
     BY_PAYER_SHEET,
@@ -28,7 +31,7 @@ from addin.workbook.layout import (
     S,
 )
 from addin.workbook.openpyxl_book import OpenpyxlBook
-from addin.workbook.openpyxl_report import header_names
+from addin.workbook.openpyxl_report import CHART_WIDTH_CM, header_names
 from addin.workbook.tracker_file import open_for_update
 from tests import kpi_fixture
 from tests.kpi_fixture import PAYER_B, TODAY
@@ -125,17 +128,71 @@ def test_tables_are_excel_tables_with_totals_rows_on_pivot_sheets(filled):
 
 def test_kpis_sheet_has_five_native_charts(filled):
     refresh(filled)
-    charts = openpyxl.load_workbook(filled)[KPIS_SHEET]._charts
+    sheet = openpyxl.load_workbook(filled)[KPIS_SHEET]
+    charts = sheet._charts
     kinds = [(type(c).__name__, getattr(c, "type", None)) for c in charts]
     assert kinds == [
         ("LineChart", None),
+        ("BarChart", "col"),  # open denials by age, beside the rate
         ("BarChart", "col"),
         ("BarChart", "col"),
         ("BarChart", "bar"),
-        ("BarChart", "col"),
     ]
-    for pareto in charts[1:3]:  # by count, by dollars: columns with a cumulative-share line
+    for pareto in charts[2:4]:  # by count, by dollars: columns with a cumulative-share line
         assert [type(c).__name__ for c in pareto._charts] == ["BarChart", "LineChart"]
+        width_cm = pareto.anchor.ext.width / 360_000  # EMU
+        assert width_cm == pytest.approx(2 * CHART_WIDTH_CM + 0.5)  # the band's whole width
+        assert pareto.anchor._from.col == 0
+        assert pareto.x_axis.txPr.bodyPr.rot == 0  # labels level, broken over lines
+
+
+def test_chart_axes_name_each_reason_with_its_meaning(filled):
+    """The Pareto's axis shows "CO-16 Claim lacks info", not a bare "16"; the full meaning
+    is in its table (DenialDesk's wording, addin/data/carc.csv)."""
+    refresh(filled)
+    sheet = openpyxl.load_workbook(filled)[KPIS_SHEET]
+    pareto = sheet._charts[2]
+    categories = pareto.series[0].cat.numRef or pareto.series[0].cat.strRef
+    cells_ = sheet[categories.f.split("!")[1].replace("$", "")]
+    labels = [row[0].value for row in cells_]
+    assert labels[:3] == ["CO-16 Claim lacks info", "CO-18 Exact duplicate", "CO-197 Auth absent"]
+    assert all(len(label) <= len("CO-197 ") + SHORT_MEANING_CHARS + 4 for label in labels)
+    header = next(r for r in sheet.iter_rows() if r[0].value == K.REASON)
+    names = [c.value for c in header if c.value]
+    assert names[-1] == K.MEANING
+    row = header[0].row + 1
+    assert sheet.cell(row, len(names)).value == codes.carc_table()["16"].description
+    assert sheet.cell(row, len(names)).alignment.wrap_text  # wraps within the screen
+
+
+def px(sheet, col: int) -> int:
+    """A column's width in pixels at 100 % zoom (Excel: 7 px a unit of Calibri 11, plus 5)."""
+    return int((sheet.column_dimensions[get_column_letter(col)].width or 8.43) * 7 + 5)
+
+
+def test_the_headline_block_fits_one_1366_wide_screen(filled):
+    """KPI, value, target, previous, change, trend, counted over and source: all within the
+    ~1,300 px a 1366×768 screen shows at 100 % (7 px a width unit + 5, Calibri 11)."""
+    refresh(filled)
+    sheet = openpyxl.load_workbook(filled)[KPIS_SHEET]
+    header = next(r for r in sheet.iter_rows() if r[0].value == "KPI")
+    names = [c.value for c in header if c.value]
+    assert names == [
+        "KPI", "Value", "Target", "Previous (same span)", "Change", "Trend", "Counted over",
+        "Definition (in full below)",
+    ]  # fmt: skip
+    widths = [sheet.column_dimensions[get_column_letter(c)].width for c in range(1, 9)]
+    assert sum(px(sheet, c) for c in range(1, 9)) <= 1300
+    assert widths[0] >= len("At risk of missing the deadline in 14 days") - 2
+    assert header[3].alignment.wrap_text  # "Previous (same span)" over two lines
+    counted = tile_row(sheet, "Appeal overturn rate")[6]
+    found = next(r for r in sheet.iter_rows() if r[0].value == "Appeal overturn rate")
+    assert len(counted) > widths[6] and found[6].alignment.wrap_text
+    assert sheet.row_dimensions[found[0].row].height == 30  # two lines, not hundreds of points
+    notes = [r[0] for r in sheet.iter_rows() if str(r[0].value).startswith("Initial denial rate")]
+    merged = [m for m in sheet.merged_cells.ranges if m.min_row == notes[-1].row][0]
+    spanned = range(1, merged.max_col + 1)  # definitions wrap within the screen
+    assert sum(px(sheet, c) for c in spanned) <= 1300 < sum(px(sheet, c) for c in range(1, 30))
 
 
 def test_settings_on_the_sheet_set_the_target_and_the_cost(filled):

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
+from addin import codes
 from addin.kpis import compute as kpis
 from addin.kpis.measures import K
 from addin.workbook.layout import CLAIMS, DENIALS, STATUSES, Col
@@ -152,19 +153,47 @@ def test_sent_and_closed_dates_drive_turnaround(tracker):
 
 def test_pareto_of_reasons_by_count_with_cumulative_share(figures):
     reasons = figures.top_reasons
-    assert list(reasons[Col.CARC]) == ["16", "18", "197", "50", "96"]
+    assert list(reasons[Col.CARC]) == ["CO-16", "CO-18", "CO-197", "CO-50", "CO-96"]
     assert list(reasons[K.DENIALS]) == [2, 1, 1, 1, 1]
     assert list(reasons[K.CUMULATIVE]) == pytest.approx([2 / 6, 3 / 6, 4 / 6, 5 / 6, 1.0])
     assert reasons[K.DENIED].sum() == Decimal("1000.00")
-    assert reasons[Col.DESCRIPTION].str.len().gt(0).all()  # DenialDesk's own CARC wording
+    # the meaning is DenialDesk's own wording (addin/data/carc.csv); the axis label is short
+    assert reasons[K.MEANING][0] == codes.carc_table()["16"].description
+    assert list(reasons[K.REASON][:3]) == [
+        "CO-16 Claim lacks info", "CO-18 Exact duplicate", "CO-197 Auth absent",
+    ]  # fmt: skip
+
+
+def test_by_carc_buckets_by_group_and_carc_whatever_the_remark_codes(tracker):
+    """CO-16 with MA130 and CO-16 with N290 are one CO-16 row, meaning from the code list (not
+    either row's remark); PR-16 is a row of its own."""
+    more = {
+        "D1": {Col.GROUP: "CO", Col.CARC: "16", Col.RARC: "MA130"},
+        "D3": {Col.GROUP: "PR", Col.CARC: "16", Col.RARC: "N290"},
+        "D4": {Col.CARC: "16", Col.RARC: "N290", Col.DESCRIPTION: "CO-16: ours — N290: a remark"},
+    }
+    rows = [row | more.get(row[Col.DENIAL_ID], {}) for row in kpi_fixture.DENIAL_ROWS]
+    figures = compute(kpi_fixture.fill(tracker, denials=rows))
+    by_carc = figures.by_carc.set_index(Col.CARC)
+    assert list(by_carc.columns[:2]) == [K.MEANING, K.DENIALS] and K.REASON not in by_carc
+    assert by_carc.loc["CO-16", K.DENIALS] == 4 and by_carc.loc["PR-16", K.DENIALS] == 1
+    meaning = by_carc.loc["CO-16", K.MEANING]
+    assert (
+        meaning
+        == "Claim is missing information or has billing errors; remark codes say what to fix"
+    )
+    assert "N290" not in meaning and "MA130" not in meaning
+    crosstab = figures.crosstabs["carc_payer"]
+    assert crosstab.columns[0] == K.REASON
+    assert {"CO-16 Claim lacks info", "PR-16 Claim lacks info"} <= set(crosstab[K.REASON])
 
 
 def test_reasons_by_dollars_put_a_costly_rare_reason_first(figures):
     by_dollars = figures.top_reasons_dollars
-    assert list(by_dollars[Col.CARC]) == ["18", "197", "16", "50", "96"]  # ties: more denials
+    assert list(by_dollars[Col.CARC]) == ["CO-18", "CO-197", "CO-16", "CO-50", "CO-96"]
     assert list(by_dollars[K.DENIED]) == [Decimal(v) for v in ("500", "200", "100", "100", "100")]
     assert list(by_dollars[K.CUMULATIVE_DOLLARS]) == pytest.approx([0.5, 0.7, 0.8, 0.9, 1.0])
-    assert list(figures.top_reasons[Col.CARC])[0] == "16"  # by count, 16 (2 denials) leads
+    assert list(figures.top_reasons[Col.CARC])[0] == "CO-16"  # by count (2 denials) it leads
 
 
 def test_aging_workload_and_cost(figures):
@@ -200,7 +229,7 @@ def test_not_denials_and_settled_rows_are_neither_counted_nor_at_risk(tracker):
     figures = compute(kpi_fixture.fill(tracker, denials=rows + extra))
     assert headline(figures, K.AT_RISK).value == Decimal("700.00")  # as without D7 and D8
     reasons = figures.top_reasons.set_index(Col.CARC)
-    assert "253" not in reasons.index and reasons.loc["16", K.DENIALS] == 3
+    assert "CO-253" not in reasons.index and reasons.loc["CO-16", K.DENIALS] == 3
     assert "contractual" not in set(figures.by_category[Col.CATEGORY])
     assert figures.aging[K.DENIALS].sum() == 2  # still only D3 and D4 are open
     workload = figures.workload.set_index(Col.OWNER)

@@ -7,8 +7,10 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from addin import actions
+from addin.actions.kpi_refresh import describe
 from addin.kpis import ledger
 from addin.kpis.compute import KpiSettings, compute
+from addin.kpis.report import tile
 from addin.workbook.layout import CLAIMS, DENIALS, Col
 from addin.workbook.openpyxl_book import OpenpyxlBook
 from addin.workbook.tracker_file import open_for_update
@@ -74,6 +76,8 @@ def test_kpis_say_by_remits_without_837s_and_add_the_ledger_with_them(tmp_path, 
         ledger.SUBMITTED_RATE
     )
     assert labels[ledger.WAITING].value == 3
+    rejection = describe(tile(labels[ledger.REJECTION_RATE]))  # the summary line
+    assert rejection == "8.3% (1 of 12 claims submitted)"
     remits_only = frame[frame[Col.SUBMISSION_LOG].isna()]
     plain = {h.label for h in compute(remits_only, denials, KpiSettings(), TODAY).headlines}
     assert ledger.BY_REMITS_LABEL in plain and ledger.SUBMITTED_RATE not in plain

@@ -36,7 +36,7 @@ from addin.letters.files import (
     save_manifest,
 )
 from addin.letters.kinds import BUILT_IN_KINDS, KIND_USE, contracted_with, letter_kind
-from addin.letters.open_fields import count_open_fields, open_fields_in_file
+from addin.letters.open_fields import open_fields_in_file
 from addin.letters.selection import select_for_letters, status_after_letter
 from addin.letters.status import (
     draft_status,
@@ -225,8 +225,9 @@ def generate_letters(
         report.pdf_note = " ".join(filter(None, (report.pdf_note, _make_pdfs(report.written))))
     if report.written:
         _link_rows(denials, report.written, book.folder, today)
-    recounted = _recount(denials, book.folder)
-    report.states = _states(denials, book.folder)
+    just_written = _counted(report.written, book.folder)
+    recounted = _recount(denials, book.folder, just_written)
+    report.states = _states(denials, book.folder, just_written)
     if report.written or recounted:
         denials, _ = queue_refresh.refresh_queue(book, denials)  # the queue shows the letters
         book.write_table(DENIALS, denials)
@@ -370,7 +371,7 @@ class _Drafter:
                     template=choice.name,
                     denial_ids=ids,
                 )
-            data = self.templates.render(choice.name, context)
+            data, open_fields = self.templates.draft(choice.name, context)
         except UnknownTemplateError as error:
             message = f"{denial_id}: {error}, chosen in {choice.origin}."
             return LetterOutcome(denial_id, "failed", message, template=choice.name, denial_ids=ids)
@@ -379,7 +380,7 @@ class _Drafter:
                 f"{error} (letter for {denial_id}). No letter was written or linked; fix the "
                 "template and run again."
             ) from None
-        return _Draft(ids, choice.name, letter_file_name(rows[0], self.today), data)
+        return _Draft(ids, choice.name, letter_file_name(rows[0], self.today), data, open_fields)
 
     def write(self, draft: _Draft | LetterOutcome) -> LetterOutcome:
         if isinstance(draft, LetterOutcome):
@@ -395,9 +396,16 @@ class _Drafter:
                 denial_id, "failed", message, template=draft.template, denial_ids=ids
             )
         warning = _stale_pdf_warning(denial_id, path)
-        open_fields = count_open_fields(draft.data)
         return LetterOutcome(
-            denial_id, "written", warning, path, draft.template, new_version, None, ids, open_fields
+            denial_id,
+            "written",
+            warning,
+            path,
+            draft.template,
+            new_version,
+            None,
+            ids,
+            draft.open_fields,
         )
 
 
@@ -409,6 +417,7 @@ class _Draft:
     template: str
     file_name: str
     data: bytes
+    open_fields: int  # its [[fields]] (count_open_fields of `data`)
 
 
 def letter_facts(
@@ -522,15 +531,27 @@ def _open_letters(denials: pd.DataFrame) -> dict[str, list]:
     return found
 
 
-def _recount(denials: pd.DataFrame, workbook_folder: Path | None) -> bool:
+def _counted(written: list[LetterOutcome], workbook_folder: Path | None) -> dict[str, int]:
+    """Letter link → open fields, of the letters this run wrote (their files need no reading)."""
+    return {relative_link(item.path, workbook_folder): item.open_fields for item in written}
+
+
+def _open_fields(workbook_folder: Path | None, link: str, counted: dict[str, int]) -> int | None:
+    if link in counted:
+        return counted[link]
+    return open_fields_in_file(letter_file(workbook_folder, link))
+
+
+def _recount(denials: pd.DataFrame, workbook_folder: Path | None, counted: dict[str, int]) -> bool:
     """Count each open draft's [[fields]] in its file again (a person completes them in Word)
-    and update its Letter Status; Ready, a person's word, is left alone. True if any changed."""
+    and update its Letter Status; Ready, a person's word, is left alone. True if any changed.
+    `counted`: the letters this run wrote, whose fields are known."""
     changed = False
     for link, indexes in _open_letters(denials).items():
         status = clean_text(denials.at[indexes[0], Col.LETTER_STATUS])
         if not is_draft(status):
             continue
-        count = open_fields_in_file(letter_file(workbook_folder, link))
+        count = _open_fields(workbook_folder, link, counted)
         if count is None or open_fields_in(status) == count:
             continue
         for index in indexes:
@@ -539,14 +560,16 @@ def _recount(denials: pd.DataFrame, workbook_folder: Path | None) -> bool:
     return changed
 
 
-def _states(denials: pd.DataFrame, workbook_folder: Path | None) -> list[LetterState]:
+def _states(
+    denials: pd.DataFrame, workbook_folder: Path | None, counted: dict[str, int]
+) -> list[LetterState]:
     """The Letter Status of every open denial's letter, with the open fields of its file."""
     states = []
     for link, indexes in _open_letters(denials).items():
         status = clean_text(denials.at[indexes[0], Col.LETTER_STATUS])
         count = open_fields_in(status)
         if is_ready(status):  # read again: fields left open keep it from counting as done
-            count = open_fields_in_file(letter_file(workbook_folder, link))
+            count = _open_fields(workbook_folder, link, counted)
         ids = tuple(str(denials.at[i, Col.DENIAL_ID]) for i in indexes)
         states.append(LetterState(ids, status, count))
     return states

@@ -46,6 +46,26 @@ def any_submitted(claims: pd.DataFrame) -> bool:
     return Col.SUBMISSION_LOG in claims and bool(claims[Col.SUBMISSION_LOG].notna().any())
 
 
+# The Claims columns a follow-up is worked out from (besides the row's own identity and dates).
+_FOLLOWED = (
+    Col.SUBMISSION_LOG,
+    Col.ACK_LOG,
+    Col.FRONT_END_STATUS,
+    Col.DAYS_WITHOUT_RESPONSE,
+    Col.ORIGINAL_CLAIM_NUMBER,
+)
+
+
+def rows_to_follow(claims: pd.DataFrame) -> list[dict]:
+    """The Claims rows a follow-up can come from (a submission or answer logged, a front-end
+    status, a wait counted, a replaced claim named) as records: the claims of a big remit that
+    were never submitted through DenialDesk never become dicts (issue 13's memory bound)."""
+    present = [name for name in _FOLLOWED if name in claims]
+    if not present or claims.empty:
+        return []
+    return frames.records(claims[claims[present].notna().any(axis=1)])
+
+
 def has_submissions(rows: list[dict]) -> bool:
     return any(row.get(Col.SUBMISSION_LOG) for row in rows)
 
@@ -133,6 +153,8 @@ def classify_refresh(
     """For Classify: Claims rows and the Follow-up table as of `today` (with the Payers rows
     Classify is about to write), and the queue with the follow-ups. Returns the writes still
     to do [(spec, old, new)] and the new queue."""
+    if book.column_is_blank(CLAIMS, Col.SUBMISSION_LOG):  # nothing submitted: Claims unread
+        return [], on_queue(queue, [])
     claims = book.read_table(CLAIMS)
     rows = frames.records(claims)
     if not has_submissions(rows):

@@ -23,7 +23,7 @@ from addin.posting import Ledger, PostingStats
 from addin.remit import Claim, RemitReader, TransactionEnd
 from addin.remit.outgoing_models import Acknowledgment, SubmittedClaim
 from addin.remit.x12 import REMIT, X12Reader, sniff
-from addin.workbook import frames, limits
+from addin.workbook import limits
 from addin.workbook.base import Book
 from addin.workbook.layout import CLAIMS, CODES, DENIALS, REMITS, Col
 
@@ -302,14 +302,15 @@ def import_remittances(
     report.stats = ledger.stats
     if ledger.stats.transactions or posted_from:
         submissions.refresh_all(ledger.claims, stamp.date())
+        del poster  # it indexes rows: they must go as the frames take them
         claims, denials, remits = ledger.frames()
         rekeyed = ledger.rekeyed_denials
-        del ledger, poster  # their rows now live in the frames
+        del ledger  # its rows now live in the frames
         notify(f"Writing {len(claims):,} claims and {len(denials):,} denials to {book.name}…")
         remap_work_queue(book, rekeyed)
         follow_ups = None
         if follow_up.any_submitted(claims):
-            follow_ups = follow_up.refresh(book, frames.records(claims), stamp.date())
+            follow_ups = follow_up.refresh(book, follow_up.rows_to_follow(claims), stamp.date())
         # settled rows leave the queue; the follow-ups just worked out join its end
         denials, _ = queue_refresh.refresh_queue(book, denials, follow_ups)
         for spec, frame in ((CLAIMS, claims), (DENIALS, denials), (REMITS, remits)):

@@ -68,9 +68,12 @@ def describe(tile: Tile) -> str:
     text = show(tile.value, tile.fmt)
     if tile.value is None:
         return text
-    text += (
-        f" ({tile.period})" if tile.period.startswith(("today", "per")) else f" in {tile.period}"
-    )
+    if tile.period.startswith(("today", "per")):
+        text += f" ({tile.period})"
+    elif tile.period.startswith("claims") and tile.n:  # the ledger's rates, over all claims
+        text += f" ({tile.n})"
+    else:
+        text += f" in {tile.period}"
     details = []
     if tile.target is not None:
         details.append(f"target {show(tile.target, tile.fmt)}")

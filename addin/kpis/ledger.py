@@ -85,7 +85,8 @@ def figures(claims: pd.DataFrame, today: date) -> LedgerFigures | None:
     """The ledger figures, or None when no claim was submitted through DenialDesk."""
     if Col.SUBMISSION_LOG not in claims:
         return None
-    rows = [r for r in frames.records(claims) if r.get(Col.SUBMISSION_LOG)]
+    submitted = [bool(log) for log in claims[Col.SUBMISSION_LOG].tolist()]
+    rows = frames.records(claims[submitted]) if any(submitted) else []
     if not rows:
         return None
     denied = answered = clean = rejected = 0

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from addin import codes
+from addin.codebook import CodeBook
 from addin.denials import typed_frame
 from addin.posting import NEW_STATUS, WON_STATUS
 from addin.remit.models import ClaimStatus, status_label
@@ -91,6 +92,8 @@ class K:
     RECOVERY = "Recovery rate"
     NET_REVENUE = "Net revenue $"
     WRITE_OFF_RATE = "Write-offs % of net revenue"
+    REASON = "Reason"  # group + CARC with its meaning in a few words: "CO-16 Claim lacks info"
+    MEANING = "Meaning"  # the CARC's meaning in DenialDesk's words (addin/data/carc.csv)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,9 +152,12 @@ def _text(series: pd.Series) -> pd.Series:
     return cleaned.astype(str)  # also when empty (a map gives float64 then)
 
 
+BUILT_IN_CODES = CodeBook()  # DenialDesk's own code knowledge, no practice overrides
+
 # The Denial fields the KPIs read (`typed_frame(frame, DENIAL_FIELDS)`).
 DENIAL_FIELDS = (
-    "denial_id", "claim_key", "payer", "carc", "description", "is_denial", "type", "status",
+    "denial_id", "claim_key", "payer", "group", "carc", "description", "is_denial", "type",
+    "status",
     "owner", "suggested_owner", "resolution", "denied_amount", "recovered_amount",
     "remit_date", "resolved_on", "appeal_sent_on", "letter_generated_on", "closed_on",
     "appeal_deadline",
@@ -242,13 +248,10 @@ def prepare_denials(denials: pd.DataFrame, settings: KpiSettings, today: date) -
     made them the patient's share or a write-off) are left out of every KPI.
     """
     denials = denials[denials["is_denial"].ne(False)]
-    carc = denials["carc"].astype(str)
     frame = pd.DataFrame(
         {
             "id": denials["denial_id"].astype(str),
             "payer": denials["payer"].astype(str),
-            "carc": carc,
-            "description": _descriptions(carc, denials["description"].astype(str)),
             "category": _words(denials["category"]),
             "type": _words(denials["type"]),
             "status": denials["status"].astype(str).replace("", NEW_STATUS),
@@ -262,6 +265,7 @@ def prepare_denials(denials: pd.DataFrame, settings: KpiSettings, today: date) -
             "deadline": _dates(denials["appeal_deadline"]),
         }
     )
+    _add_reasons(frame, denials)
     frame["deadline"] = frame["deadline"].fillna(
         frame["remit"] + pd.Timedelta(days=settings.default_appeal_window_days)
     )
@@ -286,11 +290,29 @@ def _owners(denials: pd.DataFrame) -> pd.Series:
     return owner.replace("", UNASSIGNED)
 
 
-def _descriptions(carc: pd.Series, written: pd.Series) -> pd.Series:
-    """The Description column, else DenialDesk's own wording of the CARC."""
-    known = codes.carc_table()
-    fallback = carc.map(lambda code: known[code].description if code in known else "")
-    return written.where(written != "", fallback)
+def _add_reasons(frame: pd.DataFrame, denials: pd.DataFrame) -> None:
+    """Each denial's reason as billers say it (`reason`: group + CARC, "CO-16"), the CARC's
+    `meaning` and the chart `label` ("CO-16 Claim lacks info"), each pair worked out once."""
+    pairs = pd.Series(list(zip(denials["group"], denials["carc"], strict=True)), index=frame.index)
+    written = dict(zip(pairs, denials["description"], strict=True))
+    found = {pair: _reason(*pair, written[pair]) for pair in pairs.unique()}
+    for position, name in enumerate(("reason", "meaning", "label")):
+        frame[name] = pairs.map({pair: shown[position] for pair, shown in found.items()})
+
+
+def _reason(group: object, carc: object, written: object) -> tuple[str, str, str]:
+    """("CO-16", its meaning, "CO-16 Claim lacks info"). The meaning is DenialDesk's own
+    wording of the CARC (addin/data/carc.csv); a code it does not know keeps the CARC part of
+    the Description Classify wrote (a practice's Codes-sheet wording)."""
+    reason = codes.group_carc(group, carc)
+    code = codes.normalise_code(carc)
+    if code in codes.carc_table():
+        meaning, short = BUILT_IN_CODES.carc_description(code), codes.carc_short(code)
+    else:
+        text = str(written or "").split(" — ")[0]
+        meaning = text.split(": ", 1)[1] if text.startswith(f"{reason}: ") else ""
+        short = codes.short_meaning(meaning)
+    return reason, meaning, f"{reason} {short}".strip()
 
 
 def _add_outcomes(frame: pd.DataFrame, resolution: pd.Series, today: date) -> None:

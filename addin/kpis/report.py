@@ -27,6 +27,11 @@ _INT = {K.CLAIMS, K.INITIALLY_DENIED, K.DENIALS, K.DECIDED, K.WON, K.OPEN, K.COU
 _INT |= {K.APPEALED_DECIDED, K.APPEALS_WON, K.PAID_WITHOUT_APPEAL, K.LAPSED}
 _NUMBER = {K.DAYS_TO_APPEAL, K.DAYS_TO_RESOLVE, K.AVERAGE, K.MEDIAN, K.SHORTEST, K.LONGEST}
 _NUMBER |= {K.MINUTES, K.HOURS}
+MEANING_SOURCE = (
+    "Meaning: DenialDesk's own short wording of each CARC, not X12's official text "
+    "(addin/data/carc.csv, see CODES.md); the reason's few words come from its research "
+    "subcategory, else the meaning cut short."
+)
 INDUSTRY_RANGE = "industry range 10–15%; AAFP: 5–10% typical for practices, under 5% desirable"
 
 
@@ -155,14 +160,14 @@ def _reason_tables(kpis: Kpis) -> tuple[ReportTable, ...]:
         _table(
             "kpiTopReasons",
             "Top denial reasons by CARC (Pareto)",
-            kpis.top_reasons[[Col.CARC, Col.DESCRIPTION, *_REASONS]],
-            "Largest first by count; the cumulative share shows how few reasons make most "
-            "denials. All of the data's dates.",
+            kpis.top_reasons[[K.REASON, *_REASONS, K.MEANING]],
+            "Group code + CARC, largest first by count; the cumulative share shows how few "
+            f"reasons make most denials. All of the data's dates. {MEANING_SOURCE}",
         ),
         _table(
             "kpiTopReasonsDollars",
             "Top denial reasons by CARC, by dollars (Pareto)",
-            kpis.top_reasons_dollars[[Col.CARC, Col.DESCRIPTION, *_REASONS_DOLLARS]],
+            kpis.top_reasons_dollars[[K.REASON, *_REASONS_DOLLARS, K.MEANING]],
             "Largest first by denied dollars: a costly reason can be rare. All of the data's "
             "dates.",
         ),
@@ -217,6 +222,8 @@ def _turnaround_note() -> str:
 
 
 def _kpi_charts() -> tuple[ChartSpec, ...]:
+    """The rate against its target and the open denials' age side by side, then each Pareto
+    across the page (its axis names each reason: "CO-16 Claim lacks info"), then payers."""
     return (
         ChartSpec(
             "denial-rate-by-month",
@@ -228,26 +235,37 @@ def _kpi_charts() -> tuple[ChartSpec, ...]:
             Fmt.PERCENT,
         ),
         ChartSpec(
+            "open-denials-by-age",
+            ChartKind.COLUMN,
+            "Open denials by age: dollars at risk",
+            "kpiAging",
+            K.BUCKET,
+            (K.AT_RISK,),
+            Fmt.MONEY,
+        ),
+        ChartSpec(
             "top-reasons-pareto",
             ChartKind.COLUMN,
             "Top denial reasons by CARC (Pareto)",
             "kpiTopReasons",
-            Col.CARC,
+            K.REASON,
             (K.DENIALS,),
             Fmt.INT,
             line_series=(K.CUMULATIVE,),
             y_title="Denials",
+            wide=True,
         ),
         ChartSpec(
             "top-reasons-dollars-pareto",
             ChartKind.COLUMN,
             "Top denial reasons by CARC, by dollars (Pareto)",
             "kpiTopReasonsDollars",
-            Col.CARC,
+            K.REASON,
             (K.DENIED,),
             Fmt.MONEY,
             line_series=(K.CUMULATIVE_DOLLARS,),
             y_title="Denied $",
+            wide=True,
         ),
         ChartSpec(
             "denied-dollars-by-payer",
@@ -256,15 +274,6 @@ def _kpi_charts() -> tuple[ChartSpec, ...]:
             "kpiTopPayers",
             Col.PAYER,
             (K.DENIED, K.RECOVERED),
-            Fmt.MONEY,
-        ),
-        ChartSpec(
-            "open-denials-by-age",
-            ChartKind.COLUMN,
-            "Open denials by age: dollars at risk",
-            "kpiAging",
-            K.BUCKET,
-            (K.AT_RISK,),
             Fmt.MONEY,
         ),
     )
@@ -328,7 +337,13 @@ _PIVOTS = (
     (
         BY_CARC_SHEET,
         "Denials by reason code (CARC)",
-        ("pvtCarc", "By CARC", "by_carc", ""),
+        (
+            "pvtCarc",
+            "By CARC",
+            "by_carc",
+            "Group code + CARC (CO-16 and OA-18 apart, whatever the remark codes). "
+            + MEANING_SOURCE,
+        ),
         ("pvtCarcPayer", "Denials by CARC and payer", "carc_payer", Fmt.INT),
     ),
     (

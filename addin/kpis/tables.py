@@ -78,16 +78,25 @@ def reasons(
     totals: bool = False,
     dollars: bool = False,
 ) -> pd.DataFrame:
-    """A Pareto of reasons (CARC or category); CARC rows carry their description."""
+    """A Pareto of reasons (a category, or group + CARC), largest first."""
     frame = pareto(denials, by, top, dollars)
     if totals and len(frame):
         frame = with_total(frame, pareto(as_one_group(denials), "all", dollars=dollars))
         cumulative = K.CUMULATIVE_DOLLARS if dollars else K.CUMULATIVE
         frame.loc[TOTAL, cumulative] = np.nan  # a cumulative share of the total says nothing
-    frame = finish(frame, label)
-    if by == "carc":
-        described = denials.drop_duplicates("carc").set_index("carc")["description"]
-        frame.insert(1, Col.DESCRIPTION, frame[label].map(described).fillna(""))
+    return finish(frame, label)
+
+
+def carc_reasons(
+    denials: pd.DataFrame, top: int | None = None, totals: bool = False, dollars: bool = False
+) -> pd.DataFrame:
+    """The Pareto by group + CARC ("CO-16" and "OA-18" apart, whatever the remark codes):
+    each row with the CARC's Meaning and, last, the Reason a chart axis shows ("CO-16 Claim
+    lacks info"); "All other" and "Total" stand as they are."""
+    frame = reasons(denials, "reason", Col.CARC, top, totals, dollars)
+    known = denials.drop_duplicates("reason").set_index("reason")
+    frame.insert(1, K.MEANING, frame[Col.CARC].map(known["meaning"]).fillna(""))
+    frame[K.REASON] = frame[Col.CARC].map(known["label"]).fillna(frame[Col.CARC])
     return frame
 
 

@@ -16,7 +16,11 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.text import WD_COLOR_INDEX
+from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.exceptions import PackageNotFoundError
+from docx.opc.oxml import serialize_part_xml
+from docx.opc.part import XmlPart
+from docx.oxml.parser import parse_xml
 from docx.text.run import Run
 
 FIELD = re.compile(r"\[\[.*?\]\]", re.DOTALL)
@@ -42,17 +46,55 @@ def _paragraphs(document) -> Iterator:
 def mark_open_fields(data: bytes) -> bytes:
     """The letter with each [[field]] in a run of its own, highlighted yellow."""
     document = Document(io.BytesIO(data))
-    changed = False
-    for paragraph in _paragraphs(document):
-        for run in list(paragraph.runs):
-            if FIELD.search(run.text):
-                _split(run)
-                changed = True
-    if not changed:
+    if not _mark(document):
         return data
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def mark_rendered(document) -> int:
+    """Mark the [[fields]] of a python-docx document just rendered, in memory, and return how
+    many it has (`count_open_fields` of it saved). Its body is read again as Word XML first,
+    as saving and opening it would (one save, where mark_open_fields needs two and a read);
+    with nothing to mark, the body stays as rendered (what saving it unmarked gives)."""
+    parts = [document.part] + [
+        part
+        for part in document.part.package.iter_parts()
+        if part.content_type == CT.OPC_CORE_PROPERTIES and isinstance(part, XmlPart)
+    ]  # the parts a render changes other than by reading XML: the body, the properties
+    rendered = [part._element for part in parts]
+    for part in parts:
+        part._element = parse_xml(serialize_part_xml(part._element))
+    count, changed = 0, False
+    for paragraph in _paragraphs(document.part.document):
+        if "[" not in "".join(paragraph._p.itertext()):  # its text has no '[': nothing to do
+            continue
+        found = len(FIELD.findall(paragraph.text))  # a run's text is a piece of its paragraph's
+        count += found
+        if found and _mark_runs(paragraph):
+            changed = True
+    if not changed:
+        for part, element in zip(parts, rendered, strict=True):
+            part._element = element
+    return count
+
+
+def _mark(document) -> bool:
+    """Each [[field]] of `document` in a run of its own, highlighted; True if any was."""
+    changed = False
+    for paragraph in _paragraphs(document):
+        changed = _mark_runs(paragraph) or changed
+    return changed
+
+
+def _mark_runs(paragraph) -> bool:
+    changed = False
+    for run in list(paragraph.runs):
+        if FIELD.search(run.text):
+            _split(run)
+            changed = True
+    return changed
 
 
 def _split(run) -> None:

@@ -9,6 +9,7 @@ import io
 import operator
 import re
 import threading
+import time
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -26,7 +27,8 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from addin.errors import TemplateError
 from addin.letters.context import FILTERS
 from addin.letters.kinds import PAYER_APPEAL
-from addin.letters.open_fields import mark_open_fields
+from addin.letters.open_fields import mark_rendered
+from addin.letters.packages import TemplatePackage
 from addin.workbook import limits
 from addin.workbook.layout import PAYERS, SETTINGS, Col, S
 
@@ -273,20 +275,20 @@ def _letter_range(*args: int) -> range:
 class _Deadline:
     """Stop a render that runs past `seconds`: a watchdog thread interrupts the main thread
     (Jinja's compiled code is Python, so it stops at the next step); elsewhere the other
-    limits still hold."""
+    limits still hold. One watchdog serves every render (a thread per letter costs more than
+    rendering it on a busy machine)."""
 
     def __init__(self, seconds: float):
         self.seconds = seconds
         self.fired = False
         self._done = False
         self._lock = threading.Lock()
-        self._timer = None
+        self._armed = False
 
     def __enter__(self) -> _Deadline:
         if threading.current_thread() is threading.main_thread():
-            self._timer = threading.Timer(self.seconds, self._fire)
-            self._timer.daemon = True
-            self._timer.start()
+            _WATCHDOG.arm(self, self.seconds)
+            self._armed = True
         return self
 
     def _fire(self) -> None:
@@ -300,21 +302,60 @@ class _Deadline:
         with self._lock:
             self._done = True
             fired = self.fired
-        if self._timer is not None:
-            self._timer.cancel()
+        self._disarm()
         while fired:  # the KeyboardInterrupt arrives within a few bytecodes
             threading.Event().wait(0.01)
+
+    def _disarm(self) -> None:
+        if self._armed:
+            _WATCHDOG.disarm(self)
+            self._armed = False
 
     def __exit__(self, kind, error, trace) -> bool:
         with self._lock:
             self._done = True
-        if self._timer is not None:
-            self._timer.cancel()
+        self._disarm()
         if kind is KeyboardInterrupt and self.fired:
             raise TemplateLimitError(
                 f"filling it in took longer than {limits.MAX_RENDER_SECONDS:g} seconds"
             ) from None
         return False
+
+
+class _Watchdog:
+    """A daemon thread that fires the one armed _Deadline when its time has passed."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._armed: _Deadline | None = None
+        self._due = 0.0
+        self._thread: threading.Thread | None = None
+
+    def arm(self, deadline: _Deadline, seconds: float) -> None:
+        with self._condition:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="letter-deadline")
+                self._thread.daemon = True
+                self._thread.start()
+            self._armed, self._due = deadline, time.monotonic() + seconds
+            self._condition.notify()
+
+    def disarm(self, deadline: _Deadline) -> None:
+        with self._condition:
+            if self._armed is deadline:
+                self._armed = None
+
+    def _run(self) -> None:
+        while True:
+            with self._condition:
+                while self._armed is None or time.monotonic() < self._due:
+                    wait = None if self._armed is None else self._due - time.monotonic()
+                    self._condition.wait(wait)
+                due, self._armed = self._armed, None
+            due._fire()  # outside the condition: _fire takes the deadline's own lock
+
+
+_WATCHDOG = _Watchdog()
 
 
 def builtin_templates() -> dict[str, bytes]:
@@ -360,6 +401,7 @@ class LetterTemplates:
         self._builtin = builtin_templates()
         self._bytes: dict[str, bytes] = {}
         self._fields: dict[str, frozenset[str]] = {}
+        self._packages: dict[str, TemplatePackage] = {}
 
     @property
     def practice_names(self) -> frozenset[str]:
@@ -396,13 +438,25 @@ class LetterTemplates:
 
     def render(self, name: str, context: Mapping[str, object]) -> bytes:
         """The letter as .docx bytes, within the limits on size and time (limits.py)."""
+        return self.draft(name, context)[0]
+
+    def draft(self, name: str, context: Mapping[str, object]) -> tuple[bytes, int]:
+        """The letter as .docx bytes, its [[fields]] marked (open_fields.py), and how many it
+        has; within the limits on size and time (limits.py)."""
+        with self._reading(name):
+            package = self._package(name)
         with self._reading(name), _Deadline(limits.MAX_RENDER_SECONDS) as deadline:
-            document = DocxTemplate(io.BytesIO(self.source(name)))
+            document = _Template(package)
             document.render(dict(context), self.environment, autoescape=True)
-            out = io.BytesIO()
-            document.save(out)
             deadline.finish()
-        return mark_open_fields(out.getvalue())
+        with self._reading(name):
+            open_fields = mark_rendered(document.docx)
+            return package.save(document.docx), open_fields
+
+    def _package(self, name: str) -> TemplatePackage:
+        if name not in self._packages:
+            self._packages[name] = TemplatePackage(self.source(name))
+        return self._packages[name]
 
     @contextlib.contextmanager
     def _reading(self, name: str):
@@ -447,6 +501,32 @@ class LetterTemplates:
                 f"template {where} could not be filled in ({type(error).__name__}). Open it in "
                 "Word and check its {{ … }} and {% … %} tags."
             ) from None
+
+
+class _Template(DocxTemplate):
+    """docxtpl's template opened from a TemplatePackage (read once per template, packages.py),
+    its clean-up of the tags in a part's XML (`patch_xml`: regular expressions, the same
+    result for the same XML) done once per template, not per letter."""
+
+    _patched: dict[str, str] = {}  # a part's XML → patched; a few templates per run
+    _PATCHED_KEPT = 64
+
+    def __init__(self, package: TemplatePackage) -> None:
+        super().__init__(None)
+        self._package = package
+
+    def init_docx(self, reload: bool = True) -> None:
+        if not self.docx or (self.is_rendered and reload):
+            self.docx = self._package.open()
+            self.is_rendered = False
+
+    def patch_xml(self, src_xml: str) -> str:
+        patched = self._patched.get(src_xml)
+        if patched is None:
+            if len(self._patched) >= self._PATCHED_KEPT:
+                self._patched.clear()
+            patched = self._patched[src_xml] = super().patch_xml(src_xml)
+        return patched
 
 
 def _read_template(path: Path) -> bytes:

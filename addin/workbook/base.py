@@ -63,6 +63,10 @@ class Book(Protocol):
         With `columns`, only those (in that order; one the sheet lacks comes back empty): a
         reader that needs a few columns of a big table is spared typing the others."""
 
+    def column_is_blank(self, spec: TableSpec, column: str) -> bool:
+        """True only when certain that no cell of the table's `column` holds a value (a cheap
+        look that spares reading a big table); False when unsure."""
+
     def write_table(self, spec: TableSpec, frame: pd.DataFrame) -> None:
         """Replace a table's rows with `frame`, which carries every column `read_table` gave."""
 

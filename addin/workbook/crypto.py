@@ -86,12 +86,14 @@ def _damaged(name: str, error: Exception) -> WorkbookLayoutError:
     )
 
 
-def encrypt(plain: bytes, password: str, target: Path) -> None:
-    """Write `plain` .xlsx bytes to `target`, encrypted with `password`."""
+def encrypt(plain, password: str, target: Path) -> None:
+    """Write a plain .xlsx (its bytes, or a binary file holding them) to `target`, encrypted
+    with `password`."""
     from msoffcrypto.format.ooxml import OOXMLFile
 
+    source = io.BytesIO(plain) if isinstance(plain, bytes) else plain
     with target.open("wb") as out:
-        OOXMLFile(io.BytesIO(plain)).encrypt(password, out)
+        OOXMLFile(source).encrypt(password, out)
 
 
 @contextlib.contextmanager

@@ -7,8 +7,12 @@ this writer cannot edit) fall back to the whole-workbook openpyxl path, `Openpyx
 
 from __future__ import annotations
 
+import html
 import io
 import re
+import shutil
+import tempfile
+import weakref
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -37,8 +41,15 @@ from addin.workbook.reading import read_tracker
 from addin.workbook.values import (
     typed_column,
 )
-from addin.workbook.xlsx_package import Package, TablePart, parse_xml, rels_name
-from addin.workbook.xlsx_sheet import Unsupported, split_ref
+from addin.workbook.xlsx_package import (
+    CHUNK,
+    Package,
+    TablePart,
+    check_xml_stream,
+    parse_xml,
+    rels_name,
+)
+from addin.workbook.xlsx_sheet import RowSet, Unsupported, split_ref
 from addin.workbook.xlsx_styles import Styles
 
 SPARE_ROWS = 500  # drop-downs and highlights reach this far below the table (as openpyxl's)
@@ -80,7 +91,8 @@ class FileBook:
         self._styles: Styles | None = None
         self._date1904 = self.package.date1904()
         self._fallback = None
-        self._edited: dict[str, set[int]] = {}  # sheet part → rows re-rendered since the save
+        self._stale: set[str] = set()  # sheets written too big to remember: read them back
+        self._edited: dict[str, RowSet] = {}  # sheet part → rows re-rendered since the save
         self.read_as: files.Fingerprint | None = None  # the file as read: the save's fence
         self.lock: files.HeldLock | None = None  # set by open_for_update
 
@@ -178,6 +190,34 @@ class FileBook:
         grid.typed[name] = _by_position(list(values), filled)
         return values
 
+    def column_is_blank(self, spec: TableSpec, column: str) -> bool:
+        """True when no cell of the table's `column` below its header holds anything: a look
+        at the sheet's XML for that column's cells, without reading the table. False when
+        one may (or the table or column is not found: read the table to know)."""
+        if self._fallback is not None:
+            return self._fallback.column_is_blank(spec, column)
+        table = self._tables.get(spec.name.lower())
+        if table is None:
+            return False
+        names = [
+            html.unescape(found.group(1).decode())
+            for found in re.finditer(
+                rb'<tableColumn\b[^>]*?\sname="([^"]*)"', self.package.read(table.part)
+            )
+        ]
+        if column not in names:
+            return False
+        min_col, min_row, _, max_row = split_ref(table.ref)
+        letters = sheet_xml.column_letters(min_col + names.index(column)).encode()
+        data = self.package.read(table.sheet_part)
+        for found in re.finditer(rb' r="' + letters + rb'(\d+)"', data):
+            if not min_row < int(found.group(1)) <= max_row:
+                continue
+            start, end = data.rfind(b"<", 0, found.start()), data.find(b">", found.end())
+            if not data.startswith(b"<c ", start) or data[end - 1 : end] != b"/":
+                return False  # a cell with content (or not a plain cell: unsure)
+        return True
+
     def write_table(self, spec: TableSpec, frame: pd.DataFrame) -> None:
         if self._fallback is not None:
             return self._fallback.write_table(spec, frame)
@@ -197,12 +237,18 @@ class FileBook:
         from addin.workbook.xlsx_writes import TableWrite
 
         write = TableWrite(self, spec, grid, frame)
-        data = self.package.read(grid.table.sheet_part)
-        with collector_paused():  # every changed cell and row is built here
-            data = write.apply(data)
-        self._edited.setdefault(grid.table.sheet_part, set()).update(write.rows)
-        self.package.write(grid.table.sheet_part, data)
+        try:
+            with collector_paused():  # every changed cell and row is built here
+                part = write.apply(self.package.stream(grid.table.sheet_part))
+        except OSError as error:  # its rows' temporary file: a full disk
+            where = f"its folder and the temporary folder ({tempfile.gettempdir()})"
+            raise files.write_error(self.name, error, where) from None
+        self._edited.setdefault(grid.table.sheet_part, RowSet()).update(write.rows)
+        self.package.write(grid.table.sheet_part, part)
         self._set_table_ref(grid.table, write.ref)
+        if not write.remembered:  # too many rows to keep: a later read reads the sheet back
+            self._grids.pop(grid.table.part, None)
+            self._stale.add(grid.table.sheet)
 
     def _set_table_ref(self, table: TablePart, ref: str) -> None:
         data = self.package.read(table.part)
@@ -229,12 +275,12 @@ class FileBook:
         from addin.workbook.xlsx_writes import highlight_rules
 
         grid = self._grid(self._table(spec), spec)
-        data = self.package.read(grid.table.sheet_part)
         try:
-            data = highlight_rules(self, grid, data, highlights)
+            self.package.edit_outside_rows(
+                grid.table.sheet_part, lambda data: highlight_rules(self, grid, data, highlights)
+            )
         except Unsupported:
             return self.openpyxl().apply_highlights(spec, highlights)
-        self.package.write(grid.table.sheet_part, data)
 
     def write_report(self, report) -> None:
         if self._fallback is None:
@@ -300,15 +346,21 @@ class FileBook:
                 rows[row - min_row][col - min_col] = text
                 formulas.add((row - min_row - 1, col - min_col))
         header = _header_names(rows[0])
-        return _Grid(table, min_col, min_row, header, rows[1:], formulas)
+        grid = _Grid(table, min_col, min_row, header, rows[1:], formulas)
+        self._sheets.pop(table.sheet, None)  # the grid holds what a write needs of them
+        return grid
 
     def _sheet_rows(self, sheet: str) -> list:
-        if sheet not in self._sheets:
+        if sheet not in self._sheets or sheet in self._stale:
             import python_calamine
 
+            if sheet in self._stale:  # read what this run wrote (the workbook as it would be)
+                self._sheets, self._stale = {}, set()
+                source = io.BytesIO(self._current_bytes())
+                self._calamine = python_calamine.CalamineWorkbook.from_filelike(source)
             if self._calamine is None:
                 self._calamine = python_calamine.CalamineWorkbook.from_filelike(
-                    io.BytesIO(self._data)
+                    _readable(self._data)
                 )
             try:
                 found = self._calamine.get_sheet_by_name(sheet)
@@ -332,30 +384,39 @@ class FileBook:
             return self._fallback.save()
         keep = int(self.read_settings().get(S.BACKUPS_TO_KEEP, 10))
         sheets = [name for name, _ in self.package.sheets()]
-        plain = self._current_bytes()
+        self._finish_parts()
         changed, edited = self.package.changed, dict(self._edited)
-        backup = files.atomic_write(
-            self.path,
-            lambda target: self._write(target, plain),
-            lambda written: self._verify(written, sheets, changed, edited),
-            keep,
-            expected=self.read_as,
-            lock=self.lock,
-        )
+        plain = tempfile.TemporaryFile(prefix="denialdesk-")  # the new workbook, unencrypted
+        try:
+            backup = files.atomic_write(
+                self.path,
+                lambda target: self._write(target, plain),
+                lambda written: self._verify(written, sheets, changed, edited),
+                keep,
+                expected=self.read_as,
+                lock=self.lock,
+            )
+        except BaseException:
+            plain.close()
+            raise
         self.read_as = files.fingerprint(self.path)  # a second save in the same run is fenced too
         self._edited = {}
-        self._data = plain
+        self._data, self._calamine, self._sheets = plain, None, {}
         self.package = Package(plain)
+        weakref.finalize(self.package, plain.close)  # the file goes with the package
         if self._styles is not None:
             self._styles.changed = False
         return backup
 
     def _current_bytes(self) -> bytes:
+        self._finish_parts()
+        return self.package.to_bytes()
+
+    def _finish_parts(self) -> None:
         if self._edited or self.package.changed:
             self._drop_calc_chain()
         if self._styles is not None and self._styles.changed:
             self.package.write(self._styles_part() or "xl/styles.xml", self._styles.to_bytes())
-        return self.package.to_bytes()
 
     def _drop_calc_chain(self) -> None:
         """Excel's calculation chain lists the formula cells; once cells changed it may name one
@@ -376,9 +437,17 @@ class FileBook:
             types = re.sub(pattern, b"", types)
         self.package.write("[Content_Types].xml", types)
 
-    def _write(self, target: Path, plain: bytes) -> None:
+    def _write(self, target: Path, plain) -> None:
+        """Write the workbook to `plain` (an anonymous temporary file: a big import's
+        worksheets stream through it rather than sit in memory), then to `target`."""
+        plain.seek(0)
+        plain.truncate()
+        self.package.save(plain)
+        plain.flush()
+        plain.seek(0)
         if self.password is None:
-            target.write_bytes(plain)
+            with target.open("wb") as out:
+                shutil.copyfileobj(plain, out, CHUNK)
             return
         crypto.encrypt(plain, self.password, target)
 
@@ -396,9 +465,12 @@ class FileBook:
             raise
         with zipfile.ZipFile(source) as archive:
             for name in changed:
-                if name.endswith((".xml", ".rels")):
-                    data = archive.read(name)
-                    parse_xml(sheet_xml.only_rows(data, edited[name]) if name in edited else data)
+                if name in edited:  # a worksheet: streamed, its rewritten rows only
+                    check_xml_stream(
+                        sheet_xml.only_rows_stream(_chunks(archive, name), edited[name])
+                    )
+                elif name.endswith((".xml", ".rels")):
+                    parse_xml(archive.read(name))
 
     def _blame_the_original(self, changed) -> None:
         """When the written file does not read back, say so of the workbook itself if one of
@@ -415,6 +487,21 @@ class FileBook:
                     f"accident or on purpose). Restore a backup with `denialdesk restore "
                     f"{self.name} --list`."
                 ) from error
+
+
+def _chunks(archive: zipfile.ZipFile, name: str):
+    """A part of a zip read a chunk at a time (its checksum checked at the end)."""
+    with archive.open(name) as handle:
+        while chunk := handle.read(CHUNK):
+            yield chunk
+
+
+def _readable(data):
+    """The workbook as read (bytes) or as last saved (a temporary file), as a file to read."""
+    if isinstance(data, bytes):
+        return io.BytesIO(data)
+    data.seek(0)
+    return data
 
 
 def _by_position(values: list, filled: list[bool]) -> list:

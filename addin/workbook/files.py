@@ -168,20 +168,46 @@ def read_fingerprinted(path: Path) -> tuple[bytes, Fingerprint]:
         before = path.stat()
         data = path.read_bytes()
         after = path.stat()
-        if (before.st_size, before.st_mtime_ns, before.st_ino) == (
-            after.st_size,
-            after.st_mtime_ns,
-            after.st_ino,
-        ) and after.st_size == len(data):
+        if _same_file(before, after) and after.st_size == len(data):
             return data, Fingerprint(len(data), after.st_mtime_ns, hashlib.sha256(data).hexdigest())
-    raise WorkbookBusyError(
-        f"{path.name} kept changing while it was read. Wait for whoever is saving it, then "
-        "run this again; nothing was changed."
-    )
+    raise _kept_changing(path)
 
 
 def fingerprint(path: Path) -> Fingerprint:
-    return read_fingerprinted(path)[1]
+    """The workbook's fingerprint, its content hashed a megabyte at a time (a big tracker is
+    never read whole for it)."""
+    path = real_path(path)
+    for _ in range(5):
+        before = path.stat()
+        digest, size = _sha256(path)
+        after = path.stat()
+        if _same_file(before, after) and after.st_size == size:
+            return Fingerprint(size, after.st_mtime_ns, digest)
+    raise _kept_changing(path)
+
+
+def _sha256(path: Path) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def _same_file(before: os.stat_result, after: os.stat_result) -> bool:
+    return (before.st_size, before.st_mtime_ns, before.st_ino) == (
+        after.st_size,
+        after.st_mtime_ns,
+        after.st_ino,
+    )
+
+
+def _kept_changing(path: Path) -> WorkbookBusyError:
+    return WorkbookBusyError(
+        f"{path.name} kept changing while it was read. Wait for whoever is saving it, then "
+        "run this again; nothing was changed."
+    )
 
 
 def check_fence(path: Path, expected: Fingerprint | None, lock: HeldLock | None = None) -> None:
@@ -197,7 +223,7 @@ def check_fence(path: Path, expected: Fingerprint | None, lock: HeldLock | None 
     target = real_path(path)
     if expected.same_stat(target):
         with contextlib.suppress(OSError):
-            if hashlib.sha256(target.read_bytes()).hexdigest() == expected.sha256:
+            if _sha256(target)[0] == expected.sha256:
                 return
     raise WorkbookChangedError(
         f"{path.name} was saved by someone else while this run worked, so its changes were "
@@ -245,14 +271,19 @@ def atomic_write(
     except Exception as error:
         if not _write_failed(error):
             raise
-        reason = getattr(error, "strerror", None) or error
-        raise WorkbookWriteError(
-            f"could not save {path.name}: {reason}. The workbook on disk is "
-            "unchanged. Check free space and write permission on its folder."
-        ) from None
+        raise write_error(path.name, error) from None
     finally:
         with contextlib.suppress(OSError):
             temp.unlink()
+
+
+def write_error(name: str, error: Exception, where: str = "its folder") -> WorkbookWriteError:
+    """The one line for a save that failed writing (a full disk, no permission)."""
+    reason = getattr(error, "strerror", None) or error
+    return WorkbookWriteError(
+        f"could not save {name}: {reason}. The workbook on disk is unchanged. Check free "
+        f"space and write permission on {where}."
+    )
 
 
 def _write_failed(error: Exception) -> bool:

@@ -346,29 +346,33 @@ WORK_QUEUE = TableSpec(
     Col.DENIAL_ID,
     (
         # Who and which claim: frozen at the left (SHEET_SETUPS), a claim's lines together.
+        # Rank … Status is what a biller works from on paper: the printed columns, narrow
+        # enough (1,627 px at 100 %) to print one landscape page wide at about 62 %; text
+        # that is longer wraps (the row is as tall as its Action anyway).
         _sys(Col.RANK, Kind.INT, 6),
-        _sys(Col.CLAIM_ID, width=15),
-        _sys(Col.PATIENT, width=18),
+        _sys(Col.CLAIM_ID, width=13),
+        Column(Col.PATIENT, Kind.TEXT, Owner.SYSTEM, 16, wrap=True),
         _sys(Col.MEMBER_ID, width=13),
-        _sys(Col.PAYER, width=22),
+        Column(Col.PAYER, Kind.TEXT, Owner.SYSTEM, 16, wrap=True),
         _sys(Col.PAYER_CLAIM_NUMBER, width=17),
         _sys(Col.SERVICE_DATE, Kind.DATE, 11),
-        _sys(Col.PROCEDURE, width=10),
-        _sys(Col.DENIED_AMOUNT, Kind.MONEY, 11),
-        # Why and what to do.
-        _sys(Col.CODES, width=17),
-        _sys(Col.CATEGORY, width=18),
-        Column(Col.ACTION, Kind.TEXT, Owner.SYSTEM, 60, wrap=True),
-        _sys(Col.REMEDY, width=16),
+        _sys(Col.PROCEDURE, width=9),
+        _sys(Col.DENIED_AMOUNT, Kind.MONEY, 10),
+        # Why and what to do, by when.
+        Column(Col.CODES, Kind.TEXT, Owner.SYSTEM, 14, wrap=True),
+        Column(Col.ACTION, Kind.TEXT, Owner.SYSTEM, 40, wrap=True),
+        Column(Col.REMEDY, Kind.TEXT, Owner.SYSTEM, 14, wrap=True),
         _sys(Col.APPEAL_DEADLINE, Kind.DATE, 11),
         _sys(Col.CORRECTED_CLAIM_DEADLINE, Kind.DATE, 11),
-        _sys(Col.DAYS_LEFT, Kind.INT, 7),
-        _sys(Col.LETTER, Kind.LINK, 24),
-        _sys(Col.LETTER_STATUS, width=18),  # blank until Letters writes Denials' Letter Status
+        _sys(Col.DAYS_LEFT, Kind.INT, 6),
         # A person may edit these three here: Classify copies the edits to Denials.
+        Column(Col.STATUS, Kind.TEXT, Owner.SYSTEM, 14, choices="Statuses", wrap=True),
+        # Past the printed columns: on screen only.
         Column(Col.OWNER, Kind.TEXT, Owner.SYSTEM, 16, choices="Owners"),
-        Column(Col.STATUS, Kind.TEXT, Owner.SYSTEM, 18, choices="Statuses"),
         _sys(Col.FOLLOW_UP_DATE, Kind.DATE, 11),
+        _sys(Col.CATEGORY, width=18),
+        _sys(Col.LETTER_STATUS, width=18),  # blank until Letters writes Denials' Letter Status
+        _sys(Col.LETTER, Kind.LINK, 24),
         _sys(Col.PRIORITY_SCORE, Kind.NUMBER, 9),
         _sys(Col.PRIORITY_REASON, width=40),
         _sys(Col.DENIAL_ID, width=14),
@@ -669,7 +673,9 @@ class SheetSetup:
     `frozen_through`: the last column that stays in view when scrolling right (with the
     header row, or `frozen_rows` rows, when scrolling down); "" freezes rows only.
     Printing: landscape, `fit_width` pages wide (as many pages tall as it takes), and
-    `title_rows` (e.g. "1:1") repeated at the top of every printed page.
+    `title_rows` (e.g. "1:1") repeated at the top of every printed page; `print_through`:
+    the last column printed ("" prints them all) — the print area of a table sheet, on
+    narrow margins, with the sheet's name, page number and print date in the footer.
     """
 
     frozen_through: str = ""
@@ -677,7 +683,8 @@ class SheetSetup:
     landscape: bool = True
     fit_width: int = 1
     title_rows: str = "1:1"
-    header_lines: int = 1  # >1: the header row wraps its names over so many lines
+    header_lines: int = 1  # >1: the header row wraps its names (as many lines as they need)
+    print_through: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -985,7 +992,9 @@ ABOUT_SHEET = "About"
 # the manager's KPI page (its title and data lines repeat on each page; not frozen, so the
 # headline block scrolls with the page's charts).
 SHEET_SETUPS: dict[str, SheetSetup] = {
-    WORK_QUEUE.sheet: SheetSetup(frozen_through=Col.PATIENT, header_lines=2),
+    WORK_QUEUE.sheet: SheetSetup(
+        frozen_through=Col.PATIENT, header_lines=2, print_through=Col.STATUS
+    ),
     DENIALS.sheet: SheetSetup(frozen_through=Col.CLAIM_ID),
     KPIS_SHEET: SheetSetup(frozen_rows=0, title_rows="1:1"),
 }

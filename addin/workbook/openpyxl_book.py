@@ -30,6 +30,7 @@ from addin.workbook.base import (
 )
 from addin.workbook.layout import NUMBER_FORMATS, SETTINGS, Kind, Owner, S, TableSpec
 from addin.workbook.openpyxl_tables import (
+    TOP,
     WRAPPED,
     add_table_sheet,
     apply_table_setup,
@@ -110,6 +111,10 @@ class OpenpyxlBook:
         from addin.workbook.openpyxl_report import write_report
 
         write_report(self.workbook, report)
+
+    def column_is_blank(self, spec: TableSpec, column: str) -> bool:
+        """False: this Book does not look before reading (see FileBook.column_is_blank)."""
+        return False
 
     def read_table(self, spec: TableSpec, columns: Sequence[str] | None = None) -> pd.DataFrame:
         worksheet, table = self.locate(spec)
@@ -192,7 +197,7 @@ class OpenpyxlBook:
                 cell = cell_at(row_number, col)
                 _store(cell, kind, value, number_format, kept)
             if wrapped:  # long text (the queue's Action) wraps; the row grows to show it
-                _wrap_row(worksheet, row_number, wrapped)
+                _wrap_row(worksheet, row_number, wrapped, [col for col, *_ in plan])
 
     @staticmethod
     def _clear_rows(worksheet, first_row, last_row, columns) -> None:
@@ -246,9 +251,12 @@ class OpenpyxlBook:
         verify_tracker(source, sheets)
 
 
-def _wrap_row(worksheet, row: int, columns: list[tuple[int, int]]) -> None:
+def _wrap_row(worksheet, row: int, columns: list[tuple[int, int]], every: list[int]) -> None:
     """Wrap the text of `columns` (column number, width) in `row` and make the row as tall
-    as its longest text needs: LibreOffice keeps a file's row heights as they are."""
+    as its longest text needs (LibreOffice keeps a file's row heights as they are); the
+    row's other cells (`every` column) read from the top, beside the wrapped text."""
+    for col in every:
+        worksheet.cell(row, col).alignment = TOP
     lines = 1
     for col, width in columns:
         cell = worksheet.cell(row, col)

@@ -13,6 +13,13 @@ from decimal import Decimal
 
 import pandas as pd
 from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart.text import RichText
+from openpyxl.drawing.text import (
+    CharacterProperties,
+    Paragraph,
+    ParagraphProperties,
+    RichTextProperties,
+)
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
@@ -60,23 +67,35 @@ TILE_HEADERS = ("KPI", "Value", "Target", "Previous (same span)", "Change", "Tre
 TILE_NUMBERS = frozenset(TILE_HEADERS[1:5])
 DEFINITION_HEADER = "Definition (in full below)"
 TABLE_STYLE = "TableStyleMedium2"
-TITLE = Font(bold=True, size=16)
-HEADING = Font(bold=True, size=12)
-NOTE = Font(italic=True, color="595959")
-HEADER = Font(bold=True, color="FFFFFF")
+FONT = "Calibri"  # named: a font without a name is drawn in a serif fallback by LibreOffice
+TITLE = Font(name=FONT, bold=True, size=16)
+HEADING = Font(name=FONT, bold=True, size=12)
+NOTE = Font(name=FONT, italic=True, color="595959")
+HEADER = Font(name=FONT, bold=True, color="FFFFFF")
+BOLD = Font(name=FONT, bold=True)
+PLAIN = Font(name=FONT)
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 TOTAL_BORDER = Border(top=Side(style="thin"), bottom=Side(style="double"))
 TREND_FONTS = {
-    "improving": Font(bold=True, color="006100"),
-    "worsening": Font(bold=True, color="9C0006"),
+    "improving": Font(name=FONT, bold=True, color="006100"),
+    "worsening": Font(name=FONT, bold=True, color="9C0006"),
 }
 WRAP = Alignment(wrap_text=True, vertical="top")
+HEADER_WRAP = Alignment(wrap_text=True, vertical="bottom")
+HEADER_WRAP_RIGHT = Alignment(wrap_text=True, vertical="bottom", horizontal="right")
 CHART_WIDTH_CM, CHART_HEIGHT_CM = 16.0, 8.0
 CM_PER_WIDTH_UNIT = 0.2  # one unit of Excel column width is about 7 px ≈ 0.19 cm
-FIRST_COLUMN_WIDTH, TILE_WIDTH, MIN_WIDTH, MAX_WIDTH, COUNTED_WIDTH = 36, 12, 10, 40, 46
+FIRST_COLUMN_WIDTH, MIN_WIDTH, MAX_WIDTH = 36, 8, 40
+# The headline block's columns (KPI, value, target, previous, change, trend, counted over,
+# source): 1,167 px together at 100 % zoom, so one 1366×768 screen shows all of them (a sheet
+# gets about 1,300 px of it beside the row numbers and the scroll bar). Tables below use the
+# same columns: their headers and long text wrap instead of widening them.
+TILE_WIDTHS = (40, 13, 9, 12, 10, 11, 32, 34)
+SCREEN_PX = 1300  # notes and definitions wrap within this width, never past the screen's edge
 CHARS_PER_WIDTH_UNIT = 1.05  # wrapped text: characters per unit of column width (estimate)
 LINE_HEIGHT = 15.0  # points per wrapped line
 BOLD_WIDTH = 1.15  # bold header text is wider than the digits column widths are measured in
+HEADER_LINES = 3  # a table's header names wrap over at most so many lines
 
 
 def write_report(workbook: Workbook, report: Report) -> None:
@@ -93,6 +112,8 @@ def write_report(workbook: Workbook, report: Report) -> None:
         column = page.column_after(CHART_WIDTH_CM + 0.5) if slot.right else 1
         header_row, body_rows = slot.placed
         drawing = _chart(slot.chart, report.table(slot.chart.table), sheet, header_row, body_rows)
+        if slot.chart.wide:
+            drawing.width = 2 * CHART_WIDTH_CM + 0.5  # the band's two charts and their gap
         sheet.add_chart(drawing, f"{get_column_letter(column)}{slot.row}")
     apply_print_setup(sheet, sheet_setup(report.sheet) or SheetSetup(title_rows=""))
 
@@ -103,7 +124,7 @@ class _Page:
     def __init__(self, sheet: Worksheet, widths: dict[int, float]):
         self.sheet = sheet
         self.widths = widths
-        self.span = max(widths)
+        self.span = on_screen(widths)  # paragraphs wrap within one screen's width
 
     def paragraph(self, row: int, text: str, first: int = 1, font: Font = NOTE) -> None:
         """`text` wrapped across columns first…span of `row`, the row as tall as it needs."""
@@ -114,11 +135,37 @@ class _Page:
                 start_row=row, start_column=first, end_row=row, end_column=self.span
             )
         width = sum(self.widths.get(c, MIN_WIDTH) for c in range(first, self.span + 1))
-        lines = sum(
-            math.ceil(max(len(part), 1) / (width * CHARS_PER_WIDTH_UNIT))
-            for part in text.split("\n")
-        )
-        self.sheet.row_dimensions[row].height = LINE_HEIGHT * max(lines, 1)
+        self.sheet.row_dimensions[row].height = LINE_HEIGHT * _lines(text, width)
+
+    def header_row(self, row: int, names, numbers) -> None:
+        """A table's header: white on blue, names wrapped, numbers' names to the right."""
+        lines = 1
+        for col, name in enumerate(names, start=1):
+            cell = _put(self.sheet, row, col, name)  # text, never a formula (payer names)
+            cell.font, cell.fill = HEADER, HEADER_FILL
+            cell.alignment = HEADER_WRAP_RIGHT if name in numbers else HEADER_WRAP
+            lines = max(lines, _lines(name, self.widths.get(col, MIN_WIDTH) / BOLD_WIDTH))
+        if lines > 1:
+            self.sheet.row_dimensions[row].height = LINE_HEIGHT * lines
+
+    def fit_row(self, row: int, texts) -> None:
+        """Wrap the text cells of `row` that are wider than their column; the row grows."""
+        lines = 1
+        for col, text in enumerate(texts, start=1):
+            if isinstance(text, str) and text:
+                needed = _lines(text, self.widths.get(col, MIN_WIDTH))
+                if needed > 1:
+                    self.sheet.cell(row, col).alignment = WRAP
+                    lines = max(lines, needed)
+        if lines > 1:
+            self.sheet.row_dimensions[row].height = LINE_HEIGHT * lines
+            for col in range(1, len(texts) + 1):  # the row's figures beside its first line
+                cell = self.sheet.cell(row, col)
+                cell.alignment = Alignment(
+                    horizontal=cell.alignment.horizontal,
+                    vertical="top",
+                    wrap_text=cell.alignment.wrap_text,
+                )
 
     def column_after(self, centimetres: float) -> int:
         """The first column that starts at least `centimetres` from the sheet's left edge."""
@@ -127,6 +174,28 @@ class _Page:
             used += self.widths.get(col, MIN_WIDTH) * CM_PER_WIDTH_UNIT
             col += 1
         return col
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines `text` takes wrapped in `width` units (each paragraph of it on its own lines)."""
+    room = max(width * CHARS_PER_WIDTH_UNIT, 1)
+    return max(sum(math.ceil(max(len(part), 1) / room) for part in text.split("\n")), 1)
+
+
+def column_px(width: float) -> int:
+    """A column's width on screen at 100 % zoom: 7 px per unit (Calibri 11) plus 5 px."""
+    return int(width * 7 + 5)
+
+
+def on_screen(widths: dict[int, float]) -> int:
+    """The last column that one 1366×768 screen shows whole (at least the first)."""
+    used, last = 0, 1
+    for col in range(1, max(widths) + 1):
+        used += column_px(widths.get(col, MIN_WIDTH))
+        if used > SCREEN_PX:
+            break
+        last = col
+    return last
 
 
 def fresh_sheet(workbook: Workbook, name: str) -> Worksheet:
@@ -196,27 +265,26 @@ def _tiles(page: _Page, tiles: tuple[Tile, ...], row: int) -> int:
     points or dollars coloured by better/worse, what it is counted over, and the source of
     its definition (the full definitions follow the tables); returns the last row used."""
     sheet = page.sheet
-    for col, header in enumerate((*TILE_HEADERS, DEFINITION_HEADER), start=1):
-        cell = sheet.cell(row, col, header)
-        cell.font, cell.fill = HEADER, HEADER_FILL
-        if header in TILE_NUMBERS:
-            cell.alignment = Alignment(horizontal="right")
+    page.header_row(row, (*TILE_HEADERS, DEFINITION_HEADER), TILE_NUMBERS)
     for offset, tile in enumerate(tiles, start=1):
         at = row + offset
-        sheet.cell(at, 1, tile.label).font = Font(bold=True)
+        label = sheet.cell(at, 1, tile.label)
+        label.font, label.alignment = BOLD, WRAP
         if tile.value is None:
             _put(sheet, at, 2, NO_DATA).font = NOTE
         else:
-            _put(sheet, at, 2, tile.value, tile.fmt).font = Font(bold=True, size=12)
+            _put(sheet, at, 2, tile.value, tile.fmt).font = Font(name=FONT, bold=True, size=12)
         _put(sheet, at, 3, tile.target, tile.fmt)
         _put(sheet, at, 4, tile.previous, tile.fmt)
         change = _put(sheet, at, 5, tile.change_text or None)
         change.alignment = Alignment(horizontal="right")
-        change.font = TREND_FONTS.get(tile.trend, Font())
+        change.font = TREND_FONTS.get(tile.trend, PLAIN)
         trend = _put(sheet, at, 6, tile.trend)
         trend.font = TREND_FONTS.get(tile.trend, NOTE)
         _put(sheet, at, 7, tile.n or tile.period).font = NOTE
         _put(sheet, at, len(TILE_HEADERS) + 1, tile.source).font = NOTE
+        texts = (tile.label, "", "", "", "", tile.trend, tile.n or tile.period, tile.source)
+        page.fit_row(at, texts)
     return row + len(tiles)
 
 
@@ -234,19 +302,19 @@ def _table(page: _Page, table: ReportTable, row: int) -> tuple[int, tuple[int, i
         return row + 1, (row, 0)
     header = row
     formats = [table.fmt(c) for c in frame.columns]
-    for col, name in enumerate(header_names(frame.columns), start=1):
-        cell = _put(sheet, header, col, name)
-        cell.font, cell.fill = HEADER, HEADER_FILL
-        if formats[col - 1] is not Fmt.TEXT:
-            cell.alignment = Alignment(horizontal="right")
+    names = header_names(frame.columns)
+    numbers = {n for n, f in zip(names, formats, strict=True) if f is not Fmt.TEXT}
+    page.header_row(header, names, numbers)
     for offset, values in enumerate(frame.itertuples(index=False, name=None), start=1):
         for col, (value, fmt) in enumerate(zip(values, formats, strict=True), start=1):
             _put(sheet, header + offset, col, value, fmt)
+        texts = [v if f is Fmt.TEXT else "" for v, f in zip(values, formats, strict=True)]
+        page.fit_row(header + offset, texts)
     last = header + len(frame)
     if table.totals:
         for col in range(1, len(frame.columns) + 1):
             cell = sheet.cell(last, col)
-            cell.font, cell.border = Font(bold=True), TOTAL_BORDER
+            cell.font, cell.border = BOLD, TOTAL_BORDER
     sheet.add_table(_excel_table(table, header, last))
     return last + 1, (header, len(table.body))
 
@@ -301,31 +369,49 @@ def _notes(page: _Page, notes: tuple[str, ...], row: int) -> None:
 
 
 def _widths(sheet: Worksheet, report: Report) -> dict[int, float]:
-    """Column widths from the longest header or value, within limits; set and returned."""
-    widths: dict[int, float] = {1: FIRST_COLUMN_WIDTH}
+    """Column widths, set and returned. With a headline block its columns keep TILE_WIDTHS
+    (wider only for a number that would not fit); other columns fit their longest value and
+    their header over at most HEADER_LINES lines, within limits."""
+    fixed = dict(enumerate(TILE_WIDTHS, start=1)) if report.tiles else {}
+    widths: dict[int, float] = {1: fixed.get(1, FIRST_COLUMN_WIDTH)}
     for table in report.tables:
         for col, name in enumerate(table.frame.columns[1:], start=2):
-            values = (len(_shown(v)) for v in table.frame[name])
-            longest = max([round(len(str(name)) * BOLD_WIDTH), *values])
-            widths[col] = max(widths.get(col, MIN_WIDTH), min(longest + 2, MAX_WIDTH))
-    if report.tiles:
-        for col, header in enumerate(TILE_HEADERS[1:6], start=2):
-            widths[col] = max(widths.get(col, MIN_WIDTH), len(header) + 2, TILE_WIDTH)
-        counted = max((len(t.n or t.period) for t in report.tiles), default=10)
-        widths[7] = max(widths.get(7, MIN_WIDTH), min(counted + 2, COUNTED_WIDTH))
+            numbers, texts = _longest(table, name)
+            if col in fixed:
+                wanted = max(fixed[col], numbers + 2)
+            else:
+                header = max(len(str(name)) / HEADER_LINES, *map(len, str(name).split()))
+                wanted = min(max(numbers, texts, math.ceil(header * BOLD_WIDTH)) + 2, MAX_WIDTH)
+            widths[col] = max(widths.get(col, MIN_WIDTH), wanted)
+    widths.update({c: w for c, w in fixed.items() if c not in widths})
     widths.update({c: widths.get(c, MIN_WIDTH) for c in range(2, max(widths) + 1)})
     for col, width in widths.items():
         sheet.column_dimensions[get_column_letter(col)].width = width
     return widths
 
 
-def _shown(value: object) -> str:
+def _longest(table: ReportTable, name: str) -> tuple[int, int]:
+    """The longest number and the longest text of a column, as shown."""
+    fmt = table.fmt(name)
+    shown = [_shown(v, fmt) for v in table.frame[name]]
+    longest = max(map(len, shown), default=0)
+    return (0, longest) if fmt is Fmt.TEXT else (longest, 0)
+
+
+def _shown(value: object, fmt: Fmt = Fmt.TEXT) -> str:
+    """A value about as its number format shows it ("$1,234.00", "12.5%")."""
     value = _plain(value)
     if value is None:
         return ""
-    if isinstance(value, float):
-        return f"{value:,.1f}"
-    return f"{value:,}" if isinstance(value, int | Decimal) else str(value)
+    if isinstance(value, str) or isinstance(value, bool) or fmt is Fmt.TEXT:
+        return str(value)
+    if fmt is Fmt.MONEY:
+        return f"${value:,.2f}"
+    if fmt is Fmt.PERCENT:
+        return f"{value * 100:.1f}%"
+    if fmt is Fmt.DATE:
+        return "2026-01-01"
+    return f"{value:,.1f}" if isinstance(value, float) else f"{value:,}"
 
 
 # -- charts ----------------------------------------------------------------------------------
@@ -386,6 +472,11 @@ def _style(drawing, chart: ChartSpec, fmt: Fmt) -> None:
     # openpyxl 3.1 marks axes deleted by default; Excel then draws no axis labels.
     drawing.x_axis.delete = False
     drawing.y_axis.delete = False
+    if chart.wide:  # long labels read level, broken over lines (LibreOffice too), not slanted
+        drawing.x_axis.txPr = RichText(
+            bodyPr=RichTextProperties(rot=0, vert="horz"),
+            p=[Paragraph(pPr=ParagraphProperties(defRPr=CharacterProperties(sz=900)))],
+        )
 
 
 def _straight(drawing) -> None:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import copy
+
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from addin.workbook.layout import SHEET_ORDER, SheetSetup, TableSpec, freeze_cell, sheet_setup
+from addin.workbook.values import LINE_POINTS, wrapped_lines
 
 WRAPPED = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")  # beside wrapped text in the same row
 
 
 def add_table(sheet, spec: TableSpec) -> None:
@@ -36,21 +41,35 @@ def apply_table_setup(sheet, spec: TableSpec, columns: tuple[str, ...]) -> None:
     sheet.freeze_panes = freeze_cell(spec, setup, columns) if setup else "A2"
     if setup is None:
         return
-    apply_print_setup(sheet, setup)
+    apply_print_setup(sheet, setup, columns)
     if setup.header_lines > 1:  # narrow columns keep long names readable ("Days Left")
-        sheet.row_dimensions[1].height = 15.0 * setup.header_lines
+        widths = {c.name: c.width for c in spec.columns if not c.hidden}
+        lines = max(wrapped_lines(n, widths[n]) for n in columns if n in widths)
+        sheet.row_dimensions[1].height = LINE_POINTS * max(lines, setup.header_lines)
         for index in range(1, len(columns) + 1):
             sheet.cell(1, index).alignment = WRAPPED
 
 
-def apply_print_setup(sheet, setup: SheetSetup) -> None:
-    """Landscape (or not), so many pages wide and any height, title rows on every page."""
+# Excel's "Narrow" margins (inches): the printed columns get the page's width
+NARROW = PageMargins(left=0.25, right=0.25, top=0.75, bottom=0.75, header=0.3, footer=0.3)
+
+
+def apply_print_setup(sheet, setup: SheetSetup, columns: tuple[str, ...] = ()) -> None:
+    """Landscape (or not), so many pages wide and any height, title rows on every page; with
+    `print_through`, only the columns up to it, on narrow margins, with a footer."""
     sheet.page_setup.orientation = "landscape" if setup.landscape else "portrait"
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.page_setup.fitToWidth = setup.fit_width
     sheet.page_setup.fitToHeight = 0
     if setup.title_rows:
         sheet.print_title_rows = setup.title_rows
+    if setup.print_through in columns:
+        last = get_column_letter(columns.index(setup.print_through) + 1)
+        sheet.print_area = f"A1:{last}1048576"  # whole columns: every row the table gets
+        sheet.page_margins = copy.copy(NARROW)
+        sheet.oddFooter.left.text = "&A"  # the sheet's name
+        sheet.oddFooter.center.text = "Page &P of &N"
+        sheet.oddFooter.right.text = "Printed &D"
 
 
 def add_table_sheet(workbook: Workbook, spec: TableSpec) -> None:

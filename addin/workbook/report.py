@@ -9,7 +9,6 @@ same Report.
 from __future__ import annotations
 
 import enum
-import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
@@ -109,6 +108,7 @@ class ChartSpec:
     line_series: tuple[str, ...] = ()
     line_fmt: Fmt = Fmt.PERCENT
     y_title: str = ""
+    wide: bool = False  # a band of its own, twice as wide: room for long category labels
 
 
 @dataclass(frozen=True, eq=False)
@@ -169,13 +169,27 @@ def lay_out(report: Report, page: Page) -> Iterator[ChartSlot]:
     if report.tiles:
         row = page.tiles(report.tiles, row) + 1
     charts = [chart for chart in report.charts if report.drawable(chart)]
+    spots = _bands(charts)
     chart_row = row
-    row += CHART_ROWS * math.ceil(len(charts) / 2)
+    row += CHART_ROWS * (max((band for band, _ in spots), default=-1) + 1)
     placed: dict[str, Placed] = {}
     for table in report.tables:
         row, placed[table.name] = page.table(table, row)
         row += 1
     page.notes(report.notes, row)
-    for index, chart in enumerate(charts):
-        top = chart_row + CHART_ROWS * (index // 2)
-        yield ChartSlot(chart, top, index % 2 == 1, placed[chart.table])
+    for chart, (band, right) in zip(charts, spots, strict=True):
+        yield ChartSlot(chart, chart_row + CHART_ROWS * band, right, placed[chart.table])
+
+
+def _bands(charts: list[ChartSpec]) -> list[tuple[int, bool]]:
+    """(band, on the right?) for each chart in turn: two to a band, a wide one alone."""
+    spots, band, right = [], 0, False
+    for chart in charts:
+        if chart.wide and right:  # the band's right half stays empty
+            band, right = band + 1, False
+        spots.append((band, right))
+        if chart.wide or right:
+            band, right = band + 1, False
+        else:
+            right = True
+    return spots

@@ -229,7 +229,10 @@ def _typed_fast(kind: Kind, values: list, keep_formulas: bool) -> list | None:
 
 # Wrapped text (the Work Queue's Action): how tall a row must be to show it, for every writer.
 LINE_POINTS = 15.0  # one line of 11-point text
-CHARS_PER_WIDTH = 1.0  # characters of ordinary text per unit of column width (a "0" each)
+# Characters of ordinary text per unit of column width: a unit is a "0" (7 px in Calibri 11),
+# and mixed text averages under 6 px a character (a width-40 Action holds 48 of them in
+# LibreOffice's render of the demo), so 1.15 leaves a little to spare.
+CHARS_PER_WIDTH = 1.15
 
 
 def wrapped_lines(value: object, width: int) -> int:

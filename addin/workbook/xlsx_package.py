@@ -1,15 +1,21 @@
-"""An .xlsx as a zip of parts: read any part, replace a few, and write the rest byte for byte."""
+"""An .xlsx as a zip of parts: read any part, replace a few (a big worksheet streamed from its
+own temporary file), and write the rest byte for byte."""
 
 from __future__ import annotations
 
 import io
 import posixpath
+import pyexpat
 import re
 import struct
 import time
+import weakref
 import zipfile
 import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import BinaryIO
+from xml.etree.ElementTree import ParseError
 
 from lxml import etree
 
@@ -22,12 +28,44 @@ HYPERLINK_TYPE = REL + "/hyperlink"
 # A changed part is deflated at this level: 1 is ~3× faster than zlib's default and the
 # worksheet XML it writes is only ~10 % larger.
 DEFLATE_LEVEL = 1
+CHUNK = 1 << 20  # bytes read, compressed or parsed at a time when a part streams
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 
 
 def parse_xml(data: bytes) -> etree._Element:
     """A small part (workbook, rels, table, styles) as an element tree; entities never expand."""
     return etree.fromstring(data, _PARSER)
+
+
+def check_xml_stream(chunks) -> None:
+    """Check that a part fed in chunks (a worksheet of any size) is well-formed XML, holding
+    nothing of it in memory (expat, no tree; no external or parameter entities). Raises
+    xml.etree's ParseError (a SyntaxError) naming the line where it is not."""
+    parser = pyexpat.ParserCreate()
+    parser.SetParamEntityParsing(pyexpat.XML_PARAM_ENTITY_PARSING_NEVER)
+    try:
+        for chunk in chunks:
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except pyexpat.ExpatError as error:
+        raise ParseError(f"the written XML is not well-formed ({error})") from None
+
+
+class StreamedPart:
+    """A worksheet written as a stream: the XML before and after its rows held as bytes (small),
+    its rows in an anonymous temporary file (hundreds of megabytes for a big import). The head
+    ends with the sheetData opening tag and the tail starts with its closing tag."""
+
+    def __init__(self, head: bytes, rows: BinaryIO, tail: bytes):
+        self.head, self.rows, self.tail = head, rows, tail
+        weakref.finalize(self, rows.close)  # the file goes with the part
+
+    def chunks(self) -> Iterator[bytes]:
+        yield self.head
+        self.rows.seek(0)
+        while chunk := self.rows.read(CHUNK):
+            yield chunk
+        yield self.tail
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +84,12 @@ class Package:
     """The parts of one .xlsx held in memory; `write` replaces a part, `save` writes the zip
     with every part nobody replaced copied as its original compressed bytes."""
 
-    def __init__(self, data: bytes):
-        self._data = data
-        self._zip = zipfile.ZipFile(io.BytesIO(data))
+    def __init__(self, data: bytes | BinaryIO):
+        self._data = data  # the zip's bytes, or a seekable file holding them
+        self._zip = zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data)
         self._infos = {info.filename: info for info in self._zip.infolist()}
         self._order = list(self._infos)
-        self._changed: dict[str, bytes] = {}
+        self._changed: dict[str, bytes | StreamedPart] = {}
 
     @property
     def changed(self) -> frozenset[str]:
@@ -64,14 +102,29 @@ class Package:
         return name in self._changed or name in self._infos
 
     def read(self, name: str) -> bytes:
+        """A part's bytes (a streamed worksheet is joined whole: only rare paths do that)."""
         if name in self._changed:
-            return self._changed[name]
+            part = self._changed[name]
+            return b"".join(part.chunks()) if isinstance(part, StreamedPart) else part
         return self._zip.read(self._infos[name])
 
-    def write(self, name: str, data: bytes) -> None:
+    def write(self, name: str, data: bytes | StreamedPart) -> None:
         if name not in self._infos and name not in self._changed:
             self._order.append(name)
         self._changed[name] = data
+
+    def edit_outside_rows(self, name: str, edit: Callable[[bytes], bytes]) -> None:
+        """Apply `edit` to a worksheet's XML around its rows (its conditional formats, drop-downs,
+        links): a streamed worksheet's rows stay in their file and never pass through `edit`."""
+        part = self._changed.get(name)
+        if not isinstance(part, StreamedPart):
+            self.write(name, edit(self.read(name)))
+            return
+        data = edit(part.head + part.tail)
+        cut = data.rfind(b"</sheetData>")
+        if cut < 0 or not data[:cut].rstrip().endswith(b">"):
+            raise ValueError(f"the edit of {name} removed its rows")
+        part.head, part.tail = data[:cut], data[cut:]
 
     def remove(self, name: str) -> None:
         self._changed.pop(name, None)
@@ -86,9 +139,13 @@ class Package:
 
     def save(self, out) -> None:
         """Write the zip: replaced parts deflated anew, the others copied compressed as-is."""
-        central, offset = [], 0
+        central, offset, base = [], 0, out.tell()
         stamp = _dos_time(time.localtime())
         for name in self._order:
+            if isinstance(self._changed.get(name), StreamedPart):
+                central.append(self._save_streamed(out, name, stamp, offset))
+                offset = out.tell() - base
+                continue
             if name in self._changed:
                 raw, crc, size, method = _deflate(self._changed[name])
                 when, flags = stamp, 0
@@ -118,11 +175,57 @@ class Package:
             struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(directory), offset, 0)
         )
 
+    def _save_streamed(self, out, name: str, stamp: tuple[int, int], offset: int) -> bytes:
+        """Write a streamed worksheet's entry, deflated chunk by chunk; its checksum and sizes
+        are filled into the local header afterwards (`out` is a seekable file). Returns the
+        entry's central-directory record."""
+        encoded = name.encode("utf-8")
+        flags = 0x800 if not name.isascii() else 0
+        start = out.tell()
+        head = (20, flags, zipfile.ZIP_DEFLATED, stamp[0], stamp[1], 0, 0, 0, len(encoded))
+        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, *head, 0) + encoded)
+        packer = zlib.compressobj(DEFLATE_LEVEL, zlib.DEFLATED, -15)
+        crc = size = packed = 0
+        for chunk in self._changed[name].chunks():
+            crc, size = zlib.crc32(chunk, crc), size + len(chunk)
+            raw = packer.compress(chunk)
+            packed += len(raw)
+            out.write(raw)
+        raw = packer.flush()
+        packed += len(raw)
+        out.write(raw)
+        end = out.tell()
+        out.seek(start + 14)
+        out.write(struct.pack("<III", crc, packed, size))
+        out.seek(end)
+        head = head[:5] + (crc, packed, size, len(encoded))
+        return (
+            struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, *head, 0, 0, 0, 0, 0, offset)
+            + encoded
+        )
+
     def _raw(self, info: zipfile.ZipInfo) -> bytes:
         start = info.header_offset
-        name_length, extra_length = struct.unpack("<HH", self._data[start + 26 : start + 30])
-        begin = start + 30 + name_length + extra_length
-        return self._data[begin : begin + info.compress_size]
+        if isinstance(self._data, bytes):
+            name_length, extra_length = struct.unpack("<HH", self._data[start + 26 : start + 30])
+            begin = start + 30 + name_length + extra_length
+            return self._data[begin : begin + info.compress_size]
+        self._data.seek(start + 26)
+        name_length, extra_length = struct.unpack("<HH", self._data.read(4))
+        self._data.seek(start + 30 + name_length + extra_length)
+        return self._data.read(info.compress_size)
+
+    def stream(self, name: str) -> Iterator[bytes]:
+        """A part's bytes in chunks, never all at once."""
+        part = self._changed.get(name)
+        if isinstance(part, StreamedPart):
+            yield from part.chunks()
+        elif part is not None:
+            yield part
+        else:
+            with self._zip.open(self._infos[name]) as handle:
+                while chunk := handle.read(CHUNK):
+                    yield chunk
 
     # -- relationships and the workbook map ---------------------------------------------
 

@@ -3,9 +3,8 @@ other row, and every element DenialDesk does not own, is copied as the bytes it 
 
 from __future__ import annotations
 
-import bisect
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from xml.sax.saxutils import escape
@@ -146,45 +145,171 @@ def _serial(value, date1904: bool) -> float | int:
 Render = Callable[[str, int, object], bytes]  # (cell ref, current style, new value) → <c>
 
 
-def rewrite_rows(data: bytes, edits: dict[int, dict[int, object]], render: Render) -> bytes:
-    """`data` with each row of `edits` ({row: {column: new value}}) re-rendered; rows the
-    edits name that the sheet lacks are inserted in order. Other rows are copied as bytes."""
-    if not edits:
-        return data
-    start, end, empty = _sheet_data(data)
-    rows = _row_spans(data, start, end)
-    numbers = [number for number, _, _ in rows]
-    out, cursor = [data[:start]], start
-    if empty:
-        out = [data[:start], b"<sheetData>"]
-    for number in sorted(edits):
-        at = bisect.bisect_left(numbers, number)
-        if at < len(rows) and rows[at][0] == number:
-            _, row_start, row_end = rows[at]
-            out.append(data[cursor:row_start])
-            out.append(_patched_row(data[row_start:row_end], number, edits[number], render))
-            cursor = row_end
+class RowSet:
+    """Sheet row numbers: a few listed one by one, and whole runs (rows appended in bulk)."""
+
+    def __init__(self, numbers: Iterable[int] = (), runs: Iterable[range] = ()):
+        self.numbers, self.runs = set(numbers), [run for run in runs if run]
+
+    def __contains__(self, number: int) -> bool:
+        return number in self.numbers or any(number in run for run in self.runs)
+
+    def update(self, other: RowSet) -> None:
+        self.numbers |= other.numbers
+        self.runs.extend(other.runs)
+
+
+Edits = Iterable[tuple[int, dict[int, object]]]  # (row, {column: new value}), rows ascending
+
+
+class SheetRows:
+    """A worksheet read as a stream: `head` (its XML up to and with the sheetData opening tag),
+    then its rows one by one as (number, the bytes before it, the row's bytes), then `gap` and
+    `tail` (from `</sheetData>` on). Only one megabyte-sized chunk is held at a time."""
+
+    def __init__(self, chunks: Iterable[bytes]):
+        self._chunks = iter(chunks)
+        buffer = b""
+        while (found := _SHEET_DATA_OPEN.search(buffer)) is None:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                raise Unsupported("no sheetData (or a prefixed namespace)")
+            buffer += chunk
+        if found.group(0).endswith(b"/>"):  # <sheetData/>: written open and closed
+            self.head = buffer[: found.start()] + found.group(0)[:-2].rstrip() + b">"
+            self._buffer = b"</sheetData>" + buffer[found.end() :]
         else:
-            before = rows[at][1] if at < len(rows) else end
-            out.append(data[cursor:before])
-            out.append(_new_row(number, edits[number], render))
-            cursor = before
-    if empty:
-        out.append(b"</sheetData>")
-        out.append(data[end:])
-    else:
-        out.append(data[cursor:])
-    return b"".join(out)
+            self.head, self._buffer = buffer[: found.end()], buffer[found.end() :]
+        self.gap, self.tail = b"", b""
+
+    def __iter__(self) -> Iterator[tuple[int, bytes, bytes]]:
+        buffer, pos, last = self._buffer, 0, 0
+        self._buffer = b""
+        while True:
+            row = _next_row(buffer, pos)
+            if row is None:
+                chunk = next(self._chunks, None)
+                if chunk is None:
+                    raise Unsupported("the rows do not end")
+                buffer, pos = buffer[pos:] + chunk, 0
+                continue
+            start, end, number = row
+            if end is None:
+                break
+            if number is None:
+                raise Unsupported("a row without its number")
+            if number <= last:
+                raise Unsupported("rows out of order")
+            yield number, buffer[pos:start], buffer[start:end]
+            pos, last = end, number
+        self.gap, self.tail = buffer[pos:start], buffer[start:] + b"".join(self._chunks)
 
 
-def only_rows(data: bytes, numbers: set[int]) -> bytes:
-    """The worksheet with only the rows `numbers` in its sheetData (to check what was written
-    without re-parsing the rows copied as they were)."""
-    start, end, empty = _sheet_data(data)
-    if empty:
-        return data
-    rows = [data[a:b] for number, a, b in _row_spans(data, start, end) if number in numbers]
-    return data[:start] + b"".join(rows) + data[end:]
+def stream_rows(
+    rows: SheetRows,
+    edits: Edits,
+    render: Render,
+    write: Callable[[bytes], object],
+    retag: Callable[[int, bytes], bytes] | None = None,
+) -> None:
+    """Write `rows` with each row of `edits` re-rendered (rows the sheet lacks inserted in
+    order) to `write`, a megabyte at a time: rows without edits are copied as bytes.
+    `retag(number, row)` may change a row's attributes (its height)."""
+    out = _Chunks(write)
+    existing = iter(rows)
+    pending = next(existing, None)
+    for number, cells in edits:
+        while pending is not None and pending[0] < number:
+            out.add(pending[1])
+            out.add(retag(pending[0], pending[2]) if retag is not None else pending[2])
+            pending = next(existing, None)
+        if pending is not None and pending[0] == number:
+            out.add(pending[1])
+            row = _patched_row(pending[2], number, cells, render)
+            pending = next(existing, None)
+        else:
+            row = _new_row(number, cells, render)
+        if row:
+            out.add(retag(number, row) if retag is not None else row)
+    while pending is not None:
+        out.add(pending[1])
+        out.add(retag(pending[0], pending[2]) if retag is not None else pending[2])
+        pending = next(existing, None)
+    out.add(rows.gap)
+    out.flush()
+
+
+class _Chunks:
+    """Pieces of output gathered and passed on a megabyte at a time."""
+
+    def __init__(self, write: Callable[[bytes], object]):
+        self._write, self._pieces, self._held = write, [], 0
+
+    def add(self, piece: bytes) -> None:
+        self._pieces.append(piece)
+        self._held += len(piece)
+        if self._held >= 1 << 20:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._pieces:
+            self._write(b"".join(self._pieces))
+        self._pieces, self._held = [], 0
+
+
+_ROW_OR_END = re.compile(rb"<row\b|</sheetData>")
+_SHEET_DATA_OPEN = re.compile(rb"<sheetData\b[^>]*>")
+
+
+def only_rows_stream(chunks: Iterable[bytes], keep: RowSet) -> Iterator[bytes]:
+    """A worksheet streamed in `chunks`, passed on with only the rows in `keep` left in its
+    sheetData (to check what was written without re-parsing the rows copied as they were)."""
+    chunks = iter(chunks)
+    buffer = b""
+    while (found := _SHEET_DATA_OPEN.search(buffer)) is None:  # the part before the rows
+        chunk = next(chunks, None)
+        if chunk is None:
+            yield buffer
+            return
+        buffer += chunk
+    yield buffer[: found.end()]
+    pos, empty = found.end(), found.group(0).endswith(b"/>")
+    while not empty:  # the rows, one whole row at a time
+        row = _next_row(buffer, pos)
+        if row is None:
+            chunk = next(chunks, None)
+            if chunk is None:
+                break  # cut short: what is left goes to the parser, which says so
+            buffer, pos = buffer[pos:] + chunk, 0
+            continue
+        row_start, row_end, number = row
+        if row_end is None:  # </sheetData>
+            break
+        yield buffer[pos:row_start]
+        if number is None or number in keep:
+            yield buffer[row_start:row_end]
+        pos = row_end
+    yield buffer[pos:]
+    yield from chunks
+
+
+def _next_row(buffer: bytes, pos: int) -> tuple[int, int | None, int | None] | None:
+    """(start, end, number) of the next whole row at or after `pos`; (start, None, None) where
+    the rows end; None when `buffer` does not yet hold all of what comes next."""
+    found = _ROW_OR_END.search(buffer, pos)
+    if found is None:
+        return None
+    if found.group(0) == b"</sheetData>":
+        return found.start(), None, None
+    head = _ROW.match(buffer, found.start())
+    if head is None:  # not a row tag after all (or not whole yet)
+        return None if buffer.find(b">", found.start()) < 0 else (found.start(), found.end(), None)
+    end = head.end() if head.group(2) else buffer.find(b"</row>", head.end())
+    if end < 0:
+        return None
+    end += 0 if head.group(2) else 6
+    number = _ROW_R.search(head.group(1))
+    return found.start(), end, int(number.group(1)) if number else None
 
 
 def _sheet_data(data: bytes) -> tuple[int, int, bool]:
@@ -197,22 +322,6 @@ def _sheet_data(data: bytes) -> tuple[int, int, bool]:
     if opening is None or closing < 0:
         raise Unsupported("no sheetData (or a prefixed namespace)")
     return opening.end(), closing, False
-
-
-def _row_spans(data: bytes, start: int, end: int) -> list[tuple[int, int, int]]:
-    rows = []
-    for match in _ROW.finditer(data, start, end):
-        number = _ROW_R.search(match.group(1))
-        if number is None:
-            raise Unsupported("a row without its number")
-        if match.group(2):
-            rows.append((int(number.group(1)), match.start(), match.end()))
-            continue
-        close = data.find(b"</row>", match.end(), end)
-        rows.append((int(number.group(1)), match.start(), close + 6))
-    if any(a[0] >= b[0] for a, b in zip(rows, rows[1:], strict=False)):
-        raise Unsupported("rows out of order")
-    return rows
 
 
 def _patched_row(row: bytes, number: int, edits: dict[int, object], render: Render) -> bytes:

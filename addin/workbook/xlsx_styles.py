@@ -50,19 +50,23 @@ class Styles:
             return index
         return self._derived(index, ("quotePrefix", "1"))
 
-    def with_wrap(self, index: int) -> int:
-        """A cell style like `index` whose text wraps within the column, top-aligned."""
-        key = ("wrap", index)
+    def with_wrap(self, index: int, wrap: bool = True) -> int:
+        """A cell style like `index`, top-aligned, whose text wraps within the column (or, with
+        `wrap` False, only top-aligned: the rest of a row whose wrapped text makes it tall)."""
+        key = ("wrap", index, wrap)
         if key not in self._cache:
             base = self.xfs[index] if index < len(self.xfs) else self.xfs[0]
             found = base.find(f"{_Q}alignment")
-            if found is not None and found.get("wrapText") in ("1", "true"):
+            wraps = found is not None and found.get("wrapText") in ("1", "true")
+            if found is not None and wraps == wrap and found.get("vertical") == "top":
                 return index
             xf = copy.deepcopy(base)
             for old in xf.findall(f"{_Q}alignment"):
                 xf.remove(old)
             xf.set("applyAlignment", "1")
-            alignment = etree.Element(f"{_Q}alignment", wrapText="1", vertical="top")
+            alignment = etree.Element(f"{_Q}alignment", vertical="top")
+            if wrap:
+                alignment.set("wrapText", "1")
             xf.insert(0, alignment)
             self._cache[key] = self._append("cellXfs", "xf", xf)
             self.xfs = self._list("cellXfs", "xf")

@@ -3,8 +3,10 @@ from what is there, the table's range, its drop-downs, links and highlights."""
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from xml.sax.saxutils import escape
@@ -22,11 +24,19 @@ from addin.workbook.values import (
     wrapped_lines,
     written_value,
 )
-from addin.workbook.xlsx_package import EMPTY_RELS, HYPERLINK_TYPE, next_rel_id, rels_name
+from addin.workbook.xlsx_package import (
+    EMPTY_RELS,
+    HYPERLINK_TYPE,
+    StreamedPart,
+    next_rel_id,
+    rels_name,
+)
 from addin.workbook.xlsx_sheet import Formula, column_letters, join_ref, split_ref
 
 SPARE_ROWS = 500  # drop-downs and highlights reach this far below the table (as openpyxl's)
 _OURS = re.compile(r"^AND\(ISNUMBER\(\$[A-Z]+\d+\)")
+APPEND_CHUNK = 5_000  # appended rows taken from the frame at a time
+REMEMBERED_ROWS = 20_000  # appended rows kept in memory for later reads in the same run
 _NUMERIC = frozenset((Kind.MONEY, Kind.DATE, Kind.DATETIME, Kind.INT, Kind.NUMBER, Kind.PERCENT))
 
 
@@ -47,34 +57,47 @@ class TableWrite:
             if c is not None and c.wrap
         }
 
-    def apply(self, data: bytes) -> bytes:
+    def apply(self, chunks: Iterable[bytes]) -> StreamedPart:
+        """The worksheet read from `chunks` with the frame written, as a streamed part: the rows
+        already there are compared cell by cell, the rows past them rendered chunk by chunk
+        straight into the part's file; neither the sheet nor the new rows are ever held whole."""
         edits = self._edits()
-        self.rows = set(edits)
-        data = sx.rewrite_rows(data, edits, self._render)
-        if self.wrapped:  # each row as tall as its wrapped text needs
-            data = set_row_heights(data, self._heights())
+        kept = min(len(self.frame), len(self.grid.rows))
+        self.rows = sx.RowSet(edits, [range(self.first + kept, self.first + len(self.frame))])
+        retag = _retag(self._heights()) if self.wrapped else None  # rows as tall as their text
+        everything = itertools.chain(sorted(edits.items()), self._appended(kept))
+        sheet = sx.SheetRows(chunks)
+        part = StreamedPart(b"", tempfile.TemporaryFile(prefix="denialdesk-"), b"")
+        sx.stream_rows(sheet, everything, self._render, part.rows.write, retag)
+        shell = _grow_dimension(self._validations(sheet.head + sheet.tail), self.ref)
         if self.links:
-            data = set_links(self.book, self.grid.table.sheet_part, data, self.links)
-        data = self._validations(data)
-        data = _grow_dimension(data, self.ref)
-        self._remember(edits)
-        return data
+            shell = set_links(self.book, self.grid.table.sheet_part, shell, self.links)
+        self.remembered = self._remember(edits, kept)
+        cut = shell.rfind(b"</sheetData>")
+        part.head, part.tail = shell[:cut], shell[cut:]
+        return part
 
-    def _edits(self) -> dict[int, dict[int, object]]:
-        grid, rows = self.grid, self.grid.rows
-        edits: dict[int, dict[int, object]] = {}
-        count = len(self.frame)
+    def _columns(self) -> list[tuple[int, str, Kind | None, frozenset]]:
+        """(sheet column, name, kind, the person's formulas in it) of each table column."""
+        grid, found = self.grid, []
         for index, name in enumerate(grid.header):
             column = self.spec.column(name)
-            kind = column.kind if column else None
-            col = grid.min_col + index
             ours = column is not None and column.owner is Owner.SYSTEM
             formulas = (
                 frozenset()
                 if ours
-                else frozenset(rows[r][index] for r, c in grid.formulas if c == index)
+                else frozenset(grid.rows[r][index] for r, c in grid.formulas if c == index)
             )
-            new = self.frame[name].tolist()
+            found.append((grid.min_col + index, name, column.kind if column else None, formulas))
+        return found
+
+    def _edits(self) -> dict[int, dict[int, object]]:
+        """The changed cells of the rows the table already has (and those it no longer has)."""
+        grid, rows = self.grid, self.grid.rows
+        edits: dict[int, dict[int, object]] = {}
+        count = len(self.frame)
+        for index, (col, name, kind, formulas) in enumerate(self._columns()):
+            new = self.frame[name].iloc[: len(rows)].tolist()
             old = [row[index] for row in rows]
             compared, text = old, set()
             typed = grid.typed.get(name)
@@ -82,20 +105,30 @@ class TableWrite:
                 # typed Decimals and dates compare exactly; a text cell is rewritten anyway
                 compared, text = typed, {i for i, v in enumerate(old) if type(v) is str}
             for offset in _candidates(new, compared, index, grid.formulas, text):
-                value = new[offset]
-                wanted = (
-                    Formula(value)
-                    if is_persons_formula(value, formulas)
-                    else written_value(kind, value)
-                )
-                raw = old[offset] if offset < len(old) else None
-                if _same(raw, wanted, (offset, index) in grid.formulas):
+                wanted = _wanted(kind, new[offset], formulas)
+                if _same(old[offset], wanted, (offset, index) in grid.formulas):
                     continue
                 edits.setdefault(self.first + offset, {})[col] = (kind, wanted)
             for offset in range(count, len(old)):
                 if old[offset] is not None:
                     edits.setdefault(self.first + offset, {})[col] = (kind, None)
         return edits
+
+    def _appended(self, kept: int) -> Iterator[tuple[int, dict[int, object]]]:
+        """The rows past those the table had, (sheet row, {column: (kind, value)}) one by one,
+        taken from the frame APPEND_CHUNK rows at a time."""
+        columns = self._columns()
+        for begin in range(kept, len(self.frame), APPEND_CHUNK):
+            chunk = self.frame.iloc[begin : begin + APPEND_CHUNK]
+            values = [chunk[name].tolist() for _, name, _, _ in columns]
+            for offset, row in enumerate(zip(*values, strict=True)):
+                cells = {}
+                for (col, _, kind, formulas), value in zip(columns, row, strict=True):
+                    if value is not None:
+                        wanted = _wanted(kind, value, formulas)
+                        if wanted is not None:
+                            cells[col] = (kind, wanted)
+                yield self.first + begin + offset, cells
 
     def _heights(self) -> dict[int, float | None]:
         names = [c.name for c in self.spec.columns if c.wrap and c.name in self.frame]
@@ -111,8 +144,8 @@ class TableWrite:
     def _render(self, ref: str, style: int, edit) -> bytes:
         kind, value = edit
         styles = self.book.styles
-        if self.wrapped and ref.rstrip("0123456789") in self.wrapped:
-            style = styles.with_wrap(style)
+        if self.wrapped:  # wrapped text makes rows tall: every cell of the row reads from the top
+            style = styles.with_wrap(style, ref.rstrip("0123456789") in self.wrapped)
         if kind is Kind.LINK:
             self.links[ref] = value if isinstance(value, str) and value else None
         if isinstance(value, str) and not isinstance(value, Formula):
@@ -135,18 +168,21 @@ class TableWrite:
             wanted.append((letter, column.choices, f"{letter}{self.first}:{letter}{last}"))
         return set_validations(data, wanted) if wanted else data
 
-    def _remember(self, edits) -> None:
-        """Keep the grid as the sheet now is, for later reads and writes in this run."""
+    def _remember(self, edits, kept: int) -> bool:
+        """Keep the grid as the sheet now is, for later reads and writes in this run; False
+        when more than REMEMBERED_ROWS rows were appended (the book reads them back if asked)."""
         grid = self.grid
         width = len(grid.header)
         keep = max(len(self.frame), 1)
-        while len(grid.rows) < keep:
-            grid.rows.append([None] * width)
+        if keep - len(grid.rows) > REMEMBERED_ROWS:
+            return False
         del grid.rows[keep:]
-        for number, cells in edits.items():
+        for number, cells in itertools.chain(edits.items(), self._appended(kept)):
             offset = number - self.first
             if offset >= keep:
                 continue
+            while len(grid.rows) <= offset:
+                grid.rows.append([None] * width)
             for col, (_, value) in cells.items():
                 index = col - grid.min_col
                 grid.rows[offset][index] = str(value) if isinstance(value, Formula) else value
@@ -154,8 +190,31 @@ class TableWrite:
                     grid.formulas.add((offset, index))
                 else:
                     grid.formulas.discard((offset, index))
+        while len(grid.rows) < keep:
+            grid.rows.append([None] * width)
         grid.formulas = {(r, c) for r, c in grid.formulas if r < keep}
         grid.typed, grid.filled = {}, None
+        return True
+
+
+def _wanted(kind: Kind | None, value: object, formulas: frozenset) -> object:
+    """What to write for `value`: a person's formula as a formula, anything else as a value."""
+    return Formula(value) if is_persons_formula(value, formulas) else written_value(kind, value)
+
+
+def _retag(heights: dict[int, float | None]):
+    """A row's opening tag with its height set from `heights` (rows not named: as they were)."""
+
+    def retag(number: int, row: bytes) -> bytes:
+        if number not in heights:
+            return row
+        head = _ROW_OPEN.match(row)
+        attrs = _HEIGHT_ATTRS.sub(b"", head.group(1))
+        if heights[number]:
+            attrs += f' ht="{heights[number]:g}" customHeight="1"'.encode()
+        return b"<row" + attrs + head.group(2) + b">" + row[head.end() :]
+
+    return retag
 
 
 def _candidates(new: list, old: list, index: int, formulas, text: set[int]) -> list[int]:
@@ -209,24 +268,7 @@ def _moment(value: date) -> datetime:
 
 
 _ROW_OPEN = re.compile(rb"<row\b([^>]*?)(/?)>")
-_ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
 _HEIGHT_ATTRS = re.compile(rb'\s(?:ht|customHeight)="[^"]*"')
-
-
-def set_row_heights(data: bytes, heights: dict[int, float | None]) -> bytes:
-    """`data` with the rows of `heights` that exist set to that height (None: the default)."""
-
-    def row(match: re.Match) -> bytes:
-        number = _ROW_NUMBER.search(match.group(1))
-        if number is None or int(number.group(1)) not in heights:
-            return match.group(0)
-        attrs = _HEIGHT_ATTRS.sub(b"", match.group(1))
-        height = heights[int(number.group(1))]
-        if height:
-            attrs += f' ht="{height:g}" customHeight="1"'.encode()
-        return b"<row" + attrs + match.group(2) + b">"
-
-    return _ROW_OPEN.sub(row, data)
 
 
 def _grow_dimension(data: bytes, ref: str) -> bytes:
