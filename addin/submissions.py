@@ -7,6 +7,7 @@ logs (and its remit dates) after every change, so files may arrive in any order.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -202,6 +203,21 @@ def decode_lines(text: object, service_date: date | None = None, pos: str = "") 
             )
         )
     return tuple(lines)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def line_codes(part: str) -> tuple[str, tuple[str, ...], tuple[int, ...]] | None:
+    """One line of a Submitted Lines cell as (procedure, modifiers, diagnosis pointers), read
+    as `decode_lines` reads it; None for a part it leaves out. Cached: lines repeat."""
+    found = _LINE.match(part.strip())
+    if not found:
+        return None
+    mods, dx = found.group("mods"), found.group("dx")
+    return (
+        found.group("proc"),
+        tuple(m for m in (mods or "").split("-") if m),
+        tuple(int(p) for p in (dx or "").split(",") if p),
+    )
 
 
 # -- posting -----------------------------------------------------------------------------------

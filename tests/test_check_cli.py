@@ -83,3 +83,35 @@ def test_check_learns_from_the_tracker_own_imported_837s_and_835s(tmp_path, trac
         [f["code"] for f in g["flags"]] for g in given
     ]
     assert any(f["code"] == "LEARNED_RATE" for o in own for f in o["flags"])
+
+
+def test_tracker_history_reads_what_the_claims_and_answers_rebuilt_row_by_row_say(
+    tmp_path, tracker, runner
+):
+    """The check's fast reading (a few columns, straight to past lines) learns exactly what
+    rebuilding each Claims row as the 837 claim and its first 835 answer learns, on the file
+    engine and on openpyxl, and reading a few columns gives those columns of the whole table."""
+    from addin.adjudication import claim_key
+    from addin.check.history import history_from
+    from addin.check.tracker import CLAIM_COLUMNS, DENIAL_COLUMNS, tracker_history, tracker_pairs
+    from addin.workbook import frames
+    from addin.workbook.file_book import FileBook
+    from addin.workbook.layout import CLAIMS, DENIALS
+    from addin.workbook.openpyxl_book import OpenpyxlBook
+
+    months, history, outgoing = _files(tmp_path)
+    files = [h for h in history if h != "--history"]
+    assert runner.invoke(cli, ["import", str(tracker), *files]).exit_code == 0
+    for book in (FileBook.open(tracker), OpenpyxlBook.open(tracker)):
+        claims, denials = book.read_table(CLAIMS), book.read_table(DENIALS)
+        few = book.read_table(CLAIMS, CLAIM_COLUMNS), book.read_table(DENIALS, DENIAL_COLUMNS)
+        assert few[0].equals(claims[list(CLAIM_COLUMNS)])
+        assert few[1].equals(denials[list(DENIAL_COLUMNS)])
+        lines, past = tracker_history(*few)
+        assert (lines, past) == history_from(
+            tracker_pairs(frames.records(claims), frames.records(denials))
+        )
+        assert len(past) == 1000 and sum(line.denied for line in lines) > 50
+        assert any(line.authorization for line in lines)
+        first = claim_key(past[0].payer, past[0].claim_id, past[0].patient)
+        assert tracker_history(*few, skip={first})[1] == past[1:]  # --history brings it

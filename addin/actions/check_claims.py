@@ -12,10 +12,11 @@ import pandas as pd
 
 from addin import payers, plans, prioritize
 from addin.adjudication import Adjudication, adjudication
+from addin.bulk import collector_paused
 from addin.check.history import history_from, paired, submitted_key
 from addin.check.run import check_claims
 from addin.check.score import CheckResult, Model
-from addin.check.tracker import tracker_pairs
+from addin.check.tracker import CLAIM_COLUMNS, DENIAL_COLUMNS, tracker_history
 from addin.classify import Route
 from addin.errors import RemitParseError
 from addin.remit import Claim, RemitReader
@@ -65,16 +66,16 @@ def filing_limits(payer_rows: pd.DataFrame, settings: dict[str, object]):
     setting = functools.partial(prioritize.setting, settings)
     defaults = payers.Defaults(int(setting(S.DEFAULT_TIMELY_FILING_DAYS)))
 
-    def limit(claim: SubmittedClaim) -> tuple[date | None, str]:
-        profile = directory.find(claim.payer_id, claim.payer_name)
+    @functools.lru_cache(maxsize=1 << 14)
+    def due(payer_id: str, payer_name: str, service_date: date | None):
+        profile = directory.find(payer_id, payer_name)
         found = payers.deadline(
-            profile,
-            Route.RESUBMIT,
-            denied_on=None,
-            service_date=claim.first_service_date,
-            defaults=defaults,
+            profile, Route.RESUBMIT, denied_on=None, service_date=service_date, defaults=defaults
         )
         return (found.due, found.basis) if found else (None, "")
+
+    def limit(claim: SubmittedClaim) -> tuple[date | None, str]:
+        return due(claim.payer_id, claim.payer_name, claim.first_service_date)  # one per payer+day
 
     return limit
 
@@ -89,21 +90,28 @@ def check_outgoing(
 ) -> CheckReport:
     """Score every claim of `outgoing` against the tracker's own submitted claims and their
     answers, and the claims and answers of the `history` files."""
+    with collector_paused():  # a year of claim lines and their counts are built here
+        return _check_outgoing(book, outgoing, history, today, payer_rows, settings)
+
+
+def _check_outgoing(book, outgoing, history, today, payer_rows, settings) -> CheckReport:
     sent, answered = read_files(history)
     pairs = paired([c for c, _ in sent], answered)
+    lines, past = history_from(pairs)
     if book is not None:
-        own = tracker_pairs(
-            frames.records(book.read_table(CLAIMS)), frames.records(book.read_table(DENIALS))
+        own_lines, own_past = tracker_history(
+            book.read_table(CLAIMS, CLAIM_COLUMNS),
+            book.read_table(DENIALS, DENIAL_COLUMNS),
+            skip={submitted_key(c) for c, _ in pairs},
         )
-        known = {submitted_key(c) for c, _ in pairs}
-        pairs = [p for p in own if submitted_key(p[0]) not in known] + pairs
-    model = Model.learn(*history_from(pairs))
+        lines, past = own_lines + lines, own_past + past
+    model = Model.learn(lines, past)
     claims = read_files(outgoing)[0]
     if not claims:
         raise RemitParseError("no outgoing 837 claims were found in the files given")
     limit = filing_limits(payer_rows if payer_rows is not None else pd.DataFrame(), settings or {})
     results = check_claims(model, [c for c, _ in claims], today, limit)
-    return CheckReport(list(zip(results, [name for _, name in claims], strict=True)), len(pairs))
+    return CheckReport(list(zip(results, [name for _, name in claims], strict=True)), len(past))
 
 
 def check_frame(report: CheckReport, today: date) -> pd.DataFrame:

@@ -69,7 +69,11 @@ def upgrade_keys(book: Book) -> str:
 
 
 def rekey(book: Book) -> KeyUpgrade:
-    """Rewrite the keys in the open book (not saved); what was rewritten."""
+    """Rewrite the keys in the open book (not saved); what was rewritten. The key columns
+    are read first: a tracker whose keys are all new (nearly always) reads nothing more."""
+    keys = book.read_table(CLAIMS, [Col.CLAIM_KEY]), book.read_table(DENIALS, [Col.DENIAL_ID])
+    if not legacy_key_count(*keys):
+        return KeyUpgrade()
     claims, denials = book.read_table(CLAIMS), book.read_table(DENIALS)
     upgrade = rekey_frames(claims, denials)
     if upgrade.claims:

@@ -9,6 +9,7 @@ at least one flag's denial happens, 1 − Π(1 − chance), split into points pe
 from __future__ import annotations
 
 import re
+import string
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -92,9 +93,15 @@ class Stat:
         return (self.denied + strength * base) / (self.n + strength)
 
 
+_SHAPE = str.maketrans(dict.fromkeys(string.ascii_letters, "A") | dict.fromkeys(string.digits, "9"))
+
+
 def member_shape(member_id: str) -> str:
     """A member id's shape: letters as A, digits as 9 (ABC123 → AAA999); says nothing else."""
-    return re.sub(r"[A-Za-z]", "A", re.sub(r"\d", "9", member_id.strip()))
+    text = member_id.strip()
+    if text.isascii():  # the same as the patterns below, without a regular expression
+        return text.translate(_SHAPE)
+    return re.sub(r"[A-Za-z]", "A", re.sub(r"\d", "9", text))
 
 
 def modifier_key(modifiers: Iterable[str]) -> tuple[str, ...]:

@@ -48,9 +48,9 @@ def check(workbook: Path, outgoing, history, as_json: bool, as_of, password: str
     today = as_of or date.today()
     if as_json:
         from addin.workbook.layout import PAYERS
-        from addin.workbook.openpyxl_book import OpenpyxlBook
+        from addin.workbook.tracker_file import open_book
 
-        book = OpenpyxlBook.open(workbook, password)
+        book = open_book(workbook, password)  # reads only the tables the check needs
         report = check_claims.check_outgoing(
             book,
             list(outgoing),

@@ -58,8 +58,10 @@ class Book(Protocol):
     def folder(self) -> Path | None:
         """The folder the workbook lives in (relative settings paths start here)."""
 
-    def read_table(self, spec: TableSpec) -> pd.DataFrame:
-        """All rows of a table: layout columns typed by kind, then any columns people added."""
+    def read_table(self, spec: TableSpec, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """All rows of a table: layout columns typed by kind, then any columns people added.
+        With `columns`, only those (in that order; one the sheet lacks comes back empty): a
+        reader that needs a few columns of a big table is spared typing the others."""
 
     def column_is_blank(self, spec: TableSpec, column: str) -> bool:
         """True only when certain that no cell of the table's `column` holds a value (a cheap
@@ -196,6 +198,14 @@ def table_frame(spec: TableSpec, columns: dict[str, list], rows: int) -> pd.Data
         columns.setdefault(name, [None] * rows)
     return pd.DataFrame(
         {name: pd.Series(values, dtype=object) for name, values in columns.items()},
+        columns=list(columns),
+    )
+
+
+def selected_frame(found: dict[str, list], columns: Sequence[str], rows: int) -> pd.DataFrame:
+    """A read table's `columns` only, in that order (a column not `found` is empty)."""
+    return pd.DataFrame(
+        {name: pd.Series(found.get(name, [None] * rows), dtype=object) for name in columns},
         columns=list(columns),
     )
 

@@ -1,8 +1,9 @@
 """The file Book: reads only the tables an action asks for (python-calamine) and writes back
 only what changed — the changed cells and appended rows of a table's sheet, streamed — copying
-every other part of the workbook byte for byte. Rare operations (creating a missing table, a
-schema upgrade that adds columns, a table with a totals row, a sheet this writer cannot edit)
-fall back to the whole-workbook openpyxl path, `OpenpyxlBook`."""
+every other part of the workbook byte for byte; a missing table whose sheet goes last (Claim
+Check) is drawn in a scratch workbook and moved in. Rare operations (a missing table whose sheet
+goes between others, a schema upgrade that adds columns, a table with a totals row, a sheet
+this writer cannot edit) fall back to the whole-workbook openpyxl path, `OpenpyxlBook`."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from addin.bulk import collector_paused
 from addin.errors import WorkbookLayoutError
 from addin.workbook import crypto, files, limits
 from addin.workbook import xlsx_sheet as sheet_xml
@@ -29,6 +31,7 @@ from addin.workbook.base import (
     merged_cells_error,
     missing_table,
     overlaps,
+    selected_frame,
     settings_from_rows,
     table_frame,
     too_many_rows_error,
@@ -66,6 +69,7 @@ class _Grid:
     # column → its values as read_table typed them, by position (blank rows None); cleared
     # by a write. Comparing a new frame with these finds the changed cells quickly.
     typed: dict[str, list] = field(default_factory=dict)
+    filled: list[bool] | None = None  # which rows hold a value; cleared by a write too
 
     @property
     def positions(self) -> dict[str, int]:
@@ -142,12 +146,19 @@ class FileBook:
     def ensure_table(self, spec: TableSpec) -> None:
         if self._fallback is not None:
             return self._fallback.ensure_table(spec)
-        if spec.name.lower() not in self._tables:
-            self.openpyxl().ensure_table(spec)
+        if spec.name.lower() in self._tables:
+            return
+        from addin.workbook.xlsx_report import add_table_sheet
 
-    def read_table(self, spec: TableSpec) -> pd.DataFrame:
+        try:
+            add_table_sheet(self, spec)
+        except Unsupported:
+            return self.openpyxl().ensure_table(spec)
+        self._sheets[spec.sheet] = [list(spec.column_names)]  # not in the file calamine read
+
+    def read_table(self, spec: TableSpec, columns: Sequence[str] | None = None) -> pd.DataFrame:
         if self._fallback is not None:
-            return self._fallback.read_table(spec)
+            return self._fallback.read_table(spec, columns)
         grid = self._grid(self._table(spec), spec)
         if spec.key not in grid.header:
             raise WorkbookLayoutError(
@@ -155,16 +166,29 @@ class FileBook:
                 "Put the column back (or restore a backup) before running DenialDesk again."
             )
         check_columns(spec, grid.header, grid.table.sheet)
-        filled = [any(v is not None and v != "" for v in row) for row in grid.rows]
-        data = [row for row, keep in zip(grid.rows, filled, strict=True) if keep]
-        columns = {name: [row[i] for row in data] for i, name in enumerate(grid.header)}
-        for name in columns:
-            if spec.column(name) is None:  # a column people added: values as openpyxl reads
-                columns[name] = [_as_openpyxl(v) for v in columns[name]]
-            else:
-                columns[name] = typed_column(spec, grid.table.sheet, name, columns[name])
-            grid.typed[name] = _by_position(columns[name], filled)
-        return table_frame(spec, columns, len(data))
+        if grid.filled is None:
+            grid.filled = [any(v is not None and v != "" for v in row) for row in grid.rows]
+        filled = grid.filled
+        rows = sum(filled)
+        wanted = grid.header if columns is None else [n for n in grid.header if n in columns]
+        found = {name: self._typed(spec, grid, name, filled) for name in wanted}
+        if columns is None:
+            return table_frame(spec, found, rows)
+        return selected_frame(found, columns, rows)
+
+    def _typed(self, spec: TableSpec, grid: _Grid, name: str, filled: list[bool]) -> list:
+        """One column's values, typed once per read of the sheet (a write clears them)."""
+        known = grid.typed.get(name)
+        if known is not None:
+            return [v for v, keep in zip(known, filled, strict=True) if keep]
+        index = max(i for i, header in enumerate(grid.header) if header == name)
+        values = [row[index] for row, keep in zip(grid.rows, filled, strict=True) if keep]
+        if spec.column(name) is None:  # a column people added: values as openpyxl reads
+            values = [_as_openpyxl(v) for v in values]
+        else:
+            values = typed_column(spec, grid.table.sheet, name, values)
+        grid.typed[name] = _by_position(list(values), filled)
+        return values
 
     def column_is_blank(self, spec: TableSpec, column: str) -> bool:
         """True when no cell of the table's `column` below its header holds anything: a look
@@ -214,7 +238,8 @@ class FileBook:
 
         write = TableWrite(self, spec, grid, frame)
         try:
-            part = write.apply(self.package.stream(grid.table.sheet_part))
+            with collector_paused():  # every changed cell and row is built here
+                part = write.apply(self.package.stream(grid.table.sheet_part))
         except OSError as error:  # its rows' temporary file: a full disk
             where = f"its folder and the temporary folder ({tempfile.gettempdir()})"
             raise files.write_error(self.name, error, where) from None
@@ -288,8 +313,12 @@ class FileBook:
         """The table's cells. A ref that claims more rows than the sheet holds (A1:BL1048576
         over 300 rows) is read by the data's real extent; merged cells in the table and more
         than MAX_TABLE_ROWS rows get one line."""
-        if table.part in self._grids:
-            return self._grids[table.part]
+        if table.part not in self._grids:
+            with collector_paused():  # 50,000 rows of cells are built here
+                self._grids[table.part] = self._read_grid(table, spec)
+        return self._grids[table.part]
+
+    def _read_grid(self, table: TablePart, spec: TableSpec) -> _Grid:
         bounds = split_ref(table.ref)
         sheet_part = self.package.read(table.sheet_part)
         for merged in sheet_xml.elements(sheet_part, "mergeCell"):
@@ -318,7 +347,6 @@ class FileBook:
                 formulas.add((row - min_row - 1, col - min_col))
         header = _header_names(rows[0])
         grid = _Grid(table, min_col, min_row, header, rows[1:], formulas)
-        self._grids[table.part] = grid
         self._sheets.pop(table.sheet, None)  # the grid holds what a write needs of them
         return grid
 

@@ -16,6 +16,14 @@ def records(frame: pd.DataFrame) -> list[dict]:
     return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
 
 
+def column(frame: pd.DataFrame, name: str) -> list:
+    """One column's values as Python objects (as `records` gives them); None where the frame
+    lacks the column."""
+    if name not in frame.columns:
+        return [None] * len(frame)
+    return _native(frame[name])
+
+
 def _native(series: pd.Series) -> list:
     items = series.tolist()
     if series.dtype == object and any(isinstance(v, np.generic) for v in items):

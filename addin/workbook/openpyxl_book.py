@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -22,6 +23,7 @@ from addin.workbook.base import (
     merged_cells_error,
     missing_table,
     overlaps,
+    selected_frame,
     settings_from_rows,
     table_frame,
     too_many_rows_error,
@@ -114,7 +116,7 @@ class OpenpyxlBook:
         """False: this Book does not look before reading (see FileBook.column_is_blank)."""
         return False
 
-    def read_table(self, spec: TableSpec) -> pd.DataFrame:
+    def read_table(self, spec: TableSpec, columns: Sequence[str] | None = None) -> pd.DataFrame:
         worksheet, table = self.locate(spec)
         min_col, min_row, max_col, max_row = table_bounds(worksheet, table, spec)
         rows = worksheet.iter_rows(
@@ -128,11 +130,14 @@ class OpenpyxlBook:
             )
         check_columns(spec, header, worksheet.title)
         data = [row for row in rows if any(v is not None and v != "" for v in row)]
-        columns = {name: [row[i] for row in data] for i, name in enumerate(header)}
+        found = {name: [row[i] for row in data] for i, name in enumerate(header)}
         del data
-        for name in columns:
-            columns[name] = typed_column(spec, worksheet.title, name, columns[name])
-        return table_frame(spec, columns, len(columns[header[0]]))
+        for name in found:
+            found[name] = typed_column(spec, worksheet.title, name, found[name])
+        rows = len(found[header[0]])
+        if columns is not None:
+            return selected_frame(found, columns, rows)
+        return table_frame(spec, found, rows)
 
     def write_table(self, spec: TableSpec, frame: pd.DataFrame) -> None:
         worksheet, table = self.locate(spec)

@@ -1,18 +1,28 @@
 """Report sheets (KPIs, By Payer …) rebuilt whole inside the package: the sheet is drawn by the
 openpyxl report writer in a one-sheet scratch workbook, then moved in — its cells, tables,
 drawing and charts under fresh part names, its cell styles merged into the workbook's — while
-every other part stays byte for byte."""
+every other part stays byte for byte. A table sheet made on first use (Claim Check) that goes
+last is added the same way: drawn as openpyxl draws it, moved in, listed in the workbook."""
 
 from __future__ import annotations
 
 import copy
 import io
 import re
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 
-from addin.workbook.xlsx_package import CT, MAIN, Package, parse_xml, rels_name
+from addin.workbook.layout import SHEET_ORDER, TableSpec
+from addin.workbook.xlsx_package import (
+    CT,
+    MAIN,
+    REL,
+    Package,
+    next_rel_id,
+    parse_xml,
+    rels_name,
+)
 from addin.workbook.xlsx_sheet import Unsupported
 
 _Q = f"{{{MAIN}}}"
@@ -60,6 +70,90 @@ def _scratch(report) -> Package:
     out = io.BytesIO()
     workbook.save(out)
     return Package(out.getvalue())
+
+
+def add_table_sheet(book, spec: TableSpec) -> None:
+    """Add `spec`'s sheet with its empty table after the last sheet, drawn as the openpyxl
+    Book draws it (`openpyxl_tables.add_table`): its header, widths, panes, print setup and
+    drop-downs. A sheet that goes between others (SHEET_ORDER) is left to openpyxl."""
+    package = book.package
+    names = [name for name, _ in package.sheets()]
+    later = (
+        set(SHEET_ORDER[SHEET_ORDER.index(spec.sheet) + 1 :]) if spec.sheet in SHEET_ORDER else ()
+    )
+    if spec.sheet in names or any(name in later for name in names):
+        raise Unsupported("a new sheet between others renumbers sheet-local names: openpyxl")
+    listing = package.read(package.workbook_part())
+    if b"</sheets>" not in listing or re.search(
+        rb"<(?:functionGroups|externalReferences)\b", listing
+    ):
+        raise Unsupported("a sheet list this writer does not edit: openpyxl adds the sheet")
+    scratch = _scratch_table(spec)
+    source = scratch.sheets()[0][1]
+    renamed = _move_parts(package, scratch, source)
+    taken, number = set(package.names()), 1
+    while f"xl/worksheets/sheet{number}.xml" in taken:
+        number += 1
+    target = f"xl/worksheets/sheet{number}.xml"
+    sheet = _restyle(book.styles, scratch, scratch.read(source))
+    package.write(target, re.sub(rb'\stabSelected="(?:1|true)"', b"", sheet))
+    rels = [
+        (rid, kind, renamed[t])
+        for rid, kind, t, mode in scratch.relationships(source)
+        if mode != "External" and t in renamed
+    ]
+    if rels:
+        package.write(rels_name(target), _rels_xml(rels))
+    _content_types(package, scratch, {**renamed, source: target})
+    _list_sheet(package, scratch, spec.sheet, target)
+    book._tables = {t.name.lower(): t for t in package.tables()}
+
+
+def _scratch_table(spec: TableSpec) -> Package:
+    from openpyxl import Workbook
+
+    from addin.workbook.openpyxl_tables import add_table
+
+    workbook = Workbook()
+    add_table(workbook.active, spec)
+    workbook.active.title = spec.sheet
+    out = io.BytesIO()
+    workbook.save(out)
+    return Package(out.getvalue())
+
+
+def _list_sheet(package: Package, scratch: Package, name: str, target: str) -> None:
+    """The new sheet last in the workbook's sheet list, with its relationship and the
+    sheet-local names openpyxl gave it (print titles) under its new position."""
+    book = package.workbook_part()
+    rels = package.read(rels_name(book))
+    rid = f"rId{next_rel_id(rels)}"
+    entry = (
+        f'<Relationship Type="{REL}/worksheet" Target="/{escape(target)}" Id="{rid}"/>'
+    ).encode()
+    package.write(rels_name(book), rels.replace(b"</Relationships>", entry + b"</Relationships>"))
+    data = package.read(book)
+    root = parse_xml(data)
+    sheets = list(root.iter(f"{_Q}sheet"))
+    sheet_id = max((int(s.get("sheetId", "0")) for s in sheets), default=0) + 1
+    element = (
+        f'<sheet xmlns:r="{REL}" name={quoteattr(name)} sheetId="{sheet_id}" '
+        f'state="visible" r:id="{rid}"/>'
+    ).encode()
+    data = data.replace(b"</sheets>", element + b"</sheets>", 1)
+    local = [
+        f'<definedName name={quoteattr(d.get("name", ""))} localSheetId="{len(sheets)}">'
+        f"{escape(d.text or '')}</definedName>".encode()
+        for d in parse_xml(scratch.read(scratch.workbook_part())).iter(f"{_Q}definedName")
+        if d.get("localSheetId") == "0"
+    ]
+    if local and b"</definedNames>" in data:
+        data = data.replace(b"</definedNames>", b"".join(local) + b"</definedNames>", 1)
+    elif local:
+        names = b"<definedNames>" + b"".join(local) + b"</definedNames>"
+        data, found = re.subn(rb"<definedNames\s*/>", names, data, count=1)
+        data = data if found else data.replace(b"</sheets>", b"</sheets>" + names, 1)
+    package.write(book, data)
 
 
 def _reachable(package: Package, part: str) -> set[str]:

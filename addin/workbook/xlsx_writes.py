@@ -193,7 +193,7 @@ class TableWrite:
         while len(grid.rows) < keep:
             grid.rows.append([None] * width)
         grid.formulas = {(r, c) for r, c in grid.formulas if r < keep}
-        grid.typed = {}
+        grid.typed, grid.filled = {}, None
         return True
 
 
