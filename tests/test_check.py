@@ -155,3 +155,18 @@ def test_a_replacement_claim_is_not_a_duplicate_of_its_original(world):
     first, fixed = check_claims(model, [claim, replace(claim, frequency="7")], date(2026, 4, 1))
     assert not any(f.code == "DUPLICATE" for f in fixed.flags)
     assert all(f.severity in (WARN, INFO) for f in first.flags)
+
+
+def test_the_planted_worlds_true_chance_matches_what_the_payers_did():
+    """The bench's ceiling (a perfect check's AUC) scores claims by `Month.chance`: it must be
+    the chance the planted world actually draws with."""
+    month = planted_months(7, 4000, 1, noise=0.01)[0]
+    chance, denied = month.chance, month.denied
+    assert set(chance) == set(denied)
+    broken = [k for k, c in chance.items() if c >= 0.95]
+    assert len(broken) > 100
+    assert sum(denied[k] for k in broken) / len(broken) > 0.9
+    clean = [k for k, c in chance.items() if c == pytest.approx(0.01)]
+    assert sum(denied[k] for k in clean) / len(clean) < 0.03
+    expected, seen = sum(chance.values()), sum(denied.values())
+    assert abs(seen - expected) < 0.1 * expected

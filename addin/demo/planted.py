@@ -73,6 +73,7 @@ class Month:
     sent: list[Outgoing] = field(default_factory=list)
     answered: dict[str, list[_Claim]] = field(default_factory=dict)  # payer id → claims
     denied: dict[str, bool] = field(default_factory=dict)  # CLM01 → denied at all
+    chance: dict[str, float] = field(default_factory=dict)  # CLM01 → the true chance of that
 
     def claims_837(self, control: int) -> str:
         created = max(item.submitted_on for item in self.sent)
@@ -112,9 +113,9 @@ def _procedures(rng: random.Random, missing_modifier: float) -> tuple[_Procedure
     return procedures
 
 
-def _denials(rng, payer: SynthPayer, procedures, has_auth: bool, rules, noise: float) -> dict:
-    """Which line indexes a payer denies, and with which (group, carc, rarc)."""
-    denied: dict[int, tuple[str, str, str]] = {}
+def _rule_chances(payer: SynthPayer, procedures, has_auth: bool, rules):
+    """(line index, rule, chance the payer denies the line by that rule), for every rule that
+    applies to a line."""
     for index, p in enumerate(procedures):
         for rule in rules:
             if rule.payer_id != payer.payer_id or rule.procedure != p.cpt:
@@ -122,9 +123,28 @@ def _denials(rng, payer: SynthPayer, procedures, has_auth: bool, rules, noise: f
             broken = (isinstance(rule, ModifierRule) and rule.modifier not in p.modifiers) or (
                 isinstance(rule, AuthRule) and not has_auth
             )
-            chance = rule.rate if isinstance(rule, RateRule) else (0.95 if broken else 0.0)
-            if rng.random() < chance:
-                denied[index] = ("CO", rule.carc, rule.rarc)
+            yield (
+                index,
+                rule,
+                rule.rate if isinstance(rule, RateRule) else (0.95 if broken else 0.0),
+            )
+
+
+def denial_chance(payer: SynthPayer, procedures, has_auth: bool, rules, noise: float) -> float:
+    """The true chance this claim is denied at all, as the planted world decides it: what a
+    perfect check could know (the bench's ceiling for ROC AUC)."""
+    kept = 1.0
+    for _, _, chance in _rule_chances(payer, procedures, has_auth, rules):
+        kept *= 1 - chance
+    return 1 - kept * (1 - noise)
+
+
+def _denials(rng, payer: SynthPayer, procedures, has_auth: bool, rules, noise: float) -> dict:
+    """Which line indexes a payer denies, and with which (group, carc, rarc)."""
+    denied: dict[int, tuple[str, str, str]] = {}
+    for index, rule, chance in _rule_chances(payer, procedures, has_auth, rules):
+        if rng.random() < chance:
+            denied[index] = ("CO", rule.carc, rule.rarc)
     if not denied and rng.random() < noise:
         code = rng.choice(_NOISE_CODES)
         lines = range(len(procedures)) if rng.random() < 0.5 else [rng.randrange(len(procedures))]
@@ -191,3 +211,4 @@ def _one_claim(rng, month: Month, serial: int, first: date, rules, noise, missin
     month.sent.append(Outgoing(claim, payer, sent_on, prior_auth=auth))
     month.answered.setdefault(payer.payer_id, []).append(_answered(claim, denied, when))
     month.denied[account] = bool(denied)
+    month.chance[account] = denial_chance(payer, procedures, has_auth, rules, noise)
