@@ -164,7 +164,7 @@ def test_the_planted_worlds_true_chance_matches_what_the_payers_did():
     chance, denied = month.chance, month.denied
     assert set(chance) == set(denied)
     broken = [k for k, c in chance.items() if c >= 0.95]
-    assert len(broken) > 100
+    assert len(broken) > 50
     assert sum(denied[k] for k in broken) / len(broken) > 0.9
     clean = [k for k, c in chance.items() if c == pytest.approx(0.01)]
     assert sum(denied[k] for k in clean) / len(clean) < 0.03
