@@ -9,11 +9,9 @@ else: codes by `codes`, money as Decimal, dates as dates, text trimmed.
 
 from __future__ import annotations
 
-import contextlib
 import enum
 import functools
-import gc
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -22,6 +20,7 @@ from typing import TYPE_CHECKING
 from addin import codes
 from addin.codes import Category, DenialType, Nature, Stage
 from addin.remedies import PlanType, Remedy, plan_type_of
+from addin.workbook.bulk import collector_paused
 from addin.workbook.layout import CLOSED_STATUSES, Col
 
 if TYPE_CHECKING:  # pandas is loaded by the callers that hand in a frame, not by a record
@@ -30,7 +29,6 @@ if TYPE_CHECKING:  # pandas is loaded by the callers that hand in a frame, not b
 __all__ = [
     "Denial",
     "category_of",
-    "collector_paused",
     "effective_category",
     "from_frame",
     "typed_frame",
@@ -417,20 +415,6 @@ def from_frame(frame: pd.DataFrame) -> list[Denial]:
             Denial(*values, source=(table, position))
             for position, values in enumerate(zip(*typed.values(), strict=True))
         ]
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while many records are made: they hold no cycles, and
-    the collector would scan the growing list again and again (on 100,000 rows it doubled
-    the time of making them; bench/classify_bench.py)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def typed_frame(frame: pd.DataFrame, names: Iterable[str] | None = None) -> pd.DataFrame:

@@ -27,6 +27,7 @@ from addin.denials import Denial
 from addin.remedies import Remedy
 from addin.remit.values import code_shown
 from addin.workbook import frames
+from addin.workbook.bulk import collector_paused
 from addin.workbook.layout import CLOSED_STATUSES, Col, S
 
 ZERO = Decimal(0)
@@ -403,7 +404,7 @@ def plan_classification(
     queue: pd.DataFrame | None = None,
 ) -> Plan:
     """The Denials, Payers and Work Queue tables after classifying (pure: frames in, out)."""
-    with denial_records.collector_paused():  # a record per row: see collector_paused
+    with collector_paused():  # a record per row: see collector_paused
         return _plan(denials, payer_rows, codebook, settings, today, queue)
 
 

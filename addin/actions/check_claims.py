@@ -12,7 +12,6 @@ import pandas as pd
 
 from addin import payers, plans, prioritize
 from addin.adjudication import Adjudication, adjudication
-from addin.bulk import collector_paused
 from addin.check.history import history_from, paired, submitted_key
 from addin.check.run import check_claims
 from addin.check.score import CheckResult, Model
@@ -24,6 +23,7 @@ from addin.remit.outgoing_models import SubmittedClaim
 from addin.remit.x12 import REMIT, X12Reader, sniff
 from addin.workbook import frames
 from addin.workbook.base import Book
+from addin.workbook.bulk import collector_paused
 from addin.workbook.layout import CLAIM_CHECK, CLAIMS, DENIALS, PAYERS, Col, S
 
 

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from addin.bulk import collector_paused
 from addin.errors import WorkbookLayoutError
 from addin.workbook import crypto, files, limits
 from addin.workbook import xlsx_sheet as sheet_xml
@@ -36,6 +35,7 @@ from addin.workbook.base import (
     table_frame,
     too_many_rows_error,
 )
+from addin.workbook.bulk import collector_paused
 from addin.workbook.layout import SETTINGS, S, TableSpec
 from addin.workbook.reading import read_tracker
 from addin.workbook.values import (
