@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -10,13 +9,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from addin import payers, plans, prioritize
+from addin.actions import follow_up
 from addin.adjudication import Adjudication, adjudication
 from addin.check.history import history_from, paired, submitted_key
 from addin.check.run import check_claims
 from addin.check.score import CheckResult, Model
 from addin.check.tracker import CLAIM_COLUMNS, DENIAL_COLUMNS, tracker_history
-from addin.classify import Route
 from addin.errors import RemitParseError
 from addin.remit import Claim, RemitReader
 from addin.remit.outgoing_models import SubmittedClaim
@@ -24,7 +22,7 @@ from addin.remit.x12 import REMIT, X12Reader, sniff
 from addin.workbook import frames
 from addin.workbook.base import Book
 from addin.workbook.bulk import collector_paused
-from addin.workbook.layout import CLAIM_CHECK, CLAIMS, DENIALS, PAYERS, Col, S
+from addin.workbook.layout import CLAIM_CHECK, CLAIMS, DENIALS, PAYERS, Col
 
 
 @dataclass
@@ -62,17 +60,7 @@ def read_files(
 
 def filing_limits(payer_rows: pd.DataFrame, settings: dict[str, object]):
     """The filing limit of each claim, from its payer's profile (Payers sheet over built-ins)."""
-    directory = plans.PayerDirectory.from_rows(frames.records(payer_rows))
-    setting = functools.partial(prioritize.setting, settings)
-    defaults = payers.Defaults(int(setting(S.DEFAULT_TIMELY_FILING_DAYS)))
-
-    @functools.lru_cache(maxsize=1 << 14)
-    def due(payer_id: str, payer_name: str, service_date: date | None):
-        profile = directory.find(payer_id, payer_name)
-        found = payers.deadline(
-            profile, Route.RESUBMIT, denied_on=None, service_date=service_date, defaults=defaults
-        )
-        return (found.due, found.basis) if found else (None, "")
+    due = follow_up.filing_limit_lookup(payer_rows, settings, name_profile=False)
 
     def limit(claim: SubmittedClaim) -> tuple[date | None, str]:
         return due(claim.payer_id, claim.payer_name, claim.first_service_date)  # one per payer+day

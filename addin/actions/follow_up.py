@@ -17,26 +17,37 @@ FOLLOW_UP_PREFIX = "FU-"  # a follow-up's Denial ID on the Work Queue: FU- + its
 FOLLOW_UP_CATEGORY = "follow-up"
 
 
-def filing_limits(payer_rows: pd.DataFrame, settings: dict[str, object]) -> followup.FilingLimit:
-    """The filing limit of a Claims row, from its payer's profile (Payers sheet over built-ins)."""
+def filing_limit_lookup(
+    payer_rows: pd.DataFrame, settings: dict[str, object], *, name_profile: bool = True
+):
+    """(due, basis) of a claim's filing limit by (payer id, payer name, service date), from its
+    payer's profile (Payers sheet over built-ins), worked out once per payer and day;
+    `name_profile` adds the profile's name to the basis."""
     directory = plans.PayerDirectory.from_rows(frames.records(payer_rows))
     setting = functools.partial(prioritize.setting, settings)
     defaults = payers.Defaults(int(setting(S.DEFAULT_TIMELY_FILING_DAYS)))
 
-    @functools.lru_cache(maxsize=4096)
-    def counted(payer_id: str, payer: str, service_date: date | None):
+    @functools.lru_cache(maxsize=1 << 14)
+    def due(payer_id: str, payer: str, service_date: date | None) -> tuple[date | None, str]:
         profile = directory.find(payer_id, payer)
         found = payers.deadline(
             profile, Route.RESUBMIT, denied_on=None, service_date=service_date, defaults=defaults
         )
         if found is None:
             return None, ""
-        named = f" ({profile.name})" if profile and "(default)" not in found.basis else ""
-        return found.due, found.basis + named
+        named = profile and name_profile and "(default)" not in found.basis
+        return found.due, found.basis + (f" ({profile.name})" if named else "")
+
+    return due
+
+
+def filing_limits(payer_rows: pd.DataFrame, settings: dict[str, object]) -> followup.FilingLimit:
+    """The filing limit of a Claims row, from its payer's profile (Payers sheet over built-ins)."""
+    due = filing_limit_lookup(payer_rows, settings)
 
     def limit(row: dict) -> tuple[date | None, str]:
         payer_id, payer = str(row.get(Col.PAYER_ID) or ""), str(row.get(Col.PAYER) or "")
-        return counted(payer_id, payer, row.get(Col.SERVICE_DATE))
+        return due(payer_id, payer, row.get(Col.SERVICE_DATE))
 
     return limit
 
