@@ -9,7 +9,7 @@ import pytest
 
 from addin import actions, followup
 from addin.actions import follow_up
-from addin.workbook.layout import FOLLOW_UP, WORK_QUEUE, Col
+from addin.workbook.layout import CLAIMS, FOLLOW_UP, WORK_QUEUE, Col
 from addin.workbook.openpyxl_book import OpenpyxlBook
 from addin.workbook.tracker_file import open_for_update
 from tests import ledger_support as ls
@@ -56,6 +56,8 @@ def test_unanswered_claims_join_the_rejection_after_the_follow_up_days(tracker_w
     waiting = [r for r in rows if r[Col.FRONT_END_STATUS] != "Rejected"]
     assert sorted(r[Col.CLAIM_ID] for r in waiting) == sorted(c.account for c in claims[9:])
     assert {r[Col.DAYS_WITHOUT_RESPONSE] for r in waiting} == {30}
+    on_claims = {r[Col.CLAIM_ID]: r for r in _rows(tracker, CLAIMS)}  # Claims counted again too
+    assert {on_claims[c.account][Col.DAYS_WITHOUT_RESPONSE] for c in claims[9:]} == {30}
     assert all(r[Col.NEXT_STEP].startswith("Check claim status") for r in waiting)
     assert all("45 CFR 162.1401" in r[Col.SOURCE] for r in waiting)
     # ranked by days left to the filing limit, then dollars; the default owner

@@ -67,14 +67,46 @@ _FOLLOWED = (
 )
 
 
-def rows_to_follow(claims: pd.DataFrame) -> list[dict]:
-    """The Claims rows a follow-up can come from (a submission or answer logged, a front-end
-    status, a wait counted, a replaced claim named) as records: the claims of a big remit that
-    were never submitted through DenialDesk never become dicts (issue 13's memory bound)."""
+# The Claims columns submissions.refresh_row works out again (as of a day).
+_REFRESHED = (
+    Col.SUBMITTED_ON,
+    Col.RESUBMITTED_ON,
+    Col.SUBMISSIONS,
+    Col.FRONT_END_STATUS,
+    Col.FRONT_END_REASON,
+    Col.FIRST_RESPONSE_ON,
+    Col.DAYS_WITHOUT_RESPONSE,
+)
+
+
+def followed(claims: pd.DataFrame) -> pd.Series:
+    """Which Claims rows a follow-up can come from: a submission or answer logged, a front-end
+    status, a wait counted, a replaced claim named."""
     present = [name for name in _FOLLOWED if name in claims]
     if not present or claims.empty:
-        return []
-    return frames.records(claims[claims[present].notna().any(axis=1)])
+        return pd.Series(False, index=claims.index)
+    return claims[present].notna().any(axis=1)
+
+
+def rows_to_follow(claims: pd.DataFrame) -> list[dict]:
+    """Those rows as records: the claims of a big remit that were never submitted through
+    DenialDesk never become dicts (issue 13's memory bound)."""
+    return frames.records(claims[followed(claims)])
+
+
+def with_rows(claims: pd.DataFrame, mask: pd.Series, rows: list[dict]) -> pd.DataFrame:
+    """The Claims table with the refreshed front-end columns of `rows` (the `mask` rows, in
+    order) written back; every other cell as it was."""
+    positions = [i for i, kept in enumerate(mask.tolist()) if kept]
+    frame = claims.copy(deep=False)
+    for name in _REFRESHED:
+        if name not in frame:
+            continue
+        values = frame[name].tolist()
+        for position, row in zip(positions, rows, strict=True):
+            values[position] = row.get(name)
+        frame[name] = pd.Series(values, index=claims.index, dtype=object)
+    return frame
 
 
 def has_submissions(rows: list[dict]) -> bool:
@@ -167,12 +199,13 @@ def classify_refresh(
     if book.column_is_blank(CLAIMS, Col.SUBMISSION_LOG):  # nothing submitted: Claims unread
         return [], on_queue(queue, [])
     claims = book.read_table(CLAIMS)
-    rows = frames.records(claims)
+    mask = followed(claims)
+    rows = frames.records(claims[mask])  # not all of Claims: only the rows followed
     if not has_submissions(rows):
         return [], on_queue(queue, [])
     book.ensure_table(FOLLOW_UP)
     previous = book.read_table(FOLLOW_UP)
     frame, items = plan(rows, payer_rows, book.read_settings(), today, previous)
-    new_claims = frames.frame_of(rows, list(claims.columns))
+    new_claims = with_rows(claims, mask, rows)
     writes = [(CLAIMS, claims, new_claims), (FOLLOW_UP, previous, frame)]
     return writes, on_queue(queue, items)
