@@ -19,6 +19,7 @@ import pytest
 from addin import actions
 from addin.actions.new_tracker import create_tracker
 from addin.demo.synth import synth_835
+from addin.errors import WorkbookWriteError
 from addin.workbook import file_book, xlsx_package, xlsx_writes
 from addin.workbook.file_book import FileBook
 from addin.workbook.layout import CLAIMS, DENIALS, REMITS
@@ -156,3 +157,17 @@ def test_a_streamed_worksheet_is_a_sound_zip_entry(tmp_path):
             b"</sheetData></a>"
         )
         assert archive.read("b.xml") == b"<b/>"
+
+
+def test_a_part_past_the_zip_limit_is_one_line_and_the_tracker_unchanged(
+    tmp_path, tiny_chunks, monkeypatch
+):
+    """A worksheet too big for a zip without Zip64 (4 GB; here the limit made tiny) stops the
+    save with one line, before anything is replaced."""
+    tracker = create_tracker(tmp_path / "tracker.xlsx")
+    before = tracker.read_bytes()
+    monkeypatch.setattr(xlsx_package, "_ZIP32_LIMIT", 2_000)
+    with pytest.raises(WorkbookWriteError, match=r"over 4 GB.*unchanged"):
+        with open_for_update(tracker) as book:
+            actions.import_remittances(book, [_remit(tmp_path, 40, 3)])
+    assert tracker.read_bytes() == before

@@ -19,6 +19,8 @@ from xml.etree.ElementTree import ParseError
 
 from lxml import etree
 
+from addin.errors import WorkbookWriteError
+
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -66,6 +68,9 @@ class StreamedPart:
         while chunk := self.rows.read(CHUNK):
             yield chunk
         yield self.tail
+
+
+_ZIP32_LIMIT = 0xFFFFFFFF  # sizes and offsets of a zip entry without Zip64
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +200,11 @@ class Package:
         packed += len(raw)
         out.write(raw)
         end = out.tell()
+        if max(size, packed, end) > _ZIP32_LIMIT:  # past what a zip without Zip64 can say
+            raise WorkbookWriteError(
+                f"could not save: the part {name} would be over 4 GB, more than an .xlsx "
+                "written by DenialDesk can hold. The workbook on disk is unchanged."
+            )
         out.seek(start + 14)
         out.write(struct.pack("<III", crc, packed, size))
         out.seek(end)
