@@ -411,5 +411,7 @@ def test_check_claims_scores_the_outbox_and_writes_the_claim_check_sheet(tracker
 def test_check_claims_without_the_outbox_folder_says_how_to_fix_it(tracker):
     fake = FakeExcel(tracker)
     message = click(fake, "Check Claims", excel._check)
-    assert "The claims outbox" in message and "Claims Outbox on the Settings sheet" in message
+    assert (
+        "The Claims Outbox folder" in message and "Claims Outbox on the Settings sheet" in message
+    )
     assert fake.alerts[-1][2] is True

@@ -23,7 +23,7 @@ from addin import __version__
 from addin.errors import AddinError, WorkbookBusyError
 from addin.excel.seams import Excel, Place, workbook_file
 from addin.workbook import files
-from addin.workbook.layout import DENIALS, WORK_QUEUE, Col, S
+from addin.workbook.layout import DENIALS, SETTING_DEFAULTS, WORK_QUEUE, Col, S
 
 if TYPE_CHECKING:
     from addin.denials import Denial
@@ -335,43 +335,36 @@ def _import(tracker: TrackerFile, notify: Notify) -> str | Message:
     return with_problems(report.summary(), failed)
 
 
-def inbox_folder(book) -> Path:
-    """The Remits Inbox folder of Settings (relative to the workbook's folder)."""
-    setting = str(book.read_settings().get(S.REMITS_INBOX) or "Remits Inbox").strip()
-    inbox = Path(setting).expanduser()
-    if not inbox.is_absolute():
+def settings_folder(book, key: str, holds: str) -> Path:
+    """The folder the Settings row `key` names (relative to the workbook's folder), which
+    `holds` the files a button reads ("the 835 files", "the 837 files about to be sent")."""
+    default = next(s.default for s in SETTING_DEFAULTS if s.name == key)
+    setting = str(book.read_settings().get(key) or default).strip()
+    folder = Path(setting).expanduser()
+    if not folder.is_absolute():
         if book.folder is None:
             raise AddinError(
                 f"{book.name} is not saved in a folder on this computer or a shared drive, so "
-                f"the inbox '{setting}' cannot be found. Save it there, or put the full path "
-                "of the inbox on the Settings sheet (Remits Inbox)."
+                f"the folder '{setting}' cannot be found. Save it there, or put the full path "
+                f"of the folder on the Settings sheet ({key})."
             )
-        inbox = book.folder / inbox
-    if not inbox.is_dir():
+        folder = book.folder / folder
+    if not folder.is_dir():
         raise AddinError(
-            f"The remits inbox {inbox} does not exist. Create it and put the 835 files in it, "
-            "or set Remits Inbox on the Settings sheet to the folder your remits arrive in."
+            f"The {key} folder {folder} does not exist. Create it and put {holds} in it, or "
+            f"set {key} on the Settings sheet to the folder they are in."
         )
-    return inbox
+    return folder
+
+
+def inbox_folder(book) -> Path:
+    """The Remits Inbox folder of Settings."""
+    return settings_folder(book, S.REMITS_INBOX, "the 835 files")
 
 
 def outbox_folder(book) -> Path:
-    """The Claims Outbox folder of Settings (relative to the workbook's folder)."""
-    setting = str(book.read_settings().get(S.CLAIMS_OUTBOX) or "Claims Outbox").strip()
-    outbox = Path(setting).expanduser()
-    if not outbox.is_absolute():
-        if book.folder is None:
-            raise AddinError(
-                f"{book.name} is not saved in a folder, so the outbox '{setting}' cannot be "
-                "found. Save it there, or put the full path on the Settings sheet (Claims Outbox)."
-            )
-        outbox = book.folder / outbox
-    if not outbox.is_dir():
-        raise AddinError(
-            f"The claims outbox {outbox} does not exist. Create it and put the 837 files you "
-            "are about to send in it, or set Claims Outbox on the Settings sheet to that folder."
-        )
-    return outbox
+    """The Claims Outbox folder of Settings."""
+    return settings_folder(book, S.CLAIMS_OUTBOX, "the 837 files you are about to send")
 
 
 def _check(tracker: TrackerFile, notify: Notify) -> str:
