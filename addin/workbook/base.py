@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,12 @@ from addin.workbook.layout import ADDED_LATER, SETTING_DEFAULTS, TableSpec
 
 if TYPE_CHECKING:  # the report model lives with the KPI sheets
     from addin.workbook.report import Report
+
+# Rows people may add below a table in Excel stay covered by drop-downs and highlights.
+SPARE_ROWS = 500
+# Our highlight rules are recognisable by shape (Highlight.condition), so re-running replaces
+# them and keeps people's own.
+OUR_HIGHLIGHT = re.compile(r"^AND\(ISNUMBER\(\$[A-Z]+\d+\)")
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,14 +46,12 @@ from addin.workbook.xlsx_package import (
     Package,
     TablePart,
     check_xml_stream,
+    drop_content_type,
     parse_xml,
     rels_name,
 )
 from addin.workbook.xlsx_sheet import RowSet, Unsupported, split_ref
 from addin.workbook.xlsx_styles import Styles
-
-SPARE_ROWS = 500  # drop-downs and highlights reach this far below the table (as openpyxl's)
-_OURS = re.compile(r"^AND\(ISNUMBER\(\$[A-Z]+\d+\)")
 
 
 @dataclass
@@ -430,12 +428,9 @@ class FileBook:
         rels = rels_name(book)
         data = re.sub(rb"<Relationship\b[^>]*calcChain[^>]*/>", b"", self.package.read(rels))
         self.package.write(rels, data)
-        types = self.package.read("[Content_Types].xml")
         for chain in chains:
             self.package.remove(chain)
-            pattern = rf'<Override\b[^>]*PartName="/{re.escape(chain)}"[^>]*/>'.encode()
-            types = re.sub(pattern, b"", types)
-        self.package.write("[Content_Types].xml", types)
+            drop_content_type(self.package, chain)
 
     def _write(self, target: Path, plain) -> None:
         """Write the workbook to `plain` (an anonymous temporary file: a big import's

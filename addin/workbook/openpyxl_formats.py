@@ -3,7 +3,6 @@ render them, and they stay with the rows when people sort or filter the table.""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from openpyxl.formatting.formatting import ConditionalFormattingList
@@ -15,12 +14,7 @@ from openpyxl.worksheet.table import Table
 from openpyxl.worksheet.worksheet import Worksheet
 
 from addin.errors import WorkbookLayoutError
-from addin.workbook.base import Highlight
-
-# Rows people may add below the table in Excel stay covered (as drop-downs do).
-SPARE_ROWS = 500
-# Our rules are recognisable by shape, so re-running replaces them and keeps people's own.
-_OURS = re.compile(r"^AND\(ISNUMBER\(\$[A-Z]+\d+\)")
+from addin.workbook.base import OUR_HIGHLIGHT, SPARE_ROWS, Highlight
 
 
 def apply_highlights(worksheet: Worksheet, table: Table, highlights: Sequence[Highlight]) -> None:
@@ -61,7 +55,7 @@ def _remove_ours(worksheet: Worksheet) -> None:
     kept = ConditionalFormattingList()
     for formatting in worksheet.conditional_formatting:
         for rule in formatting.rules:
-            if not any(_OURS.match(f) for f in rule.formula or ()):
+            if not any(OUR_HIGHLIGHT.match(f) for f in rule.formula or ()):
                 rule.priority = 0  # renumbered in order, so ours never collide with theirs
                 kept.add(str(formatting.sqref), rule)
     worksheet.conditional_formatting = kept

@@ -340,3 +340,10 @@ EMPTY_RELS = (
     b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
     b"</Relationships>"
 )
+
+
+def drop_content_type(package: Package, part: str) -> None:
+    """Remove the content-type Override of a part that is no longer in the package."""
+    data = package.read("[Content_Types].xml")
+    pattern = rf'<Override\b[^>]*PartName="/{re.escape(part)}"[^>]*/>'.encode()
+    package.write("[Content_Types].xml", re.sub(pattern, b"", data))

@@ -19,6 +19,7 @@ from addin.workbook.xlsx_package import (
     MAIN,
     REL,
     Package,
+    drop_content_type,
     next_rel_id,
     parse_xml,
     rels_name,
@@ -179,7 +180,7 @@ def _remove_old(package: Package, sheet: str) -> None:
     for name in mine - others:
         package.remove(name)
         package.remove(rels_name(name))
-        _drop_override(package, name)
+        drop_content_type(package, name)
     package.remove(rels_name(sheet))
 
 
@@ -296,9 +297,3 @@ def _content_types(package: Package, scratch: Package, renamed: dict[str, str]) 
         if old in kinds
     )
     package.write("[Content_Types].xml", data.replace(b"</Types>", added.encode() + b"</Types>"))
-
-
-def _drop_override(package: Package, part: str) -> None:
-    data = package.read("[Content_Types].xml")
-    pattern = rf'<Override\b[^>]*PartName="/{re.escape(part)}"[^>]*/>'.encode()
-    package.write("[Content_Types].xml", re.sub(pattern, b"", data))

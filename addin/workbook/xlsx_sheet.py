@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
-_ROW = re.compile(rb"<row\b([^>]*?)(/?)>")
+ROW_OPEN = re.compile(rb"<row\b([^>]*?)(/?)>")  # a row's opening tag: attributes, self-closing
 _ROW_R = re.compile(rb'\sr="(\d+)"')
 _SPANS = re.compile(rb'\sspans="[^"]*"')
 _CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
@@ -301,7 +301,7 @@ def _next_row(buffer: bytes, pos: int) -> tuple[int, int | None, int | None] | N
         return None
     if found.group(0) == b"</sheetData>":
         return found.start(), None, None
-    head = _ROW.match(buffer, found.start())
+    head = ROW_OPEN.match(buffer, found.start())
     if head is None:  # not a row tag after all (or not whole yet)
         return None if buffer.find(b">", found.start()) < 0 else (found.start(), found.end(), None)
     end = head.end() if head.group(2) else buffer.find(b"</row>", head.end())
@@ -325,7 +325,7 @@ def _sheet_data(data: bytes) -> tuple[int, int, bool]:
 
 
 def _patched_row(row: bytes, number: int, edits: dict[int, object], render: Render) -> bytes:
-    head = _ROW.match(row)
+    head = ROW_OPEN.match(row)
     attrs = _SPANS.sub(b"", head.group(1))
     cells = []
     for match in _CELL.finditer(row, head.end()):

@@ -15,7 +15,7 @@ import pandas as pd
 
 from addin.errors import WorkbookLayoutError
 from addin.workbook import xlsx_sheet as sx
-from addin.workbook.base import Highlight
+from addin.workbook.base import OUR_HIGHLIGHT, SPARE_ROWS, Highlight
 from addin.workbook.layout import NUMBER_FORMATS, Kind, Owner, TableSpec
 from addin.workbook.values import (
     LINE_POINTS,
@@ -33,8 +33,6 @@ from addin.workbook.xlsx_package import (
 )
 from addin.workbook.xlsx_sheet import Formula, column_letters, join_ref, split_ref
 
-SPARE_ROWS = 500  # drop-downs and highlights reach this far below the table (as openpyxl's)
-_OURS = re.compile(r"^AND\(ISNUMBER\(\$[A-Z]+\d+\)")
 APPEND_CHUNK = 5_000  # appended rows taken from the frame at a time
 REMEMBERED_ROWS = 20_000  # appended rows kept in memory for later reads in the same run
 _NUMERIC = frozenset((Kind.MONEY, Kind.DATE, Kind.DATETIME, Kind.INT, Kind.NUMBER, Kind.PERCENT))
@@ -208,7 +206,7 @@ def _retag(heights: dict[int, float | None]):
     def retag(number: int, row: bytes) -> bytes:
         if number not in heights:
             return row
-        head = _ROW_OPEN.match(row)
+        head = sx.ROW_OPEN.match(row)
         attrs = _HEIGHT_ATTRS.sub(b"", head.group(1))
         if heights[number]:
             attrs += f' ht="{heights[number]:g}" customHeight="1"'.encode()
@@ -267,7 +265,6 @@ def _moment(value: date) -> datetime:
     return datetime(value.year, value.month, value.day)
 
 
-_ROW_OPEN = re.compile(rb"<row\b([^>]*?)(/?)>")
 _HEIGHT_ATTRS = re.compile(rb'\s(?:ht|customHeight)="[^"]*"')
 
 
@@ -412,7 +409,7 @@ def _without_our_rules(data: bytes) -> bytes:
         kept = original
         for rule in reversed(list(_CF_RULE.finditer(original))):
             formula = _CF_FORMULA.search(rule.group(0))
-            if formula and _OURS.match(formula.group(1).decode()):
+            if formula and OUR_HIGHLIGHT.match(formula.group(1).decode()):
                 kept = kept[: rule.start()] + kept[rule.end() :]
         if kept is not original:
             kept = b"" if not _CF_RULE.search(kept) else kept
