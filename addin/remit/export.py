@@ -187,37 +187,9 @@ def claim_json(claim: Claim, file_name: str) -> str:
      frequency, drg, _, _, _, _, _, _, statement_from, _, _, remarks, amounts, adjustments, lines,
      findings, patient_status, weight, fraction, yes_no) = claim  # fmt: skip
     money, code, day = _MONEY.get, _CODES.get, _DATES.get
-    adjustment, procedure_json = _ADJUSTMENTS.get, _PROCEDURES.get
-    every_adjustment = [adjustment(a) or _adjustment_json(a) for a in adjustments]
+    every_adjustment = [_ADJUSTMENTS.get(a) or _adjustment_json(a) for a in adjustments]
     every_remark = dict.fromkeys(remarks) if remarks else None
-    first_day = None
-    line_texts = []
-    for (number, procedure, line_charge, line_paid, _, units, original, _, service_date, _,
-         control, allowed, line_adjustments, line_remarks) in lines:  # fmt: skip
-        if service_date is not None and (first_day is None or service_date < first_day):
-            first_day = service_date
-        if line_adjustments:
-            texts = [adjustment(a) or _adjustment_json(a) for a in line_adjustments]
-            every_adjustment += texts
-            texts = ", ".join(texts)
-        else:
-            texts = ""
-        if line_remarks:
-            every_remark = every_remark or {}
-            every_remark.update(dict.fromkeys(line_remarks))
-        units_text = "null" if units is None else f'"{units}"'  # as written (1, 1.0)
-        line_texts.append(
-            f'{{"number": {number}, '
-            f"{(procedure_json(procedure) if original is None else None) or _procedure_json(procedure, original)}"  # noqa: E501
-            f'"charge": {money(line_charge) or _money_json(line_charge)}, '
-            f'"paid": {money(line_paid) or _money_json(line_paid)}, '
-            f'"allowed": {money(allowed) or _money_json(allowed)}, '
-            f'"units": {units_text}, '
-            f'"service_date": {day(service_date) or _date_json(service_date)}, '
-            f'"control_number": {_quoted(control) if control else "null"}, '
-            f'"adjustments": [{texts}], '
-            f'"remarks": {_texts_json(line_remarks) if line_remarks else "[]"}}}'
-        )
+    line_texts, first_day, every_remark = _lines_json(lines, every_adjustment, every_remark)
     if first_day is None:
         first_day = statement_from
     interest = None
@@ -249,3 +221,39 @@ def claim_json(claim: Claim, file_name: str) -> str:
         f'"balanced": {"false" if findings else "true"}, '
         f'"findings": {_texts_json(findings) if findings else "[]"}}}'
     )
+
+
+def _lines_json(lines, every_adjustment: list[str], every_remark: dict | None):
+    """The claim's lines as JSON texts, its first service date, and its remarks with the
+    lines' added (each line's adjustments are appended to `every_adjustment`)."""
+    money, day = _MONEY.get, _DATES.get
+    adjustment, procedure_json = _ADJUSTMENTS.get, _PROCEDURES.get
+    first_day = None
+    line_texts = []
+    for (number, procedure, line_charge, line_paid, _, units, original, _, service_date, _,
+         control, allowed, line_adjustments, line_remarks) in lines:  # fmt: skip
+        if service_date is not None and (first_day is None or service_date < first_day):
+            first_day = service_date
+        if line_adjustments:
+            texts = [adjustment(a) or _adjustment_json(a) for a in line_adjustments]
+            every_adjustment += texts
+            texts = ", ".join(texts)
+        else:
+            texts = ""
+        if line_remarks:
+            every_remark = every_remark or {}
+            every_remark.update(dict.fromkeys(line_remarks))
+        units_text = "null" if units is None else f'"{units}"'  # as written (1, 1.0)
+        line_texts.append(
+            f'{{"number": {number}, '
+            f"{(procedure_json(procedure) if original is None else None) or _procedure_json(procedure, original)}"  # noqa: E501
+            f'"charge": {money(line_charge) or _money_json(line_charge)}, '
+            f'"paid": {money(line_paid) or _money_json(line_paid)}, '
+            f'"allowed": {money(allowed) or _money_json(allowed)}, '
+            f'"units": {units_text}, '
+            f'"service_date": {day(service_date) or _date_json(service_date)}, '
+            f'"control_number": {_quoted(control) if control else "null"}, '
+            f'"adjustments": [{texts}], '
+            f'"remarks": {_texts_json(line_remarks) if line_remarks else "[]"}}}'
+        )
+    return line_texts, first_day, every_remark
