@@ -93,11 +93,12 @@ def test_tracker_history_reads_what_the_claims_and_answers_rebuilt_row_by_row_sa
     engine and on openpyxl, and reading a few columns gives those columns of the whole table."""
     from addin.adjudication import claim_key
     from addin.check.history import history_from
-    from addin.check.tracker import CLAIM_COLUMNS, DENIAL_COLUMNS, tracker_history, tracker_pairs
+    from addin.check.tracker import CLAIM_COLUMNS, DENIAL_COLUMNS, tracker_history
     from addin.workbook import frames
     from addin.workbook.file_book import FileBook
     from addin.workbook.layout import CLAIMS, DENIALS
     from addin.workbook.openpyxl_book import OpenpyxlBook
+    from tests.check_reference import tracker_pairs
 
     months, history, outgoing = _files(tmp_path)
     files = [h for h in history if h != "--history"]
