@@ -2,8 +2,7 @@
 payer's first answer to it (rows of claims never submitted through DenialDesk are skipped).
 
 `tracker_history` reads only the columns the check learns from, straight into PastLines and
-PastClaims; `tracker_pairs` rebuilds each row as the claim sent and the answer received (the
-slower, record-by-record reading that `tracker_history` must agree with)."""
+PastClaims (tests/check_reference.py keeps the slower row-by-row reading it must agree with)."""
 
 from __future__ import annotations
 
